@@ -1,0 +1,41 @@
+# Two commands for a new user: `make run` (dashboard on the shipped reports) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DB     ?= data/metrics.duckdb
+PORT   ?= 8501
+
+.PHONY: setup run test system-deps store bench lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt requirements-dask.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -r requirements-dask.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian's Chromium and a CJK font for the real-browser tests (never `playwright install`).
+system-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'cjk'; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "note: install chromium and fonts-noto-cjk to run the browser tests (sudo apt-get install chromium fonts-noto-cjk)"; fi
+
+$(DB): $(STAMP)
+	$(BIN)/python -m metrics ingest data/corpus --db $(DB)
+
+store: $(DB)
+
+run: setup $(DB)
+	$(BIN)/python -m streamlit run dashboard.py --server.port $(PORT) --browser.gatherUsageStats false -- --db $(DB)
+
+test: setup system-deps
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/bench_extract.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts $(DB) $(DB).wal

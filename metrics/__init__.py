@@ -1,0 +1,13 @@
+"""Statistics from Chinese public-security reports, as a grounded table.
+
+>>> from metrics import extract, to_frame
+>>> frame = to_frame(extract("全年刑事打处2129人", published="2025-01-10"))
+>>> frame.loc[0, ["metric", "value", "unit"]].tolist()
+['刑事打处', 2129.0, '人']
+"""
+
+from metrics.extract import extract
+from metrics.frame import to_frame
+from metrics.record import COLUMNS, Record
+
+__all__ = ["COLUMNS", "Record", "extract", "to_frame"]

@@ -1,0 +1,85 @@
+"""Writing tables: CSV (UTF-8 with BOM, formula cells neutralised), JSONL, Parquet.
+
+Every CSV the project writes goes through ``csv_bytes`` so that Excel shows Chinese text and no
+text cell can run as a formula (OWASP CSV-injection guidance: a leading ``'`` before ``= + - @``,
+tab or carriage return). Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from metrics.errors import UsageError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = (".csv", ".jsonl", ".parquet")
+
+
+def neutralise_cell(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with ``'``.
+
+    >>> neutralise_cell('=HYPERLINK("x")')
+    '\\'=HYPERLINK("x")'
+    >>> neutralise_cell(-7.1)
+    -7.1
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) are all safe to open in a spreadsheet."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_cell)
+    safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
+    return safe
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV as UTF-8 with a BOM, every text cell neutralised."""
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def output_format(path: str | os.PathLike) -> str:
+    """The format an output path asks for, by its extension; a usage error for any other."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise UsageError(f"unknown output extension {suffix or '(none)'!r} for {path}: use one of {', '.join(FORMATS)}")
+    return suffix
+
+
+def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """The bytes of ``frame`` in one of FORMATS."""
+    if fmt == ".csv":
+        return csv_bytes(frame)
+    if fmt == ".jsonl":
+        return frame.to_json(orient="records", lines=True, force_ascii=False).encode("utf-8")
+    if fmt == ".parquet":
+        return frame.to_parquet(index=False)
+    raise UsageError(f"unknown output format {fmt!r}")
+
+
+def write_table(frame: pd.DataFrame, out: str | os.PathLike | None) -> None:
+    """Write ``frame`` to ``out`` (format by extension) atomically, or as CSV to stdout when ``out`` is None."""
+    if out is None:
+        sys.stdout.buffer.write(csv_bytes(frame))
+        sys.stdout.buffer.flush()
+        return
+    data = table_bytes(frame, output_format(out))
+    target = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
