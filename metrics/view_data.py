@@ -1,0 +1,179 @@
+"""The dashboard's access to the store (metrics.store): every call opens the file briefly and closes it.
+
+Errors come back as StoreProblem with a kind the page turns into "what to run", never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+
+FALLBACK_DB = "data/metrics.duckdb"
+UPLOAD_SUFFIXES = (".txt", ".html", ".htm")
+UPLOAD_LIMIT_MB = 5
+
+
+class StoreProblem(Exception):
+    """The store cannot be read: ``kind`` is ``missing``, ``broken`` or ``busy``."""
+
+    def __init__(self, kind: str, reason: str = "") -> None:
+        super().__init__(f"{kind}: {reason}")
+        self.kind = kind
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What happened to one uploaded or pasted report: a string-table key and its values."""
+
+    ok: bool
+    message_key: str
+    values: dict
+
+
+def store_module() -> ModuleType:
+    """metrics.store, or a StoreProblem when it cannot be imported."""
+    try:
+        return importlib.import_module("metrics.store")
+    except ImportError as exc:
+        raise StoreProblem("broken", f"metrics.store: {exc}") from None
+
+
+def default_db() -> str:
+    """The store's default path (metrics.store.DEFAULT_DB when available)."""
+    try:
+        return str(store_module().DEFAULT_DB)
+    except (StoreProblem, AttributeError):
+        return FALLBACK_DB
+
+
+def resolve_db_path(argv: Sequence[str], environ: Mapping[str, str], default: str) -> str:
+    """The store path: ``--db PATH`` (or ``--db=PATH``) in the script args, else METRICS_DB, else ``default``.
+
+    >>> resolve_db_path(["--db", "a.duckdb"], {"METRICS_DB": "b.duckdb"}, "c.duckdb")
+    'a.duckdb'
+    >>> resolve_db_path([], {"METRICS_DB": "b.duckdb"}, "c.duckdb")
+    'b.duckdb'
+    """
+    args = list(argv)
+    for index, arg in enumerate(args):
+        if arg == "--db" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--db="):
+            return arg.split("=", 1)[1]
+    return environ.get("METRICS_DB") or default
+
+
+def guarded(call, db: str, *args, **kwargs):
+    """Run a store call; turn a missing file or any database/OS error into StoreProblem."""
+    if not Path(db).is_file():
+        raise StoreProblem("missing", db)
+    store = store_module()
+    try:
+        return getattr(store, call)(db, *args, **kwargs)
+    except StoreProblem:
+        raise
+    except Exception as exc:  # duckdb.IOException, duckdb.Error, OSError, a corrupt file...
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        busy = "lock" in str(exc).lower()
+        raise StoreProblem("busy" if busy else "broken", reason) from None
+
+
+def read_version(db: str) -> str:
+    """The store's content version (the cache key)."""
+    return str(guarded("store_version", db))
+
+
+def read_statistics(db: str) -> pd.DataFrame:
+    """All statistics, corrections applied."""
+    return guarded("load_statistics", db)
+
+
+def read_document(db: str, doc_id: str) -> dict | None:
+    """One document (text, source, title, region, published) or None."""
+    return guarded("load_document", db, doc_id)
+
+
+def read_corrections(db: str) -> pd.DataFrame:
+    """The user's corrections, newest last."""
+    return guarded("list_corrections", db)
+
+
+def save_correction(db: str, stat_id: int, field: str, value: object) -> int:
+    """Store one correction; its id."""
+    return int(guarded("add_correction", db, stat_id, field, value))
+
+
+def remove_correction(db: str, correction_id: int) -> None:
+    """Undo one correction."""
+    guarded("undo_correction", db, correction_id)
+
+
+def upload_problem(name: str, size: int, limit_mb: int) -> UploadOutcome | None:
+    """Why an upload is refused before reading it (type or size), or None when it may be ingested.
+
+    >>> upload_problem("a.pdf", 10, 5).message_key
+    'bad_type'
+    >>> upload_problem("a.txt", 6 * 2**20, 5).values["size"]
+    6.0
+    """
+    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+        return UploadOutcome(False, "bad_type", {"name": name})
+    if size > limit_mb * 2**20:
+        return UploadOutcome(False, "too_large", {"name": name, "size": round(size / 2**20, 1), "limit": limit_mb})
+    return None
+
+
+def valid_date(text: str) -> str | None:
+    """An ISO date as given, None for empty; ValueError for anything else."""
+    text = text.strip()
+    return dt.date.fromisoformat(text).isoformat() if text else None
+
+
+def ingest_upload(db: str, name: str, data: bytes, *, region: str | None, published: str | None,
+                  limit_mb: int = UPLOAD_LIMIT_MB) -> UploadOutcome:
+    """Check and ingest one report's bytes; the outcome to show (never raises for a bad file)."""
+    problem = upload_problem(name, len(data), limit_mb)
+    if problem is not None:
+        return problem
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    store = store_module()
+    try:
+        summary = store.ingest_bytes(name, data, db=db, region=region or None, published=published or None)
+    except Exception as exc:  # a reader or database error for this one file
+        return UploadOutcome(False, "ingest_failed", {"name": name, "reason": f"{type(exc).__name__}: {exc}"})
+    if getattr(summary, "failed", 0):
+        failures = getattr(summary, "failures", None) or ["unreadable"]
+        return UploadOutcome(False, "ingest_failed", {"name": name, "reason": str(failures[0])})
+    if getattr(summary, "skipped", 0) and not getattr(summary, "files_read", 0):
+        return UploadOutcome(True, "ingest_skipped", {"name": name})
+    return UploadOutcome(True, "ingested", {"name": name, "count": getattr(summary, "statistics", 0)})
+
+
+def corrections_to_save(current: dict, proposed: dict) -> dict:
+    """The fields of ``proposed`` (category, value, period) that differ from ``current``; None means "leave".
+
+    >>> corrections_to_save({"category": "drugs", "value": 5.0, "period": 2024},
+    ...                     {"category": "vice", "value": 5.0, "period": None})
+    {'category': 'vice'}
+    """
+    changed = {}
+    for field, new in proposed.items():
+        old = current.get(field)
+        if new is None:
+            continue
+        if field == "value":
+            same = old is not None and not pd.isna(old) and abs(float(old) - float(new)) < 1e-9
+        elif field == "period":
+            same = old is not None and not pd.isna(old) and int(old) == int(new)
+        else:
+            same = str(old) == str(new)
+        if not same:
+            changed[field] = int(new) if field == "period" else new
+    return changed

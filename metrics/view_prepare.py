@@ -1,0 +1,117 @@
+"""Statistics as the dashboard draws them: de-duplicated, with display periods and derived previous years.
+
+Everything here runs once per store version (the dashboard caches it); filters then only slice the result.
+All of it is vectorised: no Python loop over rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics.record import COLUMNS
+
+# A figure is "the same figure stated twice" when all of these agree within one report.
+SAME_FIGURE = ("doc_id", "metric", "category", "kind", "value", "unit", "qualifier",
+               "direction", "basis", "period", "period_label")
+# Kinds whose previous-year value can be derived from a percentage change of the same metric.
+LEVEL_KINDS = ("count", "amount", "quantity")
+# Text columns stored as categoricals: filtering and grouping on codes is what keeps 1M rows fast.
+CATEGORICAL = ("doc_id", "region", "metric", "category", "kind", "unit", "direction", "basis")
+# The join between a level and its change: same report, same metric, same period.
+PAIR_KEY = ["doc_id", "metric", "period", "period_label"]
+
+
+def complete_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column the dashboard reads (stat_id, COLUMNS, corrected), missing ones filled."""
+    full = frame.copy()
+    if "stat_id" not in full:
+        full["stat_id"] = range(len(full))
+    if "corrected" not in full:
+        full["corrected"] = False
+    for column in COLUMNS:
+        if column not in full:
+            full[column] = None
+    full["corrected"] = full["corrected"].fillna(False).astype(bool)
+    full["value"] = pd.to_numeric(full["value"], errors="coerce").astype("float64")
+    full["period"] = pd.to_numeric(full["period"], errors="coerce").astype("Int64")
+    full["stat_id"] = pd.to_numeric(full["stat_id"], errors="coerce").astype("Int64")
+    return full[["stat_id", *COLUMNS, "corrected"]]
+
+
+def drop_repeated_figures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep the first statement of a figure stated more than once in one report (headline and body)."""
+    ordered = frame.sort_values(["doc_id", "start"], kind="stable")
+    return ordered.drop_duplicates(subset=list(SAME_FIGURE), keep="first")
+
+
+def add_display_period(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``is_partial`` (a quarter, half year or run of months) and ``period_display`` (2024, 2024-H1, or '')."""
+    labelled = frame.copy()
+    label = labelled["period_label"].astype("string")
+    labelled["is_partial"] = label.notna() & (label != "")
+    year = labelled["period"].astype("string").fillna("")
+    labelled["period_display"] = label.where(labelled["is_partial"], year).fillna("").astype(str)
+    return labelled
+
+
+def signed_change(frame: pd.DataFrame) -> pd.Series:
+    """A change's value with its direction as a sign: down 7.1 → -7.1; no direction keeps the value."""
+    sign = frame["direction"].astype("string").map({"down": -1.0}).fillna(1.0).astype("float64")
+    return frame["value"] * sign
+
+
+def pair_levels_with_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each level (count, amount, quantity) joined to its year-on-year % change in the same report.
+
+    Only unambiguous pairs: one level and one change for a (report, metric, period). The result has the
+    level's columns plus ``change_pct`` (signed) and ``change_stat_id``.
+    """
+    named = frame[frame["metric"].astype("string").fillna("") != ""]
+    levels = named[named["kind"].isin(LEVEL_KINDS)].drop_duplicates(subset=PAIR_KEY, keep=False)
+    changes = named[(named["kind"] == "change_pct") & (named["basis"] == "yoy") & (named["unit"] == "%")
+                    & named["direction"].notna()].drop_duplicates(subset=PAIR_KEY, keep=False)
+    changes = pd.DataFrame({**{k: changes[k] for k in PAIR_KEY},
+                            "change_pct": signed_change(changes), "change_stat_id": changes["stat_id"]})
+    return levels.merge(changes, on=PAIR_KEY, how="inner")
+
+
+def derive_previous_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """Previous-year rows derived from a level and its yoy change: 2129人 up 7.8% → about 1975 a year earlier.
+
+    Derived rows keep the source row's evidence (stat_id, sentence), are marked ``derived`` and ``approx``,
+    and never replace a stated figure. A fall of 100% or more has no previous value and gives no row.
+    """
+    pairs = pair_levels_with_changes(frame)
+    pairs = pairs[pairs["change_pct"] > -100]
+    derived = pairs.drop(columns=["change_pct", "change_stat_id"]).copy()
+    derived["value"] = pairs["value"] / (1 + pairs["change_pct"] / 100)
+    derived["period"] = pairs["period"] - 1
+    old_year, new_year = pairs["period"].astype("string"), derived["period"].astype("string")
+    label = pairs["period_label"].astype("string")
+    moved = new_year + label.str.slice(4)  # 2024-H1 → 2023-H1; labels start with their year
+    derived["period_label"] = moved.where(label.str.slice(0, 4) == old_year, label)
+    derived["qualifier"] = "approx"
+    derived["derived"] = True
+    return derived
+
+
+def prepare_statistics(frame: pd.DataFrame) -> pd.DataFrame:
+    """The store's statistics ready to filter: complete, de-duplicated, derived rows added, sorted, categorical.
+
+    Sorted newest report first, then by position in the report, so the first rows of any filter are a
+    sensible sample to show.
+    """
+    stated = drop_repeated_figures(complete_columns(frame))
+    stated = stated.assign(derived=False)
+    changes = pair_levels_with_changes(stated).set_index("stat_id")["change_pct"]
+    stated["yoy_change_pct"] = stated["stat_id"].map(changes).astype("float64")
+    derived = derive_previous_year(stated).assign(yoy_change_pct=float("nan"))
+    parts = [part for part in (stated, derived) if len(part)]
+    both = pd.concat(parts, ignore_index=True) if parts else stated
+    both = add_display_period(both)
+    both["published"] = both["published"].astype("string")
+    both = both.sort_values(["published", "doc_id", "start", "derived"],
+                            ascending=[False, True, True, True], na_position="last", kind="stable")
+    for column in CATEGORICAL:
+        both[column] = both[column].astype("string").astype("category")
+    return both.reset_index(drop=True)

@@ -1,0 +1,72 @@
+"""Report text for display: the number marked in its sentence, and whole documents highlighted, escaped.
+
+Nothing from a report reaches the page unescaped: every piece of report text goes through html.escape
+before it is wrapped in our own <mark> tags.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from metrics.output import neutralise_frame
+
+OPEN_MARK, CLOSE_MARK = "【", "】"
+
+
+def mark_in_sentence(sentences: pd.Series, surfaces: pd.Series) -> pd.Series:
+    """Each sentence with its figure's surface in 【】 (first occurrence); the surface alone if no sentence.
+
+    >>> mark_in_sentence(pd.Series(["打处2129人。"]), pd.Series(["2129人"])).tolist()
+    ['打处【2129人】。']
+    """
+    sentence = sentences.astype("string").fillna("")
+    surface = surfaces.astype("string").fillna("")
+    marked = surface.map(lambda s: f"{OPEN_MARK}{s}{CLOSE_MARK}" if s else s)
+    out = [s.replace(f, m, 1) if s and f and f in s else (s or m)
+           for s, f, m in zip(sentence.tolist(), surface.tolist(), marked.tolist())]
+    return pd.Series(out, index=sentences.index, dtype="object")
+
+
+def display_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The rows to show in st.dataframe: chosen columns plus the marked sentence, formula text neutralised.
+
+    st.dataframe's own toolbar CSV does not neutralise cells, so this is done before display.
+    """
+    shown = frame.assign(evidence=mark_in_sentence(frame["sentence"], frame["surface"]))
+    shown = shown[columns].copy()
+    for column in shown.columns:
+        if isinstance(shown[column].dtype, pd.CategoricalDtype):
+            shown[column] = shown[column].astype("string")
+    return neutralise_frame(shown).reset_index(drop=True)
+
+
+def non_overlapping_spans(spans: pd.DataFrame) -> pd.DataFrame:
+    """Spans (start, end, category) sorted by start, a span overlapping an earlier one dropped."""
+    ordered = spans.dropna(subset=["start", "end"]).sort_values(["start", "end"]).reset_index(drop=True)
+    previous_end = ordered["end"].cummax().shift(fill_value=-1)
+    return ordered[ordered["start"] >= previous_end]
+
+
+def document_html(text: str, spans: pd.DataFrame, colours: dict[str, str], titles: dict[str, str],
+                  selected_start: int | None = None) -> str:
+    """The document as escaped HTML, every statistic in a <mark> coloured by its category.
+
+    ``spans`` has start, end, category (offsets index ``text``). The selected statistic gets an outline.
+
+    >>> document_html("<b>2人</b>", pd.DataFrame({"start": [3], "end": [5], "category": ["x"]}), {"x": "#f00"}, {})
+    '<div class="report" style="white-space:pre-wrap;line-height:1.8">&lt;b&gt;<mark style="background:#f00" title="">2人</mark>&lt;/b&gt;</div>'
+    """
+    pieces, cursor = [], 0
+    for start, end, category in non_overlapping_spans(spans)[["start", "end", "category"]].itertuples(index=False):
+        start, end = int(start), int(end)
+        if start < cursor or end > len(text):
+            continue
+        outline = ";outline:3px solid #000" if selected_start is not None and start == selected_start else ""
+        pieces.append(html.escape(text[cursor:start]))
+        pieces.append(f'<mark style="background:{html.escape(colours.get(str(category), "#ddd"))}{outline}" '
+                      f'title="{html.escape(titles.get(str(category), ""))}">{html.escape(text[start:end])}</mark>')
+        cursor = end
+    pieces.append(html.escape(text[cursor:]))
+    return '<div class="report" style="white-space:pre-wrap;line-height:1.8">' + "".join(pieces) + "</div>"
