@@ -1,4 +1,4 @@
-"""Writing tables: CSV (UTF-8 with BOM, formula cells neutralised), JSONL, Parquet.
+"""Writing tables: CSV (UTF-8 with BOM, formula cells neutralised), Excel, JSONL, Parquet.
 
 Every CSV the project writes goes through ``csv_bytes`` so that Excel shows Chinese text and no
 text cell can run as a formula (OWASP CSV-injection guidance: a leading ``'`` before ``= + - @``,
@@ -7,7 +7,9 @@ tab or carriage return). Numbers stay numbers.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -17,7 +19,9 @@ import pandas as pd
 from metrics.errors import UsageError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = (".csv", ".jsonl", ".parquet")
+FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
+# Characters an .xlsx cell cannot hold (openpyxl refuses them): C0 controls other than tab, LF, CR.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise_cell(value: object) -> object:
@@ -48,6 +52,18 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+def xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """An Excel workbook of ``frame``: text cells neutralised like CSV, characters Excel cannot hold dropped."""
+    safe = neutralise_frame(frame)
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(lambda v: _XLSX_ILLEGAL.sub("", v) if isinstance(v, str) else v)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe.to_excel(writer, index=False, sheet_name="statistics")
+    return buffer.getvalue()
+
+
 def output_format(path: str | os.PathLike) -> str:
     """The format an output path asks for, by its extension; a usage error for any other."""
     suffix = Path(path).suffix.lower()
@@ -60,11 +76,19 @@ def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     """The bytes of ``frame`` in one of FORMATS."""
     if fmt == ".csv":
         return csv_bytes(frame)
+    if fmt == ".xlsx":
+        return xlsx_bytes(frame)
     if fmt == ".jsonl":
         return frame.to_json(orient="records", lines=True, force_ascii=False).encode("utf-8")
     if fmt == ".parquet":
         return frame.to_parquet(index=False)
     raise UsageError(f"unknown output format {fmt!r}")
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_table(frame: pd.DataFrame, out: str | os.PathLike | None) -> None:
@@ -73,12 +97,16 @@ def write_table(frame: pd.DataFrame, out: str | os.PathLike | None) -> None:
         sys.stdout.buffer.write(csv_bytes(frame))
         sys.stdout.buffer.flush()
         return
-    data = table_bytes(frame, output_format(out))
     target = Path(out)
+    fmt = output_format(out)
+    if not target.parent.is_dir():
+        raise UsageError(f"no such directory for the output file: {target.parent}")
+    data = table_bytes(frame, fmt)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent if str(target.parent) else ".")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o666 & ~_current_umask())   # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
