@@ -1,23 +1,221 @@
-"""extract(): report text in, grounded statistics out. (First cut; the full pipeline replaces it.)"""
+"""extract(): report text in, grounded statistics out.
+
+The pipeline, each stage a pure function: normalize (same length) → find figures → group figures that
+stand in a list (7.1%、14%、2.6%) → name what each counts (its metric, pairing 分别 lists) → classify
+(kind, category, basis, period) → records whose ``text[start:end] == surface``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, replace
+from functools import cache
+
 import regex
 
+from metrics.classify import basis_of, category_of, clean_metric, is_only_change_words, kind_of
+from metrics.context import (Layout, detect_published, figure_period, layout_of, parse_published,
+                             period_label, subject_year)
+from metrics.normalize import FILLER, normalize
+from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
+from metrics.spans import Figure, find_figures
 
-_FIGURE = regex.compile(r"(?P<num>\d+(?:\.\d+)?)(?P<mag>万|亿)?(?P<unit>人|起|件|%)")
-_MAG = {"万": 1e4, "亿": 1e8, None: 1}
+LIST_GAP = regex.compile(r"^\s*(?:、|和|及|与|以及|,)?\s*$")
+PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)同期")
+LEVEL_GROUPS = ("percent", "none", "tenths", "score")
+NOUN_ENDINGS = "数率量件人案情额员点所"
 
 
-def extract(text: str, *, published: str | None = None, region: str | None = None,
+@dataclass(frozen=True)
+class Context:
+    """What every figure of one document shares."""
+
+    text: str
+    norm: str
+    layout: Layout
+    reference: dt.date | None
+    subject: int | None
+    doc_id: str | None
+    region: str | None
+    published: str | None
+
+
+def group_lists(norm: str, figures: list[Figure]) -> list[list[Figure]]:
+    """Consecutive figures with only a list separator between them form one group."""
+    groups: list[list[Figure]] = []
+    for figure in figures:
+        if groups and LIST_GAP.match(norm[groups[-1][-1].end:figure.start]):
+            groups[-1].append(figure)
+        else:
+            groups.append([figure])
+    return groups
+
+
+def share_within_list(group: list[Figure]) -> list[Figure]:
+    """Items of a list take the head's change direction and the last item's unit where they have none."""
+    head, last = group[0], group[-1]
+    shared = []
+    for figure in group:
+        if figure.direction is None and head.direction and figure.unit_group in LEVEL_GROUPS:
+            figure = replace(figure, direction=head.direction)
+        if figure.unit_group == "none" and not figure.magnitude and last.unit_group != "none":
+            figure = replace(figure, unit_group=last.unit_group, unit=last.unit,
+                             unit_start=last.unit_start, unit_end=last.unit_end)
+        shared.append(figure)
+    return shared
+
+
+# ---------------------------------------------------------------- metrics
+
+def metric_bounds(ctx: Context, start: int, stop: int) -> tuple[int, int]:
+    """Offsets of the metric phrase inside norm[start:stop], function words trimmed."""
+    phrase = ctx.norm[start:stop]
+    cleaned = clean_metric(phrase)
+    if not cleaned:
+        return stop, stop
+    at = phrase.replace(FILLER, "\0").rfind(cleaned[:1]) if False else _locate(phrase, cleaned)
+    return start + at[0], start + at[1]
+
+
+def _locate(phrase: str, cleaned: str) -> tuple[int, int]:
+    """Where the cleaned phrase (filler removed) stands in the phrase."""
+    stripped = [(i, c) for i, c in enumerate(phrase) if c != FILLER]
+    text = "".join(c for _, c in stripped)
+    at = text.rfind(cleaned)
+    if at < 0:
+        return len(phrase), len(phrase)
+    return stripped[at][0], stripped[at + len(cleaned) - 1][0] + 1
+
+
+def original_slice(ctx: Context, start: int, end: int) -> str:
+    """The text as written between two offsets, without converter junk."""
+    return "".join(ch for ch, n in zip(ctx.text[start:end], ctx.norm[start:end]) if n != FILLER)
+
+
+def split_items(phrase: str) -> list[str]:
+    return [item for item in regex.split(rf"(?:{alternation(load('metric')['list_seps'])})", phrase) if item]
+
+
+def distribute_subjects(phrase: str, count: int) -> list[str] | None:
+    """'治安、电诈、黄赌、伤害类警情' with 4 figures → one metric each ('治安类警情' ...), or None."""
+    items = split_items(phrase)
+    if len(items) != count or count < 2:
+        return None
+    *heads, last = items
+    if all(len(h) <= 4 and h[-1] not in NOUN_ENDINGS for h in heads) and len(last) > len(heads[-1]):
+        suffix = last[len(heads[-1]):]
+        return [h + suffix for h in heads] + [last]
+    return items
+
+
+@cache
+def _basis_list() -> regex.Pattern:
+    data = load("changes")
+    words = alternation(data["yoy"] + data["mom"])
+    return compile_checked(rf"(?P<b>{words})(?:、(?P<b>{words}))+", "basis list")
+
+
+def basis_list(phrase: str, count: int) -> list[str] | None:
+    """'同比、环比分别下降33.42%、28.69%' → ['yoy', 'mom']."""
+    m = _basis_list().search(phrase)
+    if not m or len(m.captures("b")) != count:
+        return None
+    mom = set(load("changes")["mom"])
+    return ["mom" if b in mom else "yoy" for b in m.captures("b")]
+
+
+# ---------------------------------------------------------------- records
+
+def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_override: str | None,
+                metric_text: str | None = None) -> Record:
+    norm, layout = ctx.norm, ctx.layout
+    m_start, m_end = metric
+    metric_norm = norm[m_start:m_end] if metric_text is None else metric_text
+    metric_out = original_slice(ctx, m_start, m_end) if metric_text is None else metric_text
+    s_start, s_end = layout.sentence(figure.start)
+    p_start, _ = layout.paragraph(figure.start)
+    before = norm[s_start:min(m_start, figure.start)]
+    category = category_of(metric_norm, before, norm[p_start:s_start])
+    direction = figure.direction or ("up" if figure.unit_group == "ratio" else None)
+    kind = kind_of(figure.unit_group, direction, bool(figure.magnitude), metric_norm)
+    is_change = kind in ("change_pct", "change_abs")
+    period = figure_period(layout, figure.start, ctx.reference, ctx.subject)
+    clause = norm[layout.clause_start(min(m_start, figure.start)):figure.start]
+    if not is_change and period is not None and PREVIOUS_YEAR_SAME_PERIOD.search(clause):
+        period -= 1
+    basis = (basis_override or basis_of(norm[layout.clause_start(figure.start):figure.start] + " "
+                                        + clause, period)) if is_change else None
+    unit = "%" if figure.unit_group == "fraction" else ctx.text[figure.unit_start:figure.unit_end]
+    return Record(
+        doc_id=ctx.doc_id, region=ctx.region, published=ctx.published, metric=metric_out,
+        category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,
+        direction=direction if is_change else None, basis=basis, period=period,
+        surface=ctx.text[figure.start:figure.end], start=figure.start, end=figure.end,
+        sentence=ctx.text[s_start:s_end].strip(), period_label=period_label(layout, figure.start, period),
+    )
+
+
+def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]]) -> list[Record]:
+    """Records for one list of figures; ``earlier`` holds the figures already read in this sentence."""
+    head = group[0]
+    clause_start = ctx.layout.clause_start(head.start)
+    previous_end = earlier[-1][0].end if earlier else 0
+    phrase_start = max(clause_start, previous_end)
+    m_start, m_end = metric_bounds(ctx, phrase_start, head.start)
+    raw_phrase = ctx.norm[phrase_start:head.start]
+    phrase = ctx.norm[m_start:m_end]
+    count = len(group)
+
+    bases = basis_list(raw_phrase, count)
+    subjects = None if bases else distribute_subjects(phrase, count)
+    if subjects:
+        originals = distribute_subjects(original_slice(ctx, m_start, m_end), count) or subjects
+        return [make_record(ctx, f, (m_start, m_end), None, metric_text=o)
+                for f, o in zip(group, originals)]
+    if bases:
+        return [make_record(ctx, f, (m_start, m_end), b) for f, b in zip(group, bases)]
+
+    if is_only_change_words(raw_phrase) or m_start == m_end:
+        counts = [r for f, r in earlier if r.kind not in ("change_pct", "change_abs")]
+        if count >= 2 and len(counts) >= count and _is_list(ctx, [f for f, r in earlier][-count:]):
+            return [make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric)
+                    for f, r in zip(group, counts[-count:])]
+        if earlier:
+            inherited = earlier[-1][1].metric
+            return [make_record(ctx, f, (m_start, m_end), None, metric_text=inherited) for f in group]
+    return [make_record(ctx, f, (m_start, m_end), None) for f in group]
+
+
+def _is_list(ctx: Context, figures: list[Figure]) -> bool:
+    """Do these figures stand in one subject list (刑事打处2129人、逮捕684人)?"""
+    gaps = [ctx.norm[a.end:b.start] for a, b in zip(figures, figures[1:])]
+    return all(len(g) <= 12 and not regex.search(r"[,;:。]", g) for g in gaps)
+
+
+def extract(text: str, *, published: str | dt.date | None = None, region: str | None = None,
             doc_id: str | None = None) -> list[Record]:
-    records = []
-    for m in _FIGURE.finditer(text):
-        value = float(m["num"]) * _MAG[m["mag"]]
-        records.append(Record(doc_id=doc_id, region=region, published=published, metric="",
-                              category="other", kind="rate" if m["unit"] == "%" else "count",
-                              value=value, unit=m["unit"], qualifier="exact", direction=None,
-                              basis=None, period=None, surface=m.group(), start=m.start(),
-                              end=m.end(), sentence=""))
+    """Every statistic in ``text``, grounded: ``text[r.start:r.end] == r.surface`` for each record.
+
+    ``published`` (ISO date) resolves 今年/去年; without it the date is read from the text itself.
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    norm = normalize(text)
+    reference = parse_published(published) or detect_published(norm)
+    ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference,
+                  subject=subject_year(norm, reference), doc_id=doc_id, region=region,
+                  published=reference.isoformat() if reference else None)
+    emit_durations = bool(load("units")["emit_durations"])
+    records: list[Record] = []
+    earlier: list[tuple[Figure, Record]] = []
+    sentence = None
+    for group in group_lists(norm, find_figures(norm)):
+        group = share_within_list(group)
+        this_sentence = ctx.layout.sentence(group[0].start)
+        if this_sentence != sentence:
+            sentence, earlier = this_sentence, []
+        made = records_for_group(ctx, group, earlier)
+        earlier.extend(zip(group, made))
+        records.extend(r for r in made if emit_durations or r.kind != "duration")
     return records

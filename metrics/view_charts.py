@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 
 from metrics.view_strings import UiStrings
@@ -119,8 +120,10 @@ def change_labels(data: pd.DataFrame, strings: UiStrings) -> pd.Series:
     """Bar labels for changes: '毒品 drugs · 刑事打处 · 苍南县 2024'."""
     periods = period_labels(data, strings)
     categories = data["category"].map(strings.category)
-    return (categories + " · " + data["metric"] + " · " + data["region"].replace("<NA>", "") + " " + periods
-            + " #" + data["stat_id"].astype(str))
+    labels = categories + " · " + data["metric"] + " · " + data["region"].replace("<NA>", "") + " " + periods
+    repeated = labels.duplicated(keep=False)
+    number = labels.groupby(labels).cumcount() + 1
+    return labels.where(~repeated, labels + " (" + number.astype(str) + ")")
 
 
 def yoy_figure(data: pd.DataFrame, strings: UiStrings, title: str) -> go.Figure:
@@ -142,10 +145,12 @@ def trend_figure(data: pd.DataFrame, strings: UiStrings, title: str) -> go.Figur
     """Bars per period, regions side by side; derived values hatched and pale, partial periods labelled."""
     labelled = data.assign(x=period_labels(data, strings))
     figure = go.Figure()
+    palette = plotly.colors.qualitative.Plotly
+    colours = {region: palette[i % len(palette)] for i, region in enumerate(sorted(labelled["region"].unique()))}
     for (region, derived), rows in labelled.groupby(["region", "derived"], sort=True):
         status = strings.text("derived") if derived else strings.text("stated")
         figure.add_bar(x=rows["x"], y=rows["value"], name=safe_label(f"{region} ({status})"),
-                       opacity=0.45 if derived else 1.0,
+                       marker_color=colours[region], opacity=0.45 if derived else 1.0,
                        marker_pattern_shape="/" if derived else "")
     figure.update_layout(title=title, barmode="group", xaxis_title=strings.text("axis_year"),
                          yaxis_title=strings.text("axis_value"), xaxis_type="category", legend_title_text="",

@@ -105,7 +105,7 @@ def read_corrections(db: str) -> pd.DataFrame:
     return guarded("list_corrections", db)
 
 
-def save_correction(db: str, stat_id: int, field: str, value: object) -> int:
+def save_correction(db: str, stat_id: str, field: str, value: object) -> int:
     """Store one correction; its id."""
     return int(guarded("add_correction", db, stat_id, field, value))
 

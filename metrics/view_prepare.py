@@ -25,7 +25,8 @@ def complete_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every column the dashboard reads (stat_id, COLUMNS, corrected), missing ones filled."""
     full = frame.copy()
     if "stat_id" not in full:
-        full["stat_id"] = range(len(full))
+        full["stat_id"] = [f"{d}:{a}:{b}#{i}" for i, (d, a, b) in
+                           enumerate(zip(full["doc_id"], full["start"], full["end"]))]
     if "corrected" not in full:
         full["corrected"] = False
     for column in COLUMNS:
@@ -34,7 +35,7 @@ def complete_columns(frame: pd.DataFrame) -> pd.DataFrame:
     full["corrected"] = full["corrected"].fillna(False).astype(bool)
     full["value"] = pd.to_numeric(full["value"], errors="coerce").astype("float64")
     full["period"] = pd.to_numeric(full["period"], errors="coerce").astype("Int64")
-    full["stat_id"] = pd.to_numeric(full["stat_id"], errors="coerce").astype("Int64")
+    full["stat_id"] = full["stat_id"].astype("string")
     return full[["stat_id", *COLUMNS, "corrected"]]
 
 

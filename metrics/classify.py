@@ -1,0 +1,146 @@
+"""What a figure counts: its metric phrase, category, kind and basis."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+
+from metrics.normalize import FILLER
+from metrics.patterns import alternation, compile_checked, load
+
+CATEGORY_LEVELS = ("strong", "weak", "generic")
+
+
+@cache
+def category_keys() -> tuple[str, ...]:
+    return tuple(load("categories")["categories"])
+
+
+@cache
+def category_labels() -> dict[str, dict[str, str]]:
+    """key → {'zh': ..., 'en': ...}"""
+    return {k: {"zh": v["zh"], "en": v["en"]} for k, v in load("categories")["categories"].items()}
+
+
+@cache
+def _keyword_index() -> tuple[regex.Pattern, dict[str, tuple[str, str]]]:
+    """One pattern over every keyword, and keyword → (category, level)."""
+    index: dict[str, tuple[str, str]] = {}
+    for key, spec in load("categories")["categories"].items():
+        level = "weak" if spec.get("weak") else "strong"
+        for word in spec.get("keywords", []):
+            index.setdefault(str(word), (key, level))
+        for word in spec.get("generic", []):
+            index.setdefault(str(word), (key, "generic"))
+    return compile_checked(alternation(list(index)), "categories.yaml keywords"), index
+
+
+def keyword_hits(text: str) -> list[tuple[int, str, str]]:
+    """(end offset, category, level) of every keyword in ``text``, left to right."""
+    pattern, index = _keyword_index()
+    return [(m.end(), *index[m.group()]) for m in pattern.finditer(text, overlapped=False)]
+
+
+def _nearest(hits: list[tuple[int, str, str]], level: str) -> str | None:
+    chosen = [cat for _, cat, lvl in hits if lvl == level]
+    return chosen[-1] if chosen else None
+
+
+def category_of(metric: str, sentence_before: str, paragraph_before: str) -> str:
+    """The category: keywords in the metric first, then nearest before it in the sentence and paragraph."""
+    in_metric = keyword_hits(metric)
+    in_sentence = keyword_hits(sentence_before)
+    in_paragraph = keyword_hits(paragraph_before)
+    for hits, level in ((in_metric, "strong"), (in_metric, "weak"), (in_sentence, "strong"),
+                        (in_paragraph, "strong"), (in_metric, "generic"), (in_sentence, "generic"),
+                        (in_sentence, "weak"), (in_paragraph, "generic")):
+        found = _nearest(hits, level)
+        if found:
+            return found
+    return "other"
+
+
+# ---------------------------------------------------------------- metric phrase
+
+@cache
+def _trimmers() -> tuple[regex.Pattern, regex.Pattern]:
+    data = load("metric")
+    lead = compile_checked(rf"^(?:{alternation(data['lead_trim'])}|[\s\"“”'‘’、,]+)+", "metric.yaml lead_trim")
+    tail = compile_checked(rf"(?:{alternation(data['tail_trim'])}|[\s\"“”'‘’、,]+)+$", "metric.yaml tail_trim")
+    return lead, tail
+
+
+def clean_metric(phrase: str) -> str:
+    """Trim function words from both ends: '全年刑事打处' → '刑事打处'."""
+    lead, tail = _trimmers()
+    phrase = phrase.replace(FILLER, "")
+    for _ in range(3):
+        trimmed = tail.sub("", lead.sub("", phrase))
+        if trimmed == phrase:
+            break
+        phrase = trimmed
+    limit = load("metric")["max_len"]
+    return phrase[-limit:]
+
+
+@cache
+def _change_words() -> regex.Pattern:
+    data = load("changes")
+    words = data["up"] + data["down"] + data["yoy"] + data["mom"] + data["filler"] + ["分别", "同比", "环比"]
+    return compile_checked(rf"^(?:{alternation(words)}|[\s,、])*$", "changes.yaml words")
+
+
+def is_only_change_words(phrase: str) -> bool:
+    """True for '同比上升', '较上年同期', '' — a phrase that names no metric of its own."""
+    return bool(_change_words().match(phrase))
+
+
+# ---------------------------------------------------------------- basis
+
+@cache
+def _basis_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    data = load("changes")
+    return (compile_checked(alternation(data["yoy"]), "changes.yaml yoy"),
+            compile_checked(alternation(data["mom"]), "changes.yaml mom"),
+            compile_checked(data["year_comparison"], "changes.yaml year_comparison"))
+
+
+def basis_of(text: str, period: int | None) -> str | None:
+    """yoy / mom from the words of the figure's clause; 较2018年 in a 2019 figure is yoy too."""
+    yoy, mom, year_cmp = _basis_patterns()
+    hits = []
+    for m in mom.finditer(text):
+        hits.append((m.end(), "mom"))
+    for m in year_cmp.finditer(text):
+        year = int(m["year"])
+        hits.append((m.end(), "yoy" if period is not None and year == period - 1 else "none"))
+    for m in yoy.finditer(text):
+        if not any(start <= m.start() < end for start, end in ((h.start(), h.end()) for h in year_cmp.finditer(text))):
+            hits.append((m.end(), "yoy"))
+    if not hits:
+        return None
+    basis = max(hits)[1]
+    return None if basis == "none" else basis
+
+
+# ---------------------------------------------------------------- kind
+
+MONEY_CONTEXT = regex.compile(r"资金|金额|损失|财物|赃款|价值|获利|经济|资产|钱|被骗|涉案额|款")
+
+
+def kind_of(unit_group: str, direction: str | None, has_magnitude: bool, metric: str) -> str:
+    """The SCHEMA.md kind from the unit's group, a change word and, for bare numbers, the metric."""
+    if unit_group in ("percent", "tenths", "ratio", "fraction"):
+        return "change_pct" if direction or unit_group == "ratio" else "rate"
+    if unit_group == "none":
+        if direction:
+            return "change_pct"
+        return "amount" if MONEY_CONTEXT.search(metric) else "count"
+    if unit_group == "money":
+        return "amount"
+    if unit_group == "score":
+        return "change_pct" if direction else "rate"
+    if unit_group in ("quantity", "duration"):
+        return unit_group
+    return "change_abs" if direction else "count"

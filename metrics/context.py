@@ -1,0 +1,219 @@
+"""Where a figure stands: its sentence, clause and paragraph, and the year it describes.
+
+Periods are resolved against a reference date passed in (or read from the text): no stage calls
+``date.today()``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from metrics.patterns import alternation, compile_checked, load
+
+SENTENCE_ENDS = "。！？!?\n"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Boundary offsets of the normalized text, for quick look-ups by position."""
+
+    norm: str
+    sentence_starts: list[int]
+    paragraph_starts: list[int]
+    clause_starts: list[int]
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        return _span(self.sentence_starts, pos, len(self.norm))
+
+    def paragraph(self, pos: int) -> tuple[int, int]:
+        return _span(self.paragraph_starts, pos, len(self.norm))
+
+    def clause_start(self, pos: int) -> int:
+        return self.clause_starts[bisect.bisect_right(self.clause_starts, pos) - 1]
+
+
+def _span(starts: list[int], pos: int, length: int) -> tuple[int, int]:
+    i = bisect.bisect_right(starts, pos) - 1
+    end = starts[i + 1] if i + 1 < len(starts) else length
+    return starts[i], end
+
+
+def _starts_after(norm: str, chars: str) -> list[int]:
+    starts = [0]
+    for i, ch in enumerate(norm):
+        if ch in chars:
+            starts.append(i + 1)
+    return starts
+
+
+@cache
+def _boundary_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    clause = load("metric")["clause_breaks"]
+    return (compile_checked(f"[{regex.escape(SENTENCE_ENDS)}]", "sentence ends"),
+            compile_checked(r"\n", "paragraph ends"),
+            compile_checked(f"[{regex.escape(clause + SENTENCE_ENDS)}]", "clause breaks"))
+
+
+def layout_of(norm: str) -> Layout:
+    sentence, paragraph, clause = _boundary_patterns()
+    return Layout(norm,
+                  [0] + [m.end() for m in sentence.finditer(norm)],
+                  [0] + [m.end() for m in paragraph.finditer(norm)],
+                  [0] + [m.end() for m in clause.finditer(norm)])
+
+
+# ---------------------------------------------------------------- reference date and subject year
+
+@cache
+def _published_patterns() -> list[regex.Pattern]:
+    return [compile_checked(p, "periods.yaml published") for p in load("periods")["published"]]
+
+
+def detect_published(norm: str) -> dt.date | None:
+    """The publication date a saved page states (发布时间:2025年01月10日, 2025-01-10 13:48), if any."""
+    for pattern in _published_patterns():
+        for m in pattern.finditer(norm):
+            try:
+                return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                continue
+    return None
+
+
+def parse_published(published: str | dt.date | None) -> dt.date | None:
+    if published is None or isinstance(published, dt.date):
+        return published
+    try:
+        return dt.date.fromisoformat(str(published)[:10])
+    except ValueError:
+        return None
+
+
+@cache
+def _year_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    periods = load("periods")
+    full_date = r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月"
+    return (compile_checked(periods["explicit_year"], "periods.yaml explicit_year"),
+            compile_checked(full_date, "full date"),
+            compile_checked(load("changes")["year_comparison"], "changes.yaml year_comparison"))
+
+
+def year_mentions(norm: str) -> dict[int, int]:
+    """How often each year is named as a period (not inside a full date, not as a comparison)."""
+    explicit, full_date, comparison = _year_patterns()
+    skip = {m.start() for m in full_date.finditer(norm)}
+    skip |= {m.start("year") for m in comparison.finditer(norm)}
+    counts: dict[int, int] = {}
+    for m in explicit.finditer(norm):
+        if m.start() not in skip:
+            counts[int(m["year"])] = counts.get(int(m["year"]), 0) + 1
+    return counts
+
+
+def subject_year(norm: str, reference: dt.date | None) -> int | None:
+    """The year the report is about: its publication year, or the year before for a review of last year."""
+    counts = year_mentions(norm)
+    if reference is None:
+        return max(counts, key=lambda y: (counts[y], y)) if counts else None
+    this, last = reference.year, reference.year - 1
+    periods = load("periods")
+    score_last = counts.get(last, 0) + any(w in norm for w in periods["previous_year_hints"])
+    score_this = counts.get(this, 0) + any(w in norm for w in periods["this_year_hints"])
+    return last if score_last > score_this else this
+
+
+# ---------------------------------------------------------------- the period of one figure
+
+@cache
+def _time_pattern() -> regex.Pattern:
+    periods = load("periods")
+    multi = "|".join(f"(?:{p})" for p in periods["multi_year"])
+    relative = alternation(list(periods["relative_years"]))
+    pattern = rf"""
+        (?P<range>(?P<y1>(?:19|20)\d\d)\s?年?\s?(?:至|到|-|~)\s?(?P<y2>(?:19|20)\d\d)\s?年)
+      | (?P<multi>{multi})
+      | (?P<cmp>(?:同比|较|比|与|相比|是|超过)\s?(?:19|20)\d\d\s?年)
+      | {periods['explicit_year']}
+      | (?P<rel>{relative})
+    """
+    return compile_checked(pattern, "periods.yaml", regex.VERBOSE)
+
+
+def _last_time_expression(text: str) -> regex.Match | None:
+    last = None
+    for m in _time_pattern().finditer(text):
+        if not m["cmp"]:
+            last = m
+    return last
+
+
+def _period_from(m: regex.Match, tail: str, reference: dt.date | None, subject: int | None) -> tuple[bool, int | None]:
+    """(decided, period) from one time expression; ``tail`` is the text between it and the figure."""
+    if m["range"]:
+        opened = regex.search(r"[从由]", tail) and not regex.search(r"[至到]", tail)
+        return True, int(m["y1"] if opened else m["y2"])
+    if m["multi"]:
+        year = m.captures("year")
+        if year and subject is not None and int(year[-1]) >= subject:
+            return True, int(year[-1])
+        return True, None
+    if m["year"]:
+        return True, int(m["year"])
+    offset = load("periods")["relative_years"][m["rel"]]
+    if offset == 0 and m["rel"] not in ("今年", "本年", "本年度", "今年以来"):
+        return True, subject
+    base = reference.year if reference else subject
+    return True, (base + offset) if base is not None else None
+
+
+def figure_period(layout: Layout, pos: int, reference: dt.date | None, subject: int | None) -> int | None:
+    """The year the figure at ``pos`` describes: the nearest time word in its sentence, else in its
+    paragraph, else the report's subject year."""
+    s_start, _ = layout.sentence(pos)
+    m = _last_time_expression(layout.norm[s_start:pos])
+    if m:
+        return _period_from(m, layout.norm[s_start + m.end():pos], reference, subject)[1]
+    p_start, _ = layout.paragraph(pos)
+    m = _last_time_expression(layout.norm[p_start:s_start])
+    if m and not m["multi"]:
+        return _period_from(m, "", reference, subject)[1]
+    return subject
+
+
+@cache
+def _partial_pattern() -> regex.Pattern:
+    return compile_checked("|".join(f"(?:{p})" for p in load("periods")["partial"]), "periods.yaml partial")
+
+
+def _month(text: str) -> int:
+    from metrics.numbers import figure_value
+    return int(figure_value(text))
+
+
+def period_label(layout: Layout, pos: int, period: int | None) -> str | None:
+    """2024-Q1, 2024-H1, 2024-01..11 when the figure's sentence or paragraph names a partial period."""
+    if period is None:
+        return None
+    s_start, _ = layout.sentence(pos)
+    p_start, _ = layout.paragraph(pos)
+    for text in (layout.norm[s_start:pos], layout.norm[p_start:s_start]):
+        found = list(_partial_pattern().finditer(text))
+        if not found:
+            continue
+        m = found[-1]
+        if m["q"]:
+            return f"{period}-Q{_month(m['q'])}"
+        if m["h"]:
+            return f"{period}-H{1 if m['h'] == '上' else 2}"
+        if m["m1"]:
+            first, last = _month(m["m1"]), _month(m["m2"])
+            if 1 <= first < last <= 12:
+                return f"{period}-{first:02d}..{last:02d}"
+            continue
+        return f"{period}-01..09"  # 前三季度
+    return None

@@ -1,0 +1,90 @@
+"""Number resolution: the text of a number, its magnitude and tenths, to a plain float.
+
+Chinese numerals are converted by cn2an (a well-kept library); the magnitude arithmetic that follows an
+Arabic number (1.17万, 27亿) is a product of the factors in patterns/numbers.yaml.
+
+>>> chinese_value("一千二百")
+1200.0
+>>> figure_value("1.17", magnitude="万")
+11700.0
+>>> figure_value("27", magnitude="亿")
+2700000000.0
+>>> figure_value("千", magnitude="万")    # 千万元: a bare magnitude
+10000000.0
+>>> figure_value("2,129")
+2129.0
+>>> figure_value("八", tenths=True)       # 八成 → 80 (unit 成)
+80.0
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import cn2an
+
+from metrics.patterns import load
+
+MAX_VALUE = 1e15  # larger than any real statistic (a thousand trillion); see is_plausible
+
+
+@cache
+def _factors() -> dict[str, float]:
+    data = load("numbers")
+    return {**{k: float(v) for k, v in data["small_units"].items()},
+            **{k: float(v) for k, v in data["large_units"].items()}}
+
+
+@cache
+def _digit_chars() -> frozenset[str]:
+    return frozenset(load("numbers")["digits"])
+
+
+def magnitude_factor(magnitude: str) -> float:
+    """万 → 1e4, 千万 → 1e7, 万亿 → 1e12."""
+    factor = 1.0
+    for char in magnitude:
+        factor *= _factors()[char]
+    return factor
+
+
+def is_chinese_numeral(text: str) -> bool:
+    return bool(text) and all(c in _factors() or c in _digit_chars() for c in text)
+
+
+def chinese_value(text: str) -> float:
+    """A Chinese numeral as a number; a numeral that starts with a magnitude counts one of it (千万 → 1e7)."""
+    if text[0] in _factors() and text[0] != "十":
+        text = "一" + text
+    try:
+        return float(cn2an.cn2an(text, "normal"))
+    except (ValueError, KeyError):  # cn2an refuses odd shapes such as 万万; fall back to a digit reading
+        return _digitwise(text)
+
+
+def _digitwise(text: str) -> float:
+    digits = load("numbers")["digits"]
+    value = 0.0
+    for char in text:
+        if char in digits:
+            value = value * 10 + digits[char]
+        else:
+            value = (value or 1) * _factors()[char]
+    return value
+
+
+def arabic_value(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def figure_value(number: str, magnitude: str = "", tenths: bool = False) -> float:
+    """The plain value of a figure from its number text, optional magnitude and 成 (tenths)."""
+    base = chinese_value(number) if is_chinese_numeral(number) else arabic_value(number)
+    value = base * magnitude_factor(magnitude) if magnitude else base
+    return value * 10 if tenths else value
+
+
+def is_plausible(value: float) -> bool:
+    """A finite value small enough to be a real statistic (10,000-digit numbers are not)."""
+    return math.isfinite(value) and abs(value) < MAX_VALUE

@@ -1,0 +1,209 @@
+"""Finding figures: compiled patterns → candidate spans over the normalized text.
+
+A figure is a number with what makes it a statistic: a unit or counting word (2129人), a magnitude
+(1.4亿), or a change word before it (下降21.4). Numbers that are dates, years, phone numbers, ordinals
+or names are vetoed by patterns/ignore.yaml. Every span indexes the text as given (the normalized text
+has the same length), so ``text[start:end]`` is the figure's surface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from metrics.normalize import FILLER
+from metrics.numbers import chinese_value, figure_value, is_chinese_numeral, is_plausible
+from metrics.patterns import alternation, compile_checked, load
+
+MATCH_TIMEOUT = 5.0  # seconds; a last line of defence against a pattern gone quadratic on odd input
+
+
+@dataclass(slots=True)
+class Figure:
+    start: int              # surface start: a change word or qualifier before the number, if any
+    end: int                # surface end
+    number_start: int       # where the digits start
+    number: str             # the number as written (normalized)
+    magnitude: str          # 万, 亿, 千万 ... or ''
+    unit: str               # normalized unit ('' when none); 成 for tenths
+    unit_start: int         # where the unit stands (the unit as written is text[unit_start:unit_end])
+    unit_end: int
+    unit_group: str         # percent, ratio, money, score, quantity, duration, count, tenths, none
+    qualifier: str          # exact, approx, at_least, at_most
+    direction: str | None   # up / down when a change word stands right before
+    direction_in_surface: bool
+    value: float
+    chinese: bool           # written in Chinese numerals
+
+
+@cache
+def unit_groups() -> dict[str, str]:
+    """Each unit's group, e.g. 人 → count, 元 → money, % → percent."""
+    data = load("units")
+    groups: dict[str, str] = {}
+    for group in ("percent", "ratio", "money", "score", "quantity", "duration", "count"):
+        for unit in data[group]:
+            groups.setdefault(unit, group)
+    return groups
+
+
+@cache
+def qualifier_words() -> tuple[dict[str, str], dict[str, str]]:
+    """Words before and after a number → their qualifier."""
+    data = load("qualifiers")
+    before = {w: q for q, words in data["before"].items() for w in words}
+    after = {w: q for q, words in data["after"].items() for w in words}
+    return before, after
+
+
+@cache
+def figure_pattern() -> regex.Pattern:
+    numbers = load("numbers")
+    units = unit_groups()
+    cn_chars = "".join(numbers["digits"]) + "".join(numbers["small_units"]) + "".join(numbers["large_units"])
+    before, after = qualifier_words()
+    post = [w for w in after if len(w) > 1]  # 余/多 stand inside the number (20余次), see inner_approx
+    pattern = rf"""
+        (?P<pre>{alternation(list(before))})?                      # 约 / 超过 / 不到
+        (?P<num>
+            (?<![\d.,]){numbers['arabic']}                          # 2129, 2,129, 7.1
+          | (?<![{cn_chars}])[{cn_chars}]{{1,12}}                   # 二十, 两千, 一万
+        )
+        (?P<in1>{numbers['inner_approx']})?                         # 9000余万条
+        (?:(?<=[\d余多])(?P<mag>{numbers['arabic_magnitude']}))?    # 1.17万, 27亿
+        (?P<in2>{numbers['inner_approx']})?                         # 27亿余次
+        (?:\\x1f)*                                                  # blanked converter junk 萬(wàn)
+        (?P<unit>{alternation(list(units))}|{regex.escape(numbers['tenths_unit'])})?
+        (?(unit)(?P<post>{alternation(post)})?)                     # 以上 / 以下 / 左右
+    """
+    return compile_checked(pattern, "figure pattern", regex.VERBOSE)
+
+
+@cache
+def fraction_pattern() -> regex.Pattern:
+    return compile_checked(load("numbers")["fraction"], "numbers.yaml fraction")
+
+
+@cache
+def direction_patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    """(adjacent, nearby): a change word right before a figure, or a little before with filler between."""
+    data = load("changes")
+    up, down = data["up"], data["down"]
+    words = up + down
+    long_words = [w for w in words if len(w) > 1]
+    adjacent = rf"(?P<word>{alternation(long_words)})(?:了)?$|(?<!新)(?P<word>{alternation([w for w in words if len(w) == 1])})$"
+    nearby = rf"(?P<word>{alternation(long_words)})(?:{alternation(data['filler'])}){{1,2}}$"
+    return (compile_checked(adjacent, "changes.yaml adjacent"), compile_checked(nearby, "changes.yaml nearby"))
+
+
+@cache
+def direction_of_word() -> dict[str, str]:
+    data = load("changes")
+    return {**{w: "down" for w in data["down"]}, **{w: "up" for w in data["up"]}}
+
+
+@cache
+def veto_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    data = load("ignore")
+    return (compile_checked("|".join(f"(?:{p})" for p in data["before"]), "ignore.yaml before"),
+            compile_checked("|".join(f"(?:{p})" for p in data["after"]), "ignore.yaml after"),
+            compile_checked("|".join(f"(?:{p})" for p in data["around"]), "ignore.yaml around"))
+
+
+LOOKBACK = 12  # characters looked at before a figure for a change word or a veto
+LOOKAHEAD = 8
+
+
+def is_vetoed(norm: str, start: int, end: int) -> bool:
+    """Is the number at norm[start:end] one of the non-statistics of ignore.yaml?"""
+    before, after, around = veto_patterns()
+    if before.search(norm[max(0, start - LOOKBACK):start]):
+        return True
+    if after.match(norm[end:end + LOOKAHEAD]):
+        return True
+    window_start = max(0, start - 16)
+    return any(m.start() <= start - window_start and m.end() >= end - window_start
+               for m in around.finditer(norm[window_start:end + 16]))
+
+
+def is_year(number: str, unit: str) -> bool:
+    """2024年 is a year, not a duration of 2024 years."""
+    return unit == "年" and number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2100
+
+
+def find_direction(norm: str, start: int, single_char_ok: bool) -> tuple[str | None, int]:
+    """The change direction right before ``start`` and where its word starts (``start`` when not in the surface)."""
+    adjacent, nearby = direction_patterns()
+    window = norm[max(0, start - LOOKBACK):start]
+    offset = start - len(window)
+    m = adjacent.search(window)
+    if m and (len(m["word"]) > 1 or single_char_ok):
+        return direction_of_word()[m["word"]], offset + m.start()
+    m = nearby.search(window)
+    if m:
+        return direction_of_word()[m["word"]], start
+    return None, start
+
+
+def unit_is_allowed(unit: str, chinese: bool, number: str) -> bool:
+    if not unit:
+        return True
+    if chinese and unit in load("units")["arabic_only"]:
+        return False
+    if unit == "分":
+        return not chinese
+    return True
+
+
+def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
+    """A Figure for one match of figure_pattern, or None when it is not a statistic."""
+    number, unit, magnitude = m["num"], m["unit"] or "", m["mag"] or ""
+    chinese = is_chinese_numeral(number)
+    if chinese and not regex.search(r"[一二三四五六七八九两零〇]", number) and not (m["pre"] or m["in1"] or m["post"]):
+        return None  # a bare magnitude (万, 千) needs a qualifier: 超千万元, 万起以下
+    if not unit_is_allowed(unit, chinese, number) or is_year(number, unit):
+        return None
+    if is_vetoed(norm, m.start("num"), m.end()):
+        return None
+    tenths = unit == load("numbers")["tenths_unit"]
+    group = "tenths" if tenths else unit_groups().get(unit, "none")
+    if chinese and group == "count" and chinese_value(number) in load("ignore")["narrative_values"]:
+        return None  # 一起, 一个: narrative
+    value = figure_value(number, magnitude, tenths)
+    if not is_plausible(value):
+        return None
+    single_ok = group in ("percent", "tenths") or bool(m["pre"])
+    direction, dir_start = find_direction(norm, m.start(), single_ok)
+    if group == "none" and not magnitude and direction is None:
+        return None  # a bare number: a code, a count of nothing
+    before, after = qualifier_words()
+    qualifier = "exact"
+    if m["pre"]:
+        qualifier = before[m["pre"]]
+    if m["in1"] or m["in2"]:
+        qualifier = "at_least"
+    if m["post"]:
+        qualifier = after[m["post"]]
+    end = m.end()
+    return Figure(start=dir_start, end=end, number_start=m.start("num"), number=number, magnitude=magnitude,
+                  unit=unit, unit_start=m.start("unit") if unit else m.end(), unit_end=m.end("unit") if unit else m.end(),
+                  unit_group=group, qualifier=qualifier, direction=direction,
+                  direction_in_surface=dir_start < m.start(), value=value, chinese=chinese)
+
+
+def find_figures(norm: str) -> list[Figure]:
+    """Every figure in the normalized text, in order."""
+    figures = []
+    for m in figure_pattern().finditer(norm, timeout=MATCH_TIMEOUT):
+        figure = figure_from_match(m, norm)
+        if figure is not None:
+            figures.append(figure)
+    for m in fraction_pattern().finditer(norm, timeout=MATCH_TIMEOUT):
+        value = round(chinese_value(m["num"]) / chinese_value(m["den"]) * 100, 2)
+        figures.append(Figure(start=m.start(), end=m.end(), number_start=m.start(), number=m.group(),
+                              magnitude="", unit="%", unit_start=m.end(), unit_end=m.end(), unit_group="fraction", qualifier="exact",
+                              direction=None, direction_in_surface=False, value=value, chinese=True))
+    figures.sort(key=lambda f: f.start)
+    return figures
