@@ -39,12 +39,15 @@ def _keyword_index() -> tuple[regex.Pattern, dict[str, tuple[str, str]]]:
 def keyword_hits(text: str) -> list[tuple[int, str, str]]:
     """(end offset, category, level) of every keyword in ``text``, left to right."""
     pattern, index = _keyword_index()
-    return [(m.end(), *index[m.group()]) for m in pattern.finditer(text, overlapped=False)]
+    text = text.replace(FILLER, "")
+    return [(m.end(), *index[m.group()]) for m in pattern.finditer(text)]
 
 
-def _nearest(hits: list[tuple[int, str, str]], level: str) -> str | None:
+def _nearest(hits: list[tuple[int, str, str]], level: str, first: bool = False) -> str | None:
     chosen = [cat for _, cat, lvl in hits if lvl == level]
-    return chosen[-1] if chosen else None
+    if not chosen:
+        return None
+    return chosen[0] if first else chosen[-1]
 
 
 def category_of(metric: str, sentence_before: str, paragraph_before: str) -> str:
@@ -55,7 +58,7 @@ def category_of(metric: str, sentence_before: str, paragraph_before: str) -> str
     for hits, level in ((in_metric, "strong"), (in_metric, "weak"), (in_sentence, "strong"),
                         (in_paragraph, "strong"), (in_metric, "generic"), (in_sentence, "generic"),
                         (in_sentence, "weak"), (in_paragraph, "generic")):
-        found = _nearest(hits, level)
+        found = _nearest(hits, level, first=hits is in_metric)
         if found:
             return found
     return "other"

@@ -97,34 +97,51 @@ def parse_published(published: str | dt.date | None) -> dt.date | None:
 @cache
 def _year_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     periods = load("periods")
-    full_date = r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月"
+    full_date = r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
     return (compile_checked(periods["explicit_year"], "periods.yaml explicit_year"),
             compile_checked(full_date, "full date"),
             compile_checked(load("changes")["year_comparison"], "changes.yaml year_comparison"))
 
 
-def year_mentions(norm: str) -> dict[int, int]:
-    """How often each year is named as a period (not inside a full date, not as a comparison)."""
+def year_mentions(norm: str, head: int = 120) -> dict[int, float]:
+    """How often each year is named as a period: not inside a full date, not as a comparison, not as
+    the start of a span (2018年以来). A mention in the first ``head`` characters (the title) counts twice."""
     explicit, full_date, comparison = _year_patterns()
     skip = {m.start() for m in full_date.finditer(norm)}
     skip |= {m.start("year") for m in comparison.finditer(norm)}
-    counts: dict[int, int] = {}
+    counts: dict[int, float] = {}
     for m in explicit.finditer(norm):
-        if m.start() not in skip:
-            counts[int(m["year"])] = counts.get(int(m["year"]), 0) + 1
+        if m.start() in skip or norm.startswith("以来", m.end()):
+            continue
+        year = int(m["year"])
+        counts[year] = counts.get(year, 0) + (2 if m.start() < head else 1)
     return counts
 
 
+CAMPAIGN_YEAR = regex.compile(r"(?<=[\p{Han}”\-])((?:19|20)\d\d)(?=[”\s、,]|$)")  # “昆仑2021”, 云剑-2020
+
+
 def subject_year(norm: str, reference: dt.date | None) -> int | None:
-    """The year the report is about: its publication year, or the year before for a review of last year."""
+    """The year the report is about: the year it names most often (not after its publication), counting
+    今年 / 去年 as a mention of the year they mean; else the publication year; else a campaign's year
+    (“雷霆2020”). Early in a year (January, February) a report mostly reviews the year before: there
+    今年 is no evidence and a tie goes to the earlier year."""
     counts = year_mentions(norm)
-    if reference is None:
-        return max(counts, key=lambda y: (counts[y], y)) if counts else None
-    this, last = reference.year, reference.year - 1
     periods = load("periods")
-    score_last = counts.get(last, 0) + any(w in norm for w in periods["previous_year_hints"])
-    score_this = counts.get(this, 0) + any(w in norm for w in periods["this_year_hints"])
-    return last if score_last > score_this else this
+    if reference is not None:
+        early = reference.month <= 2
+        if not early and any(w in norm for w in periods["this_year_hints"]):
+            counts[reference.year] = counts.get(reference.year, 0) + 1
+        if any(w in norm for w in periods["previous_year_hints"]):
+            counts[reference.year - 1] = counts.get(reference.year - 1, 0) + 1
+        counts = {y: n for y, n in counts.items() if y <= reference.year}
+        if not counts:
+            return reference.year
+        return max(counts, key=lambda y: (counts[y], -y if early else y))
+    if not counts:
+        for m in CAMPAIGN_YEAR.finditer(norm):
+            counts[int(m[1])] = counts.get(int(m[1]), 0) + 1
+    return max(counts, key=lambda y: (counts[y], y)) if counts else None
 
 
 # ---------------------------------------------------------------- the period of one figure
@@ -137,7 +154,7 @@ def _time_pattern() -> regex.Pattern:
     pattern = rf"""
         (?P<range>(?P<y1>(?:19|20)\d\d)\s?年?\s?(?:至|到|-|~)\s?(?P<y2>(?:19|20)\d\d)\s?年)
       | (?P<multi>{multi})
-      | (?P<cmp>(?:同比|较|比|与|相比|是|超过)\s?(?:19|20)\d\d\s?年)
+      | (?P<cmp>(?:同比|较|比|与|相比|是|超过)\s?(?:(?:19|20)\d\d\s?年|上年|去年|上一年|前一年))
       | {periods['explicit_year']}
       | (?P<rel>{relative})
     """

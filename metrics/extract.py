@@ -131,7 +131,7 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
                 metric_text: str | None = None) -> Record:
     norm, layout = ctx.norm, ctx.layout
     m_start, m_end = metric
-    metric_norm = norm[m_start:m_end] if metric_text is None else metric_text
+    metric_norm = norm[m_start:m_end] if metric_text is None else normalize(metric_text)
     metric_out = original_slice(ctx, m_start, m_end) if metric_text is None else metric_text
     s_start, s_end = layout.sentence(figure.start)
     p_start, _ = layout.paragraph(figure.start)

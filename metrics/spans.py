@@ -151,7 +151,7 @@ def unit_is_allowed(unit: str, chinese: bool, number: str) -> bool:
     if not unit:
         return True
     if chinese and unit in load("units")["arabic_only"]:
-        return False
+        return bool(regex.search("[万亿]", number))  # 三元 is a place name, 三千万元 a sum
     if unit == "分":
         return not chinese
     return True

@@ -27,20 +27,21 @@ class UiStrings:
         return label.format(**values) if values else label
 
     def category(self, key: str) -> str:
-        """A category key as a label: Chinese with English beside it in zh, English alone in en.
+        """A category key as its label, Chinese with English beside it, the same in both languages.
 
-        >>> load_ui_strings("zh").category("drugs")
+        The label is also what a shared link carries (?category=毒品+drugs), so it must not depend on
+        the language switch.
+
+        >>> load_ui_strings("en").category("drugs")
         '毒品 drugs'
         """
         entry = self.table["categories"].get(key)
-        if entry is None:
-            return str(key)
-        return f"{entry['zh']} {entry['en']}" if self.lang == "zh" else entry["en"]
+        return f"{entry['zh']} {entry['en']}" if entry else str(key)
 
     def kind(self, key: str) -> str:
-        """A kind of figure (count, amount, change_pct...) as a label."""
+        """A kind of figure (count, amount, change_pct...) as a bilingual label, stable across languages."""
         entry = self.table["kinds"].get(key)
-        return entry[self.lang] if entry else str(key)
+        return f"{entry['zh']} {entry['en']}" if entry else str(key)
 
     def column(self, key: str) -> str:
         """A table column's header."""

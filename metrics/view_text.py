@@ -70,3 +70,10 @@ def document_html(text: str, spans: pd.DataFrame, colours: dict[str, str], title
         cursor = end
     pieces.append(html.escape(text[cursor:]))
     return '<div class="report" style="white-space:pre-wrap;line-height:1.8">' + "".join(pieces) + "</div>"
+
+
+def category_legend_html(categories: list[str], colours: dict[str, str], titles: dict[str, str]) -> str:
+    """A row of coloured category chips explaining a document's highlights (labels escaped)."""
+    chips = "".join(f'<mark style="background:{html.escape(colours.get(c, "#ddd"))};margin-right:6px">'
+                    f"{html.escape(titles.get(c, c))}</mark>" for c in categories)
+    return f'<div class="legend">{chips}</div>'
