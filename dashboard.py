@@ -22,11 +22,11 @@ from metrics.view_export import XLSX_MIME, download_name, table_csv, table_xlsx
 from metrics.view_filters import FilterOptions, Filters, describe_filters, file_slug, filter_options, filter_statistics
 from metrics.view_prepare import prepare_statistics
 from metrics.view_strings import UiStrings, load_ui_strings
-from metrics.view_text import display_table, document_html
+from metrics.view_text import category_legend_html, display_table, document_html
 
 TABLE_ROWS = 1000
-TABLE_COLUMNS = ["stat_id", "region", "published", "period_display", "category", "metric", "kind", "value",
-                 "unit", "direction", "evidence", "derived", "corrected", "doc_id"]
+TABLE_COLUMNS = ["period_display", "region", "category", "metric", "value", "unit", "evidence", "kind", "direction",
+                 "derived", "corrected", "published", "doc_id", "stat_id"]
 CORRECTABLE_FIELDS = ("category", "value", "period")
 
 
@@ -170,6 +170,7 @@ def table_tab(db: str, version: str, stats: pd.DataFrame, filtered: pd.DataFrame
     st.caption(strings.text("table_caption", total=f"{len(filtered):,}", shown=f"{len(shown):,}"))
     table = display_table(shown, TABLE_COLUMNS)
     table["category"] = table["category"].map(strings.category)
+    table["kind"] = table["kind"].map(strings.kind)
     table.columns = [strings.column(c) for c in TABLE_COLUMNS]
     state = st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True)
     slug = file_slug(filters)
@@ -197,11 +198,13 @@ def document_panel(db: str, version: str, stats: pd.DataFrame, row: pd.Series, s
     if not document:
         st.warning(strings.text("document_missing"))
         return
-    st.text(f"{strings.text('source')}: {document.get('source') or ''}")
+    st.text(f"{strings.text('source')}: {document.get('source') or document.get('path') or ''}")
     spans = stats.loc[(stats["doc_id"] == doc_id) & ~stats["derived"], ["start", "end", "category"]]
     titles = {key: strings.category(key) for key in strings.category_keys()}
     body = document_html(str(document.get("text") or ""), spans, strings.category_colours(), titles,
                          selected_start=None if pd.isna(row["start"]) else int(row["start"]))
+    present = [key for key in strings.category_keys() if key in set(spans["category"].astype(str))]
+    st.html(category_legend_html(present, strings.category_colours(), titles))
     st.html(body)
 
 
@@ -211,7 +214,7 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings) -> None:
     if bool(row["derived"]):
         st.info(strings.text("derived_not_correctable"))
         return
-    stat_id = int(row["stat_id"])
+    stat_id = str(row["stat_id"])
     if st.button(strings.text("mark_wrong"), key=f"delete_{stat_id}", type="primary"):
         apply_correction(db, stat_id, "deleted", True, strings)
     with st.form(key=f"fix_{stat_id}"):
@@ -230,7 +233,7 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings) -> None:
             st.rerun()
 
 
-def apply_correction(db: str, stat_id: int, field: str, value: object, strings: UiStrings) -> None:
+def apply_correction(db: str, stat_id: str, field: str, value: object, strings: UiStrings) -> None:
     """Store one correction and rerun so charts, table and downloads show it."""
     try:
         data.save_correction(db, stat_id, field, value)
@@ -242,16 +245,17 @@ def apply_correction(db: str, stat_id: int, field: str, value: object, strings: 
 
 
 def corrections_tab(db: str, strings: UiStrings) -> None:
-    """The stored corrections, each with an undo button."""
+    """The stored corrections, each active one with an undo button."""
     corrections = data.read_corrections(db)
     if corrections is None or corrections.empty:
         st.info(strings.text("no_corrections"))
         return
     st.dataframe(display_table_plain(corrections), hide_index=True, key="corrections")
-    id_column = "correction_id" if "correction_id" in corrections else corrections.columns[0]
-    for correction_id in corrections[id_column].tail(50).tolist()[::-1]:
-        if st.button(f"{strings.text('undo')} #{correction_id}", key=f"undo_{correction_id}"):
-            data.remove_correction(db, int(correction_id))
+    active = corrections[~corrections["undone"].astype(bool)]
+    for correction in active.tail(50).iloc[::-1].itertuples(index=False):
+        label = f"{strings.text('undo')} #{correction.id}: {correction.stat_id} {correction.field} → {correction.value}"
+        if st.button(label, key=f"undo_{correction.id}"):
+            data.remove_correction(db, int(correction.id))
             flash("success", strings.text("undone"))
             st.rerun()
 

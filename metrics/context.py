@@ -103,21 +103,25 @@ def _year_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
             compile_checked(load("changes")["year_comparison"], "changes.yaml year_comparison"))
 
 
+BASELINE = regex.compile(r"(?:同比|较|比|与|相比|由|从|是|自)\s?(?=(?:19|20)\d\d\s?年)")  # 由2018年的, 较2018年
+
+
 def year_mentions(norm: str, head: int = 120) -> dict[int, float]:
     """How often each year is named as a period: not inside a full date, not as a comparison, not as
     the start of a span (2018年以来). A mention in the first ``head`` characters (the title) counts twice."""
     explicit, full_date, comparison = _year_patterns()
     skip = {m.start() for m in full_date.finditer(norm)}
-    skip |= {m.start("year") for m in comparison.finditer(norm)}
+    skip |= {m.end() for m in BASELINE.finditer(norm)}
     counts: dict[int, float] = {}
     for m in explicit.finditer(norm):
-        if m.start() in skip or norm.startswith("以来", m.end()):
+        if m.start() in skip:
             continue
         year = int(m["year"])
         counts[year] = counts.get(year, 0) + (2 if m.start() < head else 1)
     return counts
 
 
+SINCE_YEAR = regex.compile(r"((?:19|20)\d\d)\s?年以来")
 CAMPAIGN_YEAR = regex.compile(r"(?<=[\p{Han}”\-])((?:19|20)\d\d)(?=[”\s、,]|$)")  # “昆仑2021”, 云剑-2020
 
 
@@ -127,14 +131,18 @@ def subject_year(norm: str, reference: dt.date | None) -> int | None:
     (“雷霆2020”). Early in a year (January, February) a report mostly reviews the year before: there
     今年 is no evidence and a tie goes to the earlier year."""
     counts = year_mentions(norm)
+    spans_from = {int(m[1]) for m in SINCE_YEAR.finditer(norm)}
     periods = load("periods")
-    if reference is not None:
+    if reference is None:
+        counts = {y: n for y, n in counts.items() if y not in spans_from}
+    else:
         early = reference.month <= 2
         if not early and any(w in norm for w in periods["this_year_hints"]):
             counts[reference.year] = counts.get(reference.year, 0) + 1
         if any(w in norm for w in periods["previous_year_hints"]):
             counts[reference.year - 1] = counts.get(reference.year - 1, 0) + 1
         counts = {y: n for y, n in counts.items() if y <= reference.year}
+        counts = {y: n for y, n in counts.items() if y >= reference.year - 1 or y not in spans_from}
         if not counts:
             return reference.year
         return max(counts, key=lambda y: (counts[y], -y if early else y))
@@ -195,10 +203,6 @@ def figure_period(layout: Layout, pos: int, reference: dt.date | None, subject: 
     m = _last_time_expression(layout.norm[s_start:pos])
     if m:
         return _period_from(m, layout.norm[s_start + m.end():pos], reference, subject)[1]
-    p_start, _ = layout.paragraph(pos)
-    m = _last_time_expression(layout.norm[p_start:s_start])
-    if m and not m["multi"]:
-        return _period_from(m, "", reference, subject)[1]
     return subject
 
 
