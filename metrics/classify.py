@@ -24,6 +24,13 @@ def category_labels() -> dict[str, dict[str, str]]:
 
 
 @cache
+def _override_pattern() -> tuple[regex.Pattern | None, dict[str, str]]:
+    owners = {str(w): key for key, spec in load("categories")["categories"].items()
+              for w in spec.get("overrides", [])}
+    return (compile_checked(alternation(list(owners)), "categories.yaml overrides") if owners else None), owners
+
+
+@cache
 def _keyword_index() -> tuple[regex.Pattern, dict[str, tuple[str, str]]]:
     """One pattern over every keyword, and keyword → (category, level)."""
     index: dict[str, tuple[str, str]] = {}
@@ -50,15 +57,21 @@ def _nearest(hits: list[tuple[int, str, str]], level: str, first: bool = False) 
     return chosen[0] if first else chosen[-1]
 
 
-def category_of(metric: str, sentence_before: str, paragraph_before: str) -> str:
-    """The category: keywords in the metric first, then nearest before it in the sentence and paragraph."""
+def category_of(metric: str, after: str, sentence_before: str, paragraph_before: str) -> str:
+    """The category: keywords in the metric first (the leftmost), then in the rest of its clause after
+    the figure, then nearest before it in the sentence and paragraph; outright keywords before generic."""
+    override, owners = _override_pattern()
+    if override is not None and (m := override.search(metric)):
+        return owners[m.group()]
     in_metric = keyword_hits(metric)
+    in_after = keyword_hits(after)
     in_sentence = keyword_hits(sentence_before)
     in_paragraph = keyword_hits(paragraph_before)
-    for hits, level in ((in_metric, "strong"), (in_metric, "weak"), (in_sentence, "strong"),
-                        (in_paragraph, "strong"), (in_metric, "generic"), (in_sentence, "generic"),
-                        (in_sentence, "weak"), (in_paragraph, "generic")):
-        found = _nearest(hits, level, first=hits is in_metric)
+    for hits, level in ((in_metric, "strong"), (in_after, "strong"), (in_metric, "weak"),
+                        (in_sentence, "strong"), (in_paragraph, "strong"), (in_metric, "generic"),
+                        (in_after, "generic"), (in_sentence, "generic"), (in_sentence, "weak"),
+                        (in_paragraph, "generic")):
+        found = _nearest(hits, level, first=hits is in_metric or hits is in_after)
         if found:
             return found
     return "other"

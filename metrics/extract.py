@@ -21,6 +21,9 @@ from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
 from metrics.spans import Figure, find_figures
 
+TRAILING_NOUN = regex.compile(r"^的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
+CLAUSE_REST = regex.compile(r"^[^,;:。！？!?\n]{0,30}")
+NOUN_UNITS = ("count", "money")
 LIST_GAP = regex.compile(r"^\s*(?:、|和|及|与|以及|,)?\s*$")
 PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)同期")
 LEVEL_GROUPS = ("percent", "none", "tenths", "score")
@@ -127,16 +130,31 @@ def basis_list(phrase: str, count: int) -> list[str] | None:
 
 # ---------------------------------------------------------------- records
 
+def trailing_noun(ctx: Context, figure: Figure) -> tuple[int, int]:
+    """Offsets of the noun a measure word counts when it follows the figure (破获8起现发命案 → 现发命案)."""
+    if figure.unit_group not in NOUN_UNITS:
+        return figure.end, figure.end
+    m = TRAILING_NOUN.match(ctx.norm, figure.end, min(len(ctx.norm), figure.end + 14))
+    if not m or not regex.match(r"\p{Han}", m["noun"]):
+        return figure.end, figure.end
+    return m.start("noun"), m.end("noun")
+
+
 def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_override: str | None,
                 metric_text: str | None = None) -> Record:
     norm, layout = ctx.norm, ctx.layout
     m_start, m_end = metric
     metric_norm = norm[m_start:m_end] if metric_text is None else normalize(metric_text)
     metric_out = original_slice(ctx, m_start, m_end) if metric_text is None else metric_text
+    t_start, t_end = trailing_noun(ctx, figure)
+    if t_end > t_start and figure.direction is None:
+        metric_norm += norm[t_start:t_end]
+        metric_out += original_slice(ctx, t_start, t_end)
     s_start, s_end = layout.sentence(figure.start)
     p_start, _ = layout.paragraph(figure.start)
     before = norm[s_start:min(m_start, figure.start)]
-    category = category_of(metric_norm, before, norm[p_start:s_start])
+    rest = CLAUSE_REST.match(norm, figure.end)
+    category = category_of(metric_norm, rest.group() if rest else "", before, norm[p_start:s_start])
     direction = figure.direction or ("up" if figure.unit_group == "ratio" else None)
     kind = kind_of(figure.unit_group, direction, bool(figure.magnitude), metric_norm)
     is_change = kind in ("change_pct", "change_abs")
@@ -176,7 +194,8 @@ def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fig
     if bases:
         return [make_record(ctx, f, (m_start, m_end), b) for f, b in zip(group, bases)]
 
-    if is_only_change_words(raw_phrase) or m_start == m_end:
+    has_noun = trailing_noun(ctx, head)[1] > head.end and head.direction is None
+    if (is_only_change_words(raw_phrase) or m_start == m_end) and not has_noun:
         counts = [r for f, r in earlier if r.kind not in ("change_pct", "change_abs")]
         if count >= 2 and len(counts) >= count and _is_list(ctx, [f for f, r in earlier][-count:]):
             return [make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric)
