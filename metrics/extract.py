@@ -21,8 +21,8 @@ from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
 from metrics.spans import Figure, find_figures
 
-TRAILING_NOUN = regex.compile(r"^的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
-CLAUSE_REST = regex.compile(r"^[^,;:。！？!?\n]{0,30}")
+TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
+CLAUSE_REST = regex.compile(r"[^,;:。！？!?\n]{0,30}")
 NOUN_UNITS = ("count", "money")
 LIST_GAP = regex.compile(r"^\s*(?:、|和|及|与|以及|,)?\s*$")
 PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)同期")

@@ -7,7 +7,7 @@ sidecar lock file (``<db>.lock``) acts as a turnstile so that a reader polling i
 waiting writer: a writer takes it exclusively for its batch; a reader takes it shared only while it opens.
 
 Ingest streams: file paths go to a process pool in batches, each worker reads and extracts its batch, and
-only this (parent) process writes, one transaction per document.
+only this (parent) process writes, one transaction per batch (so each document is all or nothing).
 """
 
 from __future__ import annotations
@@ -403,47 +403,71 @@ def stat_ids(doc_id: str, frame: pd.DataFrame) -> list[str]:
     return ids
 
 
-def _stored_doc_id(con: duckdb.DuckDBPyConnection, doc: Document) -> str:
-    """The doc_id to store under: the document's own, unless another path already holds it."""
-    row = con.execute("SELECT path FROM documents WHERE doc_id = ?", [doc.doc_id]).fetchone()
-    if row is None or row[0] == doc.path:
+def _stored_doc_id(con: duckdb.DuckDBPyConnection, doc: Document, taken: dict[str, str]) -> str:
+    """The doc_id to store under: the document's own, unless another path already holds it.
+
+    ``taken`` maps the doc_ids given out earlier in the same transaction to their paths.
+    """
+    holder = taken.get(doc.doc_id)
+    if holder is None:
+        row = con.execute("SELECT path FROM documents WHERE doc_id = ?", [doc.doc_id]).fetchone()
+        holder = row[0] if row else None
+    if holder is None or holder == doc.path:
         return doc.doc_id
     return f"{doc.doc_id}~{hashlib.sha1(doc.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
 
 
-def write_document(con: duckdb.DuckDBPyConnection, item: _Extracted) -> int | None:
-    """Store one document and its statistics in one transaction, replacing an older version of it.
+def write_documents(con: duckdb.DuckDBPyConnection, items: list[_Extracted]) -> list[int | None]:
+    """Store a batch of documents and their statistics in ONE transaction, replacing older versions.
 
-    Returns the number of statistics stored, or None when the same content is already stored.
+    So each document is all or nothing (and so is the batch): a kill leaves the store as before the
+    batch. Returns per document the number of statistics stored, or None when the same content is
+    already stored (here or earlier in the batch).
     """
-    doc = item.document
     con.execute("BEGIN TRANSACTION")
     try:
-        if con.execute("SELECT count(*) FROM documents WHERE content_hash = ?", [doc.content_hash]).fetchone()[0]:
-            con.execute("ROLLBACK")
-            return None
-        doc_id = _stored_doc_id(con, doc)
-        frame = item.frame.copy()
-        frame["doc_id"] = doc_id
-        frame.insert(0, "stat_id", stat_ids(doc_id, frame))
-        con.execute("DELETE FROM statistics WHERE doc_id = ?", [doc_id])
-        con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
-        con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                    [doc_id, doc.path, doc.source, doc.content_hash, doc.region, doc.published, doc.title,
-                     doc.text, doc.encoding])
-        if len(frame):
-            con.register("incoming_statistics", frame)
-            con.execute("INSERT INTO statistics BY NAME SELECT * FROM incoming_statistics")
-            con.unregister("incoming_statistics")
+        hashes = [item.document.content_hash for item in items]
+        stored = {r[0] for r in con.execute(
+            "SELECT content_hash FROM documents WHERE content_hash IN (SELECT unnest(?))", [hashes]).fetchall()}
+        taken: dict[str, str] = {}
+        documents, frames, counts = [], [], []
+        for item in items:
+            doc = item.document
+            if doc.content_hash in stored:
+                counts.append(None)
+                continue
+            stored.add(doc.content_hash)
+            doc_id = _stored_doc_id(con, doc, taken)
+            taken[doc_id] = doc.path
+            frame = item.frame.copy()
+            frame["doc_id"] = doc_id
+            frame.insert(0, "stat_id", stat_ids(doc_id, frame))
+            frames.append(frame)
+            documents.append((doc_id, doc.path, doc.source, doc.content_hash, doc.region, doc.published,
+                              doc.title, doc.text, doc.encoding))
+            counts.append(len(frame))
+        if documents:
+            incoming = pd.DataFrame(documents, columns=list(_DOCUMENT_COLUMNS[:-1]), dtype=object)
+            con.register("incoming_documents", incoming)
+            con.execute("DELETE FROM statistics WHERE doc_id IN (SELECT doc_id FROM incoming_documents)")
+            con.execute("DELETE FROM documents WHERE doc_id IN (SELECT doc_id FROM incoming_documents)")
+            con.execute(f"INSERT INTO documents SELECT {', '.join(_DOCUMENT_COLUMNS[:-1])}, current_timestamp "
+                        "FROM incoming_documents")
+            con.unregister("incoming_documents")
+            statistics = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(map(len, frames)) else None
+            if statistics is not None:
+                con.register("incoming_statistics", statistics)
+                con.execute("INSERT INTO statistics BY NAME SELECT * FROM incoming_statistics")
+                con.unregister("incoming_statistics")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return len(frame)
+    return counts
 
 
 def _write_results(db: Path, results: list, summary: IngestSummary) -> None:
-    """Write one batch of worker results in one short connection, one transaction per document."""
+    """Write one batch of worker results in one short connection and one transaction."""
     extracted = []
     for item in results:
         if isinstance(item, _Extracted):
@@ -456,8 +480,7 @@ def _write_results(db: Path, results: list, summary: IngestSummary) -> None:
     if not extracted:
         return
     with open_store(db, write=True) as con:
-        for item in extracted:
-            stored = write_document(con, item)
+        for stored in write_documents(con, extracted):
             if stored is None:
                 summary.skipped += 1
             else:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from metrics import extract, to_frame
-from metrics.store import (StoreMissingError, add_correction, ingest, ingest_bytes, list_corrections,
+from metrics.store import (BATCH_SIZE, StoreMissingError, add_correction, ingest, ingest_bytes, list_corrections,
                            load_document, load_statistics, open_store, store_version, undo_correction)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -139,16 +139,17 @@ KILLED_INGEST = textwrap.dedent("""
     import pathlib, sys, time
     import metrics.store as store
     source, db, marker = sys.argv[1:4]
-    original, written = store.write_document, [0]
-    def write_then_hang(con, item):
-        written[0] += 1
-        if written[0] == 26:           # half-way through this document's transaction: hang, get killed
+    original, batches = store.write_documents, [0]
+    def write_then_hang(con, items):
+        batches[0] += 1
+        if batches[0] == 2:            # half-way through the second batch's transaction: hang, get killed
             con.execute("BEGIN TRANSACTION")
             con.execute("INSERT INTO documents (doc_id, content_hash) VALUES ('half-written', 'x')")
+            con.execute("DELETE FROM statistics")
             pathlib.Path(marker).touch()
             time.sleep(600)
-        return original(con, item)
-    store.write_document = write_then_hang
+        return original(con, items)
+    store.write_documents = write_then_hang
     store.ingest([source], db=db, workers=1)
 """)
 
@@ -168,9 +169,9 @@ def test_kill_9_mid_ingest_then_rerun_equals_one_clean_run(tmp_path):
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
     docs, _ = snapshot(db)
-    assert "half-written" not in set(docs["doc_id"]) and len(docs) == 25
+    assert "half-written" not in set(docs["doc_id"]) and len(docs) == BATCH_SIZE
     rerun = ingest([source], db=db, workers=2)
-    assert (rerun.files_read, rerun.skipped) == (35, 25)
+    assert (rerun.files_read, rerun.skipped) == (60 - BATCH_SIZE, BATCH_SIZE)
     clean = tmp_path / "clean.duckdb"
     ingest([source], db=clean, workers=1)
     assert_same_store(db, clean)
