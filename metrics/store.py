@@ -177,7 +177,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for column in missing:
         con.execute(f"ALTER TABLE statistics ADD COLUMN {_quote(column)} {_SQL_TYPES.get(column, 'VARCHAR')}")
     has_view = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'corrected_statistics'"
-                           ).fetchone()[0]
+                           ).fetchall()[0][0]
     if missing or not has_view:
         con.execute(f"CREATE OR REPLACE VIEW corrected_statistics AS {corrected_sql()}")
 
@@ -255,8 +255,8 @@ def load_document(db: str | os.PathLike, doc_id: str) -> dict | None:
     """One stored document (doc_id, path, source, content_hash, region, published, title, text, ...)."""
     with open_store(db) as con:
         row = con.execute(f"SELECT {', '.join(_DOCUMENT_COLUMNS)} FROM documents WHERE doc_id = ?",
-                          [doc_id]).fetchone()
-    return dict(zip(_DOCUMENT_COLUMNS, row)) if row else None
+                          [doc_id]).fetchall()
+    return dict(zip(_DOCUMENT_COLUMNS, row[0])) if row else None
 
 
 def list_documents(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
@@ -320,10 +320,10 @@ def add_correction(db: str | os.PathLike, stat_id: str, field: str, value: objec
     """Record a correction of one statistic; returns its id (for undo)."""
     stored = validate_correction(field, value)
     with open_store(db, write=True) as con:
-        if con.execute("SELECT count(*) FROM statistics WHERE stat_id = ?", [stat_id]).fetchone()[0] == 0:
+        if con.execute("SELECT count(*) FROM statistics WHERE stat_id = ?", [stat_id]).fetchall()[0][0] == 0:
             raise ValueError(f"no statistic {stat_id!r} in the store")
         return con.execute("INSERT INTO corrections (stat_id, field, value) VALUES (?, ?, ?) RETURNING id",
-                           [stat_id, field, stored]).fetchone()[0]
+                           [stat_id, field, stored]).fetchall()[0][0]
 
 
 def undo_correction(db: str | os.PathLike, correction_id: int) -> None:
@@ -410,8 +410,8 @@ def _stored_doc_id(con: duckdb.DuckDBPyConnection, doc: Document, taken: dict[st
     """
     holder = taken.get(doc.doc_id)
     if holder is None:
-        row = con.execute("SELECT path FROM documents WHERE doc_id = ?", [doc.doc_id]).fetchone()
-        holder = row[0] if row else None
+        rows = con.execute("SELECT path FROM documents WHERE doc_id = ?", [doc.doc_id]).fetchall()
+        holder = rows[0][0] if rows else None
     if holder is None or holder == doc.path:
         return doc.doc_id
     return f"{doc.doc_id}~{hashlib.sha1(doc.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
