@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from functools import cache
 
 import regex
@@ -32,7 +33,8 @@ def _override_pattern() -> tuple[regex.Pattern | None, dict[str, str]]:
 
 @cache
 def _keyword_index() -> tuple[regex.Pattern, dict[str, tuple[str, str]]]:
-    """One pattern over every keyword, and keyword → (category, level)."""
+    """One pattern over every keyword (converter junk may stand between its characters), and
+    keyword → (category, level)."""
     index: dict[str, tuple[str, str]] = {}
     for key, spec in load("categories")["categories"].items():
         level = "weak" if spec.get("weak") else "strong"
@@ -40,38 +42,60 @@ def _keyword_index() -> tuple[regex.Pattern, dict[str, tuple[str, str]]]:
             index.setdefault(str(word), (key, level))
         for word in spec.get("generic", []):
             index.setdefault(str(word), (key, "generic"))
-    return compile_checked(alternation(list(index)), "categories.yaml keywords"), index
+    words = sorted(index, key=lambda w: (-len(w), w))
+    alternatives = "|".join(f"{FILLER}*".join(regex.escape(c) for c in w) for w in words)
+    first_chars = "".join(sorted({regex.escape(w[0]) for w in words}))
+    pattern = f"(?=[{first_chars}])(?:{alternatives})"  # the look-ahead skips most positions at once
+    return compile_checked(pattern, "categories.yaml keywords"), index
 
 
-def keyword_hits(text: str) -> list[tuple[int, str, str]]:
-    """(end offset, category, level) of every keyword in ``text``, left to right."""
+Hit = tuple[int, int, str, str]  # start, end, category, level
+
+
+def keyword_hits(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
+    """Every keyword in text[start:end], left to right, with its category and level."""
     pattern, index = _keyword_index()
-    text = text.replace(FILLER, "")
-    return [(m.end(), *index[m.group()]) for m in pattern.finditer(text)]
+    end = len(text) if end is None else end
+    return [(m.start(), m.end(), *index[m.group().replace(FILLER, "")])
+            for m in pattern.finditer(text, start, end)]
 
 
-def _nearest(hits: list[tuple[int, str, str]], level: str, first: bool = False) -> str | None:
-    chosen = [cat for _, cat, lvl in hits if lvl == level]
+class KeywordIndex:
+    """The keywords of a whole document, found once, looked up by range."""
+
+    def __init__(self, norm: str) -> None:
+        self.hits = keyword_hits(norm)
+        self.starts = [h[0] for h in self.hits]
+        self.ends = [h[1] for h in self.hits]
+
+    def between(self, start: int, end: int) -> list[Hit]:
+        return self.hits[bisect.bisect_left(self.starts, start):bisect.bisect_right(self.ends, end)]
+
+
+def _pick(hits: list[Hit], level: str, first: bool) -> str | None:
+    chosen = [h[2] for h in hits if h[3] == level]
     if not chosen:
         return None
     return chosen[0] if first else chosen[-1]
 
 
-def category_of(metric: str, after: str, sentence_before: str, paragraph_before: str) -> str:
+def category_of(metric: str, after: list[Hit] | str, sentence_before: list[Hit] | str,
+                paragraph_before: list[Hit] | str, metric_hits: list[Hit] | None = None) -> str:
     """The category: keywords in the metric first (the leftmost), then in the rest of its clause after
-    the figure, then nearest before it in the sentence and paragraph; outright keywords before generic."""
+    the figure, then nearest before it in the sentence and paragraph; outright keywords before generic.
+    The sentence and paragraph may be given as text or as their keyword hits."""
     override, owners = _override_pattern()
     if override is not None and (m := override.search(metric)):
         return owners[m.group()]
-    in_metric = keyword_hits(metric)
-    in_after = keyword_hits(after)
-    in_sentence = keyword_hits(sentence_before)
-    in_paragraph = keyword_hits(paragraph_before)
+    in_metric = keyword_hits(metric) if metric_hits is None else metric_hits
+    in_after = keyword_hits(after) if isinstance(after, str) else after
+    in_sentence = keyword_hits(sentence_before) if isinstance(sentence_before, str) else sentence_before
+    in_paragraph = keyword_hits(paragraph_before) if isinstance(paragraph_before, str) else paragraph_before
     for hits, level in ((in_metric, "strong"), (in_after, "strong"), (in_metric, "weak"),
                         (in_sentence, "strong"), (in_paragraph, "strong"), (in_metric, "generic"),
                         (in_after, "generic"), (in_sentence, "generic"), (in_sentence, "weak"),
                         (in_paragraph, "generic")):
-        found = _nearest(hits, level, first=hits is in_metric or hits is in_after)
+        found = _pick(hits, level, first=hits is in_metric or hits is in_after)
         if found:
             return found
     return "other"

@@ -16,6 +16,8 @@ import regex
 from metrics.patterns import alternation, compile_checked, load
 
 SENTENCE_ENDS = "。！？!?\n"
+# How far a look-up reaches from a figure, so that a 5 MB line without punctuation stays linear.
+SENTENCE_BACK, SENTENCE_AHEAD, PARAGRAPH_BACK, CLAUSE_BACK = 300, 200, 1500, 120
 
 
 @dataclass(frozen=True)
@@ -28,27 +30,21 @@ class Layout:
     clause_starts: list[int]
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        return _span(self.sentence_starts, pos, len(self.norm))
+        start, end = _span(self.sentence_starts, pos, len(self.norm))
+        return max(start, pos - SENTENCE_BACK), min(end, pos + SENTENCE_AHEAD)
 
     def paragraph(self, pos: int) -> tuple[int, int]:
-        return _span(self.paragraph_starts, pos, len(self.norm))
+        start, end = _span(self.paragraph_starts, pos, len(self.norm))
+        return max(start, pos - PARAGRAPH_BACK), end
 
     def clause_start(self, pos: int) -> int:
-        return self.clause_starts[bisect.bisect_right(self.clause_starts, pos) - 1]
+        return max(self.clause_starts[bisect.bisect_right(self.clause_starts, pos) - 1], pos - CLAUSE_BACK)
 
 
 def _span(starts: list[int], pos: int, length: int) -> tuple[int, int]:
     i = bisect.bisect_right(starts, pos) - 1
     end = starts[i + 1] if i + 1 < len(starts) else length
     return starts[i], end
-
-
-def _starts_after(norm: str, chars: str) -> list[int]:
-    starts = [0]
-    for i, ch in enumerate(norm):
-        if ch in chars:
-            starts.append(i + 1)
-    return starts
 
 
 @cache
@@ -169,18 +165,35 @@ def _time_pattern() -> regex.Pattern:
     return compile_checked(pattern, "periods.yaml", regex.VERBOSE)
 
 
-def _last_time_expression(text: str) -> regex.Match | None:
-    last = None
-    for m in _time_pattern().finditer(text):
-        if not m["cmp"]:
-            last = m
-    return last
+class MatchIndex:
+    """The matches of one pattern over a whole document, found once, looked up by range."""
+
+    def __init__(self, pattern: regex.Pattern, norm: str, keep=lambda m: True) -> None:
+        self.matches = [m for m in pattern.finditer(norm) if keep(m)]
+        self.starts = [m.start() for m in self.matches]
+        self.ends = [m.end() for m in self.matches]
+
+    def between(self, start: int, end: int) -> list[regex.Match]:
+        return self.matches[bisect.bisect_left(self.starts, start):bisect.bisect_right(self.ends, end)]
+
+    def last_between(self, start: int, end: int) -> regex.Match | None:
+        i = bisect.bisect_right(self.ends, end) - 1
+        return self.matches[i] if i >= 0 and self.starts[i] >= start else None
+
+
+def time_index(norm: str) -> MatchIndex:
+    """Every time expression of the document that can name a figure's period (not comparisons)."""
+    return MatchIndex(_time_pattern(), norm, keep=lambda m: not m["cmp"])
+
+
+def partial_index(norm: str) -> MatchIndex:
+    return MatchIndex(_partial_pattern(), norm)
 
 
 def _period_from(m: regex.Match, tail: str, reference: dt.date | None, subject: int | None) -> tuple[bool, int | None]:
     """(decided, period) from one time expression; ``tail`` is the text between it and the figure."""
     if m["range"]:
-        opened = regex.search(r"[从由]", tail) and not regex.search(r"[至到]", tail)
+        opened = ("从" in tail or "由" in tail) and not ("至" in tail or "到" in tail)
         return True, int(m["y1"] if opened else m["y2"])
     if m["multi"]:
         year = m.captures("year")
@@ -196,11 +209,12 @@ def _period_from(m: regex.Match, tail: str, reference: dt.date | None, subject: 
     return True, (base + offset) if base is not None else None
 
 
-def figure_period(layout: Layout, pos: int, reference: dt.date | None, subject: int | None) -> int | None:
-    """The year the figure at ``pos`` describes: the nearest time word in its sentence, else in its
-    paragraph, else the report's subject year."""
+def figure_period(layout: Layout, pos: int, reference: dt.date | None, subject: int | None,
+                  times: MatchIndex) -> int | None:
+    """The year the figure at ``pos`` describes: the nearest time word before it in its sentence, else
+    the report's subject year."""
     s_start, _ = layout.sentence(pos)
-    m = _last_time_expression(layout.norm[s_start:pos])
+    m = times.last_between(s_start, pos)
     if m:
         return _period_from(m, layout.norm[s_start + m.end():pos], reference, subject)[1]
     return subject
@@ -216,14 +230,14 @@ def _month(text: str) -> int:
     return int(figure_value(text))
 
 
-def period_label(layout: Layout, pos: int, period: int | None) -> str | None:
+def period_label(layout: Layout, pos: int, period: int | None, partials: MatchIndex) -> str | None:
     """2024-Q1, 2024-H1, 2024-01..11 when the figure's sentence or paragraph names a partial period."""
     if period is None:
         return None
     s_start, _ = layout.sentence(pos)
     p_start, _ = layout.paragraph(pos)
-    for text in (layout.norm[s_start:pos], layout.norm[p_start:s_start]):
-        found = list(_partial_pattern().finditer(text))
+    for start, end in ((s_start, pos), (p_start, s_start)):
+        found = partials.between(start, end)
         if not found:
             continue
         m = found[-1]

@@ -13,9 +13,9 @@ from functools import cache
 
 import regex
 
-from metrics.classify import basis_of, category_of, clean_metric, is_only_change_words, kind_of
-from metrics.context import (Layout, detect_published, figure_period, layout_of, parse_published,
-                             period_label, subject_year)
+from metrics.classify import KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words, kind_of
+from metrics.context import (Layout, MatchIndex, detect_published, figure_period, layout_of,
+                             parse_published, partial_index, period_label, subject_year, time_index)
 from metrics.normalize import FILLER, normalize
 from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
@@ -24,6 +24,8 @@ from metrics.spans import Figure, find_figures
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
 CLAUSE_REST = regex.compile(r"[^,;:。！？!?\n]{0,30}")
 NOUN_UNITS = ("count", "money")
+HAN = regex.compile(r"\p{Han}")
+SUBJECT_GAP_BREAK = regex.compile(r"[,;:。]")
 LIST_GAP = regex.compile(r"^\s*(?:、|和|及|与|以及|,)?\s*$")
 PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)同期")
 LEVEL_GROUPS = ("percent", "none", "tenths", "score")
@@ -42,6 +44,9 @@ class Context:
     doc_id: str | None
     region: str | None
     published: str | None
+    keywords: KeywordIndex
+    times: MatchIndex
+    partials: MatchIndex
 
 
 def group_lists(norm: str, figures: list[Figure]) -> list[list[Figure]]:
@@ -77,12 +82,15 @@ def metric_bounds(ctx: Context, start: int, stop: int) -> tuple[int, int]:
     cleaned = clean_metric(phrase)
     if not cleaned:
         return stop, stop
-    at = phrase.replace(FILLER, "\0").rfind(cleaned[:1]) if False else _locate(phrase, cleaned)
+    at = _locate(phrase, cleaned)
     return start + at[0], start + at[1]
 
 
 def _locate(phrase: str, cleaned: str) -> tuple[int, int]:
     """Where the cleaned phrase (filler removed) stands in the phrase."""
+    if FILLER not in phrase:
+        at = phrase.rfind(cleaned)
+        return (at, at + len(cleaned)) if at >= 0 else (len(phrase), len(phrase))
     stripped = [(i, c) for i, c in enumerate(phrase) if c != FILLER]
     text = "".join(c for _, c in stripped)
     at = text.rfind(cleaned)
@@ -96,8 +104,13 @@ def original_slice(ctx: Context, start: int, end: int) -> str:
     return "".join(ch for ch, n in zip(ctx.text[start:end], ctx.norm[start:end]) if n != FILLER)
 
 
+@cache
+def _list_separator() -> regex.Pattern:
+    return compile_checked(alternation(load("metric")["list_seps"]), "metric.yaml list_seps")
+
+
 def split_items(phrase: str) -> list[str]:
-    return [item for item in regex.split(rf"(?:{alternation(load('metric')['list_seps'])})", phrase) if item]
+    return [item for item in _list_separator().split(phrase) if item]
 
 
 def distribute_subjects(phrase: str, count: int) -> list[str] | None:
@@ -135,7 +148,7 @@ def trailing_noun(ctx: Context, figure: Figure) -> tuple[int, int]:
     if figure.unit_group not in NOUN_UNITS:
         return figure.end, figure.end
     m = TRAILING_NOUN.match(ctx.norm, figure.end, min(len(ctx.norm), figure.end + 14))
-    if not m or not regex.match(r"\p{Han}", m["noun"]):
+    if not m or not HAN.match(m["noun"]):
         return figure.end, figure.end
     return m.start("noun"), m.end("noun")
 
@@ -146,19 +159,22 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     m_start, m_end = metric
     metric_norm = norm[m_start:m_end] if metric_text is None else normalize(metric_text)
     metric_out = original_slice(ctx, m_start, m_end) if metric_text is None else metric_text
+    metric_hits = None if metric_text is not None else ctx.keywords.between(m_start, m_end)
     t_start, t_end = trailing_noun(ctx, figure)
     if t_end > t_start and figure.direction is None:
         metric_norm += norm[t_start:t_end]
         metric_out += original_slice(ctx, t_start, t_end)
+        metric_hits = None
     s_start, s_end = layout.sentence(figure.start)
     p_start, _ = layout.paragraph(figure.start)
-    before = norm[s_start:min(m_start, figure.start)]
     rest = CLAUSE_REST.match(norm, figure.end)
-    category = category_of(metric_norm, rest.group() if rest else "", before, norm[p_start:s_start])
+    category = category_of(metric_norm, ctx.keywords.between(figure.end, rest.end()),
+                           ctx.keywords.between(s_start, min(m_start, figure.start)),
+                           ctx.keywords.between(p_start, s_start), metric_hits)
     direction = figure.direction or ("up" if figure.unit_group == "ratio" else None)
     kind = kind_of(figure.unit_group, direction, bool(figure.magnitude), metric_norm)
     is_change = kind in ("change_pct", "change_abs")
-    period = figure_period(layout, figure.start, ctx.reference, ctx.subject)
+    period = figure_period(layout, figure.start, ctx.reference, ctx.subject, ctx.times)
     clause = norm[layout.clause_start(min(m_start, figure.start)):figure.start]
     if not is_change and period is not None and PREVIOUS_YEAR_SAME_PERIOD.search(clause):
         period -= 1
@@ -170,7 +186,7 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
         category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,
         direction=direction if is_change else None, basis=basis, period=period,
         surface=ctx.text[figure.start:figure.end], start=figure.start, end=figure.end,
-        sentence=ctx.text[s_start:s_end].strip(), period_label=period_label(layout, figure.start, period),
+        sentence=ctx.text[s_start:s_end].strip(), period_label=period_label(layout, figure.start, period, ctx.partials),
     )
 
 
@@ -209,7 +225,7 @@ def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fig
 def _is_list(ctx: Context, figures: list[Figure]) -> bool:
     """Do these figures stand in one subject list (刑事打处2129人、逮捕684人)?"""
     gaps = [ctx.norm[a.end:b.start] for a, b in zip(figures, figures[1:])]
-    return all(len(g) <= 12 and not regex.search(r"[,;:。]", g) for g in gaps)
+    return all(len(g) <= 12 and not SUBJECT_GAP_BREAK.search(g) for g in gaps)
 
 
 def extract(text: str, *, published: str | dt.date | None = None, region: str | None = None,
@@ -224,7 +240,8 @@ def extract(text: str, *, published: str | dt.date | None = None, region: str | 
     reference = parse_published(published) or detect_published(norm)
     ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference,
                   subject=subject_year(norm, reference), doc_id=doc_id, region=region,
-                  published=reference.isoformat() if reference else None)
+                  published=reference.isoformat() if reference else None, keywords=KeywordIndex(norm),
+                  times=time_index(norm), partials=partial_index(norm))
     emit_durations = bool(load("units")["emit_durations"])
     records: list[Record] = []
     earlier: list[tuple[Figure, Record]] = []

@@ -53,6 +53,7 @@ def is_chinese_numeral(text: str) -> bool:
     return bool(text) and all(c in _factors() or c in _digit_chars() for c in text)
 
 
+@cache
 def chinese_value(text: str) -> float:
     """A Chinese numeral as a number; a numeral that starts with a magnitude counts one of it (千万 → 1e7)."""
     if text[0] in _factors() and text[0] != "十":

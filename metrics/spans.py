@@ -8,6 +8,7 @@ has the same length), so ``text[start:end]`` is the figure's surface.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import cache
 
@@ -112,6 +113,8 @@ def veto_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
             compile_checked("|".join(f"(?:{p})" for p in data["around"]), "ignore.yaml around"))
 
 
+CHINESE_DIGIT = regex.compile(r"[一二三四五六七八九两零〇]")
+LARGE_UNIT = regex.compile(r"[万亿]")
 LOOKBACK = 12  # characters looked at before a figure for a change word or a veto
 LOOKAHEAD = 8
 
@@ -151,7 +154,7 @@ def unit_is_allowed(unit: str, chinese: bool, number: str) -> bool:
     if not unit:
         return True
     if chinese and unit in load("units")["arabic_only"]:
-        return bool(regex.search("[万亿]", number))  # 三元 is a place name, 三千万元 a sum
+        return bool(LARGE_UNIT.search(number))  # 三元 is a place name, 三千万元 a sum
     if unit == "分":
         return not chinese
     return True
@@ -161,7 +164,7 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
     """A Figure for one match of figure_pattern, or None when it is not a statistic."""
     number, unit, magnitude = m["num"], m["unit"] or "", m["mag"] or ""
     chinese = is_chinese_numeral(number)
-    if chinese and not regex.search(r"[一二三四五六七八九两零〇]", number) and not (m["pre"] or m["in1"] or m["post"]):
+    if chinese and not CHINESE_DIGIT.search(number) and not (m["pre"] or m["in1"] or m["post"]):
         return None  # a bare magnitude (万, 千) needs a qualifier: 超千万元, 万起以下
     if not unit_is_allowed(unit, chinese, number) or is_year(number, unit):
         return None
@@ -193,14 +196,46 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
                   direction_in_surface=dir_start < m.start(), value=value, chinese=chinese)
 
 
+CHUNK = 100_000  # characters matched under one timeout
+
+
+class PatternTimeoutWarning(UserWarning):
+    """A pattern hit its time limit on some input: the figures of that stretch of text are missing."""
+
+
+def chunk_bounds(norm: str, size: int = CHUNK) -> list[tuple[int, int]]:
+    """Stretches of about ``size`` characters, cut after a sentence end where one is near, so that no
+    figure is cut in two."""
+    bounds, start = [], 0
+    while start < len(norm):
+        end = min(len(norm), start + size)
+        if end < len(norm):
+            cut = max(norm.rfind(ch, start, end) for ch in "。\n；;")
+            end = cut + 1 if cut > start else end
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def _matches(pattern: regex.Pattern, norm: str):
+    """pattern.finditer over the text, chunk by chunk, each under MATCH_TIMEOUT; a chunk that times out
+    is reported with a warning rather than hanging the run."""
+    for start, end in chunk_bounds(norm):
+        try:
+            yield from pattern.finditer(norm, start, end, timeout=MATCH_TIMEOUT)
+        except TimeoutError:
+            warnings.warn(f"pattern timed out on characters {start}..{end}; figures there are skipped",
+                          PatternTimeoutWarning, stacklevel=3)
+
+
 def find_figures(norm: str) -> list[Figure]:
     """Every figure in the normalized text, in order."""
     figures = []
-    for m in figure_pattern().finditer(norm, timeout=MATCH_TIMEOUT):
+    for m in _matches(figure_pattern(), norm):
         figure = figure_from_match(m, norm)
         if figure is not None:
             figures.append(figure)
-    for m in fraction_pattern().finditer(norm, timeout=MATCH_TIMEOUT):
+    for m in _matches(fraction_pattern(), norm):
         value = round(chinese_value(m["num"]) / chinese_value(m["den"]) * 100, 2)
         figures.append(Figure(start=m.start(), end=m.end(), number_start=m.start(), number=m.group(),
                               magnitude="", unit="%", unit_start=m.end(), unit_end=m.end(), unit_group="fraction", qualifier="exact",

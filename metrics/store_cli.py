@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from metrics.errors import UsageError
 
 
 def positive_int(value: str) -> int:
@@ -102,4 +101,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.set_defaults(func=func)
 
 
-__all__ = ["register", "UsageError"]

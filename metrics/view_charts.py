@@ -22,7 +22,7 @@ TREND_KINDS = ("count", "amount", "quantity", "rate")
 
 def safe_label(text: object) -> str:
     """Text for a Plotly label, escaped (Plotly reads labels as a subset of HTML)."""
-    return html.escape("" if text is None or text is pd.NA else str(text))
+    return html.escape("" if text is None or text is pd.NA else str(text), quote=False)
 
 
 def period_labels(data: pd.DataFrame, strings: UiStrings) -> pd.Series:
