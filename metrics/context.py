@@ -135,7 +135,8 @@ def subject_year(norm: str, reference: dt.date | None) -> int | None:
         early = reference.month <= 2
         if not early and any(w in norm for w in periods["this_year_hints"]):
             counts[reference.year] = counts.get(reference.year, 0) + 1
-        if any(w in norm for w in periods["previous_year_hints"]):
+        hints = periods["previous_year_hints"] + (periods["early_review_hints"] if early else [])
+        if any(w in norm for w in hints):
             counts[reference.year - 1] = counts.get(reference.year - 1, 0) + 1
         counts = {y: n for y, n in counts.items() if y <= reference.year}
         counts = {y: n for y, n in counts.items() if y >= reference.year - 1 or y not in spans_from}

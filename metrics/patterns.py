@@ -24,7 +24,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "qualifiers": {"before", "after"},
     "changes": {"up", "down", "level_after", "filler", "yoy", "mom", "year_comparison"},
     "periods": {"relative_years", "explicit_year", "multi_year", "partial", "published",
-                "previous_year_hints", "this_year_hints"},
+                "previous_year_hints", "this_year_hints", "early_review_hints"},
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values"},
     "metric": {"lead_trim", "tail_trim", "clause_breaks", "list_seps", "max_len"},

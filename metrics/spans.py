@@ -75,7 +75,7 @@ def figure_pattern() -> regex.Pattern:
         (?P<in1>{numbers['inner_approx']})?                         # 9000余万条
         (?:(?<=[\d余多])(?P<mag>{numbers['arabic_magnitude']}))?    # 1.17万, 27亿
         (?P<in2>{numbers['inner_approx']})?                         # 27亿余次
-        (?:\\x1f)*                                                  # blanked converter junk 萬(wàn)
+        (?:\x1f)*                                                  # blanked converter junk 萬(wàn)
         (?P<unit>{alternation(list(units))}|{regex.escape(numbers['tenths_unit'])})?
         (?(unit)(?P<post>{alternation(post)})?)                     # 以上 / 以下 / 左右
     """
@@ -151,10 +151,12 @@ def find_direction(norm: str, start: int, single_char_ok: bool) -> tuple[str | N
 
 
 def unit_is_allowed(unit: str, chinese: bool, number: str) -> bool:
+    """Some units only follow Arabic numbers, or a Chinese numeral with 万/亿 in it (三元 is a place
+    name, 三千万元 and 两千余万元 are sums)."""
     if not unit:
         return True
     if chinese and unit in load("units")["arabic_only"]:
-        return bool(LARGE_UNIT.search(number))  # 三元 is a place name, 三千万元 a sum
+        return bool(LARGE_UNIT.search(number))
     if unit == "分":
         return not chinese
     return True
@@ -166,7 +168,7 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
     chinese = is_chinese_numeral(number)
     if chinese and not CHINESE_DIGIT.search(number) and not (m["pre"] or m["in1"] or m["post"]):
         return None  # a bare magnitude (万, 千) needs a qualifier: 超千万元, 万起以下
-    if not unit_is_allowed(unit, chinese, number) or is_year(number, unit):
+    if not unit_is_allowed(unit, chinese, number + magnitude) or is_year(number, unit):
         return None
     if is_vetoed(norm, m.start("num"), m.end()):
         return None
