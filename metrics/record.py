@@ -11,6 +11,12 @@ COLUMNS: tuple[str, ...] = (
     "period_label",
 )
 
+# The category keys of SCHEMA.md, in its order (metrics/patterns/categories.yaml must hold exactly these).
+CATEGORY_KEYS: tuple[str, ...] = (
+    "criminal", "public_order", "telecom_fraud", "vice", "injury", "homicide", "theft_robbery",
+    "economic_crime", "drugs", "organized_crime", "cybercrime", "firearms_explosives", "smuggling_border",
+    "environment", "food_drug_safety", "traffic", "public_service", "security_ops", "police_force", "other",
+)
 KINDS = ("count", "amount", "quantity", "rate", "change_pct", "change_abs", "duration")
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 DIRECTIONS = ("up", "down")

@@ -1,0 +1,76 @@
+"""The extractor on the shipped annotated reports (data/corpus): grounding and pinned scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from metrics import COLUMNS, extract, to_frame
+from metrics.evaluate import evaluate_dir, load_annotated
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+DOCS = load_annotated(CORPUS)
+
+# Measured with `python -m metrics eval data/corpus` (deterministic). Floors: they may only go up.
+FLOORS = {"precision": 0.997, "recall": 0.998, "f1": 0.997}
+FIELD_FLOORS = {"kind": 0.997, "unit": 0.998, "qualifier": 1.0, "category": 0.911, "period": 0.964,
+                "basis": 0.975, "direction": 1.0}
+
+
+def test_the_whole_corpus_is_shipped():
+    assert len(DOCS) >= 50
+    assert all(doc["source"] and doc["text"] for doc in DOCS)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda d: d["doc_id"])
+def test_every_row_is_grounded(doc):
+    records = extract(doc["text"], published=doc["published"], region=doc["region"], doc_id=doc["doc_id"])
+    assert records, "a report with statistics gave no row"
+    for r in records:
+        assert doc["text"][r.start:r.end] == r.surface
+        assert r.end - r.start == len(r.surface) > 0
+        assert r.surface in r.sentence or r.sentence in doc["text"]
+
+
+def test_scores_do_not_fall_below_what_was_measured():
+    report = evaluate_dir(CORPUS)
+    for name, floor in FLOORS.items():
+        assert report[name] >= floor, (name, report[name])
+    for name, floor in FIELD_FLOORS.items():
+        assert report["accuracy"][name] >= floor, (name, report["accuracy"][name])
+
+
+def test_scores_meet_the_targets_of_the_issue():
+    report = evaluate_dir(CORPUS)
+    assert report["f1"] >= 0.95
+    assert min(report["accuracy"][k] for k in ("kind", "unit", "qualifier", "period")) >= 0.95
+    assert report["accuracy"]["category"] >= 0.90
+
+
+def test_evaluation_is_deterministic():
+    first, second = evaluate_dir(CORPUS), evaluate_dir(CORPUS)
+    assert (first["tp"], first["fp"], first["fn"], first["accuracy"]) == \
+           (second["tp"], second["fp"], second["fn"], second["accuracy"])
+
+
+def test_frame_has_the_contract_columns_in_order():
+    doc = DOCS[0]
+    frame = to_frame(extract(doc["text"], published=doc["published"], doc_id=doc["doc_id"]))
+    assert list(frame.columns) == list(COLUMNS)
+    assert list(frame.columns[:16]) == ["doc_id", "region", "published", "metric", "category", "kind",
+                                        "value", "unit", "qualifier", "direction", "basis", "period",
+                                        "surface", "start", "end", "sentence"]
+    assert frame["value"].dtype == "float64"
+
+
+def test_empty_frame_keeps_the_columns():
+    assert list(to_frame([]).columns) == list(COLUMNS)
+
+
+def test_annotated_files_are_valid_json_with_offsets(tmp_path):
+    for path in sorted(CORPUS.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for m in doc["metrics"]:
+            assert doc["text"][m["start"]:m["start"] + len(m["surface"])] == m["surface"], (path.name, m)
