@@ -50,7 +50,7 @@ def add_display_period(frame: pd.DataFrame) -> pd.DataFrame:
     labelled = frame.copy()
     label = labelled["period_label"].astype("string")
     labelled["is_partial"] = label.notna() & (label != "")
-    year = labelled["period"].astype("string").fillna("")
+    year = pd.to_numeric(labelled["period"], errors="coerce").astype("Int64").astype("string").fillna("")
     labelled["period_display"] = label.where(labelled["is_partial"], year).fillna("").astype(str)
     return labelled
 
@@ -64,8 +64,9 @@ def signed_change(frame: pd.DataFrame) -> pd.Series:
 def pair_levels_with_changes(frame: pd.DataFrame) -> pd.DataFrame:
     """Each level (count, amount, quantity) joined to its year-on-year % change in the same report.
 
-    Only unambiguous pairs: one level and one change for a (report, metric, period). The result has the
-    level's columns plus ``change_pct`` (signed) and ``change_stat_id``.
+    Only unambiguous pairs: one level and one change for a (report, metric, period). ``frame`` has the
+    columns of complete_columns(); the result has the level's columns plus ``change_pct`` (signed) and
+    ``change_stat_id``.
     """
     named = frame[frame["metric"].astype("string").fillna("") != ""]
     levels = named[named["kind"].isin(LEVEL_KINDS)].drop_duplicates(subset=PAIR_KEY, keep=False)

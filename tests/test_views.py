@@ -1,0 +1,377 @@
+"""Unit tests of the dashboard's pure functions (metrics/view_*.py): frames built by hand."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metrics import extract, to_frame
+from metrics.view_charts import (category_year_counts, category_year_figure, headline_figures, largest_changes,
+                                 metric_trend, trend_choices, trend_figure, yoy_changes, yoy_figure)
+from metrics.view_data import corrections_to_save, resolve_db_path, upload_problem, valid_date
+from metrics.view_export import download_name, export_table, table_csv, table_xlsx
+from metrics.view_filters import Filters, describe_filters, file_slug, filter_options, filter_statistics
+from metrics.view_prepare import (add_display_period, complete_columns, derive_previous_year, drop_repeated_figures,
+                                  pair_levels_with_changes, prepare_statistics)
+from metrics.view_strings import load_ui_strings, read_string_table
+from metrics.view_text import display_table, document_html, mark_in_sentence
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = Path("/work/shared/corpus/SCHEMA.md")
+ZH, EN = load_ui_strings("zh"), load_ui_strings("en")
+
+
+def stat(**fields) -> dict:
+    """One statistic row with sensible defaults."""
+    row = dict(doc_id="d1", region="苍南县", published="2025-01-10", metric="刑事打处", category="criminal",
+               kind="count", value=2129.0, unit="人", qualifier="exact", direction=None, basis=None, period=2024,
+               surface="2129人", start=10, end=15, sentence="全年刑事打处2129人。", period_label=None)
+    row.update(fields)
+    return row
+
+
+def frame(*rows: dict) -> pd.DataFrame:
+    """Rows as a frame with every column the view functions read."""
+    return complete_columns(pd.DataFrame(list(rows)))
+
+
+def change(**fields) -> dict:
+    base = dict(kind="change_pct", value=7.8, unit="%", direction="up", basis="yoy", surface="7.8%",
+                start=30, end=34)
+    return stat(**{**base, **fields})
+
+
+# ------------------------------------------------------------------ preparing: dedup, periods, derived
+
+
+def test_a_figure_stated_twice_in_one_report_counts_once():
+    rows = frame(stat(start=5, end=10), stat(start=200, end=205), stat(doc_id="d2"))
+    kept = drop_repeated_figures(rows)
+    assert len(kept) == 2 and sorted(kept["start"]) == [5, 10]
+
+
+def test_different_figures_are_not_merged():
+    assert len(drop_repeated_figures(frame(stat(), stat(value=684.0, metric="逮捕")))) == 2
+
+
+def test_partial_periods_keep_their_label():
+    out = add_display_period(frame(stat(), stat(period_label="2024-H1"), stat(period=None)))
+    assert out["period_display"].tolist() == ["2024", "2024-H1", ""]
+    assert out["is_partial"].tolist() == [False, True, False]
+
+
+def test_previous_year_is_derived_from_count_and_yoy_change():
+    derived = derive_previous_year(frame(stat(), change()))
+    assert len(derived) == 1
+    row = derived.iloc[0]
+    assert row["value"] == pytest.approx(2129 / 1.078) and round(row["value"]) == 1975
+    assert row["period"] == 2023 and row["derived"] and row["qualifier"] == "approx"
+
+
+def test_derived_from_a_fall():
+    derived = derive_previous_year(frame(stat(value=90.0), change(direction="down", value=10.0)))
+    assert derived.iloc[0]["value"] == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("other", [
+    change(basis=None),                       # not year-on-year
+    change(unit="个百分点"),                   # percentage points are not a ratio
+    change(metric="逮捕"),                     # another metric
+    change(direction="down", value=100.0),    # a fall of 100% has no previous value
+], ids=["no-basis", "points", "other-metric", "minus-100"])
+def test_no_derived_value_without_a_matching_change(other):
+    assert derive_previous_year(frame(stat(), other)).empty
+
+
+def test_ambiguous_pairs_derive_nothing():
+    assert derive_previous_year(frame(stat(), stat(value=5.0, start=50), change())).empty
+
+
+def test_derived_partial_period_moves_its_label():
+    derived = derive_previous_year(frame(stat(period_label="2024-H1"), change(period_label="2024-H1")))
+    assert derived.iloc[0]["period_label"] == "2023-H1"
+
+
+def test_prepare_marks_derived_rows_and_keeps_stated_ones():
+    prepared = prepare_statistics(frame(stat(), change()))
+    assert prepared["derived"].sum() == 1
+    stated = prepared[~prepared["derived"]]
+    assert sorted(stated["value"]) == [7.8, 2129.0]
+    assert stated.loc[stated["kind"] == "count", "yoy_change_pct"].iloc[0] == pytest.approx(7.8)
+
+
+def test_prepare_accepts_the_extractor_frame_and_an_empty_one():
+    assert prepare_statistics(to_frame(extract("全年刑事打处2129人", published="2025-01-10"))).shape[0] >= 1
+    assert prepare_statistics(to_frame([])).empty
+
+
+def test_pairs_use_signed_changes():
+    pairs = pair_levels_with_changes(prepare_statistics(frame(stat(), change(direction="down", value=3.0))))
+    assert pairs["change_pct"].tolist() == [-3.0]
+
+
+# ------------------------------------------------------------------------------------------ filters
+
+
+def sample() -> pd.DataFrame:
+    return prepare_statistics(frame(
+        stat(), change(),
+        stat(doc_id="d2", region="厦门市", category="drugs", metric="破获毒品案件", value=12.0, unit="起", period=2022),
+        stat(doc_id="d3", region="厦门市", category="telecom_fraud", metric="电诈警情", kind="change_pct",
+             value=14.0, unit="%", direction="down", basis="yoy", period=2023, period_label="2023-Q1"),
+        stat(doc_id="d4", region="大连市", category="other", metric="", value=5.0, period=None)))
+
+
+@pytest.mark.parametrize("filters, expected", [
+    (Filters(), 6),
+    (Filters(categories=("drugs",)), 1),
+    (Filters(categories=("drugs", "criminal")), 4),
+    (Filters(years=(2022, 2023)), 3),
+    (Filters(regions=("厦门市",)), 2),
+    (Filters(kinds=("change_pct",)), 2),
+    (Filters(metric_search="毒品"), 1),
+    (Filters(metric_search="刑事打"), 3),  # the count, its change and the derived previous year
+    (Filters(include_derived=False), 5),
+    (Filters(categories=("vice",)), 0),
+], ids=["none", "category", "two-categories", "years", "region", "kind", "search", "search-derived",
+        "no-derived", "nothing"])
+def test_filters_keep_exactly_the_matching_rows(filters, expected):
+    assert len(filter_statistics(sample(), filters)) == expected
+
+
+def test_filter_options_come_from_the_data_in_category_order():
+    options = filter_options(sample(), ZH.category_keys())
+    assert options.categories == ["criminal", "telecom_fraud", "drugs", "other"]
+    assert options.year_range == (2022, 2024)
+    assert options.regions == ["厦门市", "大连市", "苍南县"]
+
+
+def test_filters_are_described_for_titles_and_file_names():
+    filters = Filters(categories=("drugs",), years=(2020, 2024), regions=("厦门市",), metric_search="逮捕")
+    assert describe_filters(filters, ZH) == "筛选: 毒品 drugs; 2020–2024; 厦门市; “逮捕”"
+    assert describe_filters(Filters(), EN) == "no filters"
+    assert file_slug(filters) == "drugs_2020-2024_厦门市_逮捕"
+    assert file_slug(Filters(metric_search="a/b\\c")) == "a-b-c"
+    assert download_name("yoy-changes", "drugs", "csv") == "police-stats_yoy-changes_drugs.csv"
+
+
+@settings(max_examples=40, deadline=None)
+@given(categories=st.lists(st.sampled_from(["criminal", "drugs", "telecom_fraud", "other", "vice"]), unique=True),
+       low=st.integers(2020, 2025), span=st.integers(0, 3), derived=st.booleans())
+def test_filtered_rows_are_a_subset_that_satisfies_the_filter(categories, low, span, derived):
+    data = sample()
+    out = filter_statistics(data, Filters(categories=tuple(categories), years=(low, low + span),
+                                          include_derived=derived))
+    assert set(out.index) <= set(data.index)
+    assert out["period"].between(low, low + span).all()
+    assert not categories or set(out["category"].astype(str)) <= set(categories)
+    assert derived or not out["derived"].any()
+
+
+# ------------------------------------------------------------------------------------------- charts
+
+
+def test_category_chart_counts_statements_never_sums_values():
+    counts = category_year_counts(sample())
+    criminal = counts[(counts["category"] == "criminal") & (counts["period_display"] == "2024")]
+    assert criminal["statistics"].tolist() == [2]  # the count and its change; the derived row is not counted
+    assert counts["statistics"].sum() == 5
+
+
+def test_partial_periods_are_bars_of_their_own_labelled_partial():
+    counts = category_year_counts(sample())
+    assert "2023-Q1" in counts["period_display"].tolist()
+    figure = category_year_figure(counts, EN, "t")
+    xs = [x for trace in figure.data for x in trace.x]
+    assert "2023-Q1 (partial)" in xs and "2023" not in xs
+
+
+def test_yoy_changes_are_signed_and_coloured_apart():
+    changes = yoy_changes(sample())
+    assert sorted(changes["change_pct"]) == [-14.0, 7.8]
+    figure = yoy_figure(largest_changes(changes), ZH, "t")
+    up, down = figure.data
+    assert list(up.x) == [7.8] and list(down.x) == [-14.0]
+    assert up.marker.color != down.marker.color
+
+
+def test_largest_changes_keeps_the_biggest_in_size():
+    changes = pd.DataFrame({"category": ["a", "b", "c"], "change_pct": [1.0, -50.0, 20.0]})
+    assert largest_changes(changes, limit=2)["change_pct"].tolist() == [-50.0, 20.0]
+
+
+def test_trend_keeps_regions_apart_and_the_latest_statement():
+    data = prepare_statistics(frame(
+        stat(doc_id="a", published="2025-01-01", value=100.0),
+        stat(doc_id="b", published="2025-06-01", value=110.0, start=99),      # a later report restates 2024
+        stat(doc_id="c", region="厦门市", value=50.0)))
+    trend = metric_trend(data, "刑事打处", "人", "count")
+    assert sorted(zip(trend["region"], trend["value"])) == [("厦门市", 50.0), ("苍南县", 110.0)]
+
+
+def test_trend_draws_derived_values_hatched():
+    data = prepare_statistics(frame(stat(), change()))
+    trend = metric_trend(data, "刑事打处", "人", "count")
+    assert trend["derived"].tolist() == [True, False]
+    figure = trend_figure(trend, ZH, "t")
+    patterns = {trace.name: trace.marker.pattern.shape for trace in figure.data}
+    assert patterns == {"苍南县 (推算)": "/", "苍南县 (报告所述)": ""}
+
+
+def test_trend_choices_skip_changes_and_unnamed_metrics():
+    choices = trend_choices(sample())
+    assert set(choices["metric"]) == {"刑事打处", "破获毒品案件"}
+
+
+def test_headline_figures_carry_their_change():
+    cards = headline_figures(sample())
+    assert cards[["metric", "value", "yoy_change_pct"]].values.tolist() == [["刑事打处", 2129.0, 7.8]]
+
+
+def test_chart_titles_and_labels_are_escaped():
+    data = prepare_statistics(frame(stat(metric="<img src=x onerror=alert(1)>", category="drugs"),
+                                    change(metric="<img src=x onerror=alert(1)>", category="drugs")))
+    figure = yoy_figure(largest_changes(yoy_changes(data)), ZH, "<b>")
+    labels = [label for trace in figure.data for label in trace.y]
+    assert labels and not any("<img" in label for label in labels)
+    assert all("&lt;img" in label for label in labels)
+    trend = trend_figure(metric_trend(data, "<img src=x onerror=alert(1)>", "人", "count"), ZH, "t")
+    assert trend.data
+
+
+# --------------------------------------------------------------------------- evidence and documents
+
+
+def test_number_is_marked_in_its_sentence():
+    marked = mark_in_sentence(pd.Series(["全年刑事打处2129人。", "", None]), pd.Series(["2129人", "5起", "7%"]))
+    assert marked.tolist() == ["全年刑事打处【2129人】。", "【5起】", "【7%】"]
+
+
+def test_display_table_neutralises_formula_text():
+    table = display_table(sample().assign(metric="=HYPERLINK(\"x\")"), ["metric", "evidence", "value"])
+    assert table["metric"].str.startswith("'=").all()
+    assert pd.api.types.is_numeric_dtype(table["value"])
+
+
+def test_document_is_escaped_and_every_statistic_highlighted():
+    text = "<script>alert(1)</script>打处2129人，逮捕684人。"
+    spans = pd.DataFrame({"start": [27, 34], "end": [32, 38], "category": ["criminal", "criminal"]})
+    assert text[27:32] == "2129人"
+    body = document_html(text, spans, ZH.category_colours(), {}, selected_start=27)
+    assert "<script>" not in body and "&lt;script&gt;" in body
+    assert body.count("<mark") == 2 and "outline" in body
+    assert re.sub(r"<[^>]+>", "", body).replace("&lt;", "<").replace("&gt;", ">") == text
+
+
+def test_overlapping_and_out_of_range_spans_are_skipped():
+    spans = pd.DataFrame({"start": [0, 1, 8], "end": [3, 2, 99], "category": ["drugs"] * 3})
+    assert document_html("abcdefghij", spans, {}, {}).count("<mark") == 1
+
+
+# ----------------------------------------------------------------------------------------- exports
+
+
+def test_table_csv_has_bom_and_neutralised_cells_and_numbers():
+    data = sample().assign(metric="=1+2", region="@SUM(A1)")
+    raw = table_csv(data)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    assert (back["metric"] == "'=1+2").all() and (back["region"] == "'@SUM(A1)").all()
+    assert back["value"].dtype == float and len(back) == len(data)
+
+
+def test_chart_data_csv_is_exactly_the_chart_data():
+    from metrics.output import csv_bytes
+
+    counts = category_year_counts(sample())
+    back = pd.read_csv(io.BytesIO(csv_bytes(counts)), encoding="utf-8-sig")
+    assert back["statistics"].tolist() == counts["statistics"].tolist()
+
+
+def test_xlsx_holds_the_table_with_neutralised_cells():
+    data = sample().assign(metric="=HYPERLINK(\"http://x\")")
+    book = openpyxl.load_workbook(io.BytesIO(table_xlsx(data)))
+    sheet = book.active
+    header = [cell.value for cell in sheet[1]]
+    metric = header.index("metric")
+    values = [row[metric].value for row in sheet.iter_rows(min_row=2)]
+    assert len(values) == len(data) and all(v.startswith("'=") for v in values)
+    assert all(row[metric].data_type == "s" for row in sheet.iter_rows(min_row=2))
+
+
+def test_export_table_marks_derived_and_corrected():
+    assert {"derived", "corrected", "is_partial"} <= set(export_table(sample()).columns)
+
+
+# ---------------------------------------------------------------------------- data access helpers
+
+
+def test_db_path_precedence():
+    assert resolve_db_path(["--db=x.duckdb"], {}, "d") == "x.duckdb"
+    assert resolve_db_path(["--other"], {}, "d") == "d"
+    assert resolve_db_path([], {"METRICS_DB": ""}, "d") == "d"
+
+
+def test_uploads_are_checked_for_type_and_size():
+    assert upload_problem("a.html", 10, 5) is None
+    assert upload_problem("a.TXT", 5 * 2**20, 5) is None
+    too_big = upload_problem("a.txt", 5 * 2**20 + 1, 5)
+    assert too_big.message_key == "too_large" and "5 MB" in ZH.text(too_big.message_key, **too_big.values)
+    assert upload_problem("a.exe", 1, 5).message_key == "bad_type"
+
+
+def test_dates_for_uploads():
+    assert valid_date(" 2025-01-10 ") == "2025-01-10" and valid_date("") is None
+    with pytest.raises(ValueError):
+        valid_date("2025-13-01")
+
+
+def test_only_changed_fields_become_corrections():
+    current = {"category": "drugs", "value": 12.0, "period": 2022}
+    assert corrections_to_save(current, {"category": "drugs", "value": 12.0, "period": 2022}) == {}
+    assert corrections_to_save(current, {"category": "vice", "value": 13.0, "period": 2021}) == {
+        "category": "vice", "value": 13.0, "period": 2021}
+    assert corrections_to_save({"period": pd.NA}, {"period": 2020}) == {"period": 2020}
+
+
+# ----------------------------------------------------------------------------------- string table
+
+
+def test_every_label_exists_in_both_languages():
+    table = read_string_table()
+    for section in ("labels", "columns", "kinds", "categories"):
+        for key, entry in table[section].items():
+            assert entry.get("zh") and entry.get("en"), f"{section}.{key}"
+
+
+def test_categories_are_exactly_the_schema_keys():
+    keys = list(read_string_table()["categories"])
+    assert len(keys) == 20 and len(set(ZH.category_colours().values())) == 20
+    if SCHEMA.exists():
+        schema_keys = re.findall(r"^\| `(\w+)` \|", SCHEMA.read_text(encoding="utf-8").split("## Categories")[1], flags=re.M)
+        assert keys == schema_keys
+
+
+# ------------------------------------------------------- integration with whatever the pipeline gives
+
+
+def test_real_pipeline_relations_hold():
+    frames = []
+    for path in sorted((ROOT / "data" / "corpus").glob("*.json"))[:10]:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        frames.append(to_frame(extract(doc["text"], published=doc["published"], region=doc["region"],
+                                       doc_id=doc["doc_id"])))
+    data = prepare_statistics(pd.concat(frames, ignore_index=True))
+    region = str(data["region"].iloc[0])
+    filtered = filter_statistics(data, Filters(regions=(region,)))
+    assert set(filtered.index) <= set(data.index) and (filtered["region"] == region).all()
+    counts = category_year_counts(filtered)
+    assert counts["statistics"].sum() == (~filtered["derived"]).sum()
