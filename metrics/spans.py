@@ -88,6 +88,23 @@ def fraction_pattern() -> regex.Pattern:
 
 
 @cache
+def percent_words_pattern() -> regex.Pattern:
+    return compile_checked(load("numbers")["percent_words"], "numbers.yaml percent_words")
+
+
+def percent_words_value(m: regex.Match) -> float:
+    """百分之九十五 → 95, 百分之十二点五 → 12.5, 百分百 → 100."""
+    if m["full"]:
+        return 100.0
+    whole, _, decimals = m["pct"].partition("点")
+    value = chinese_value(whole)
+    if decimals:
+        digits = load("numbers")["digits"]
+        value += float("0." + "".join(str(digits[c]) for c in decimals))
+    return value
+
+
+@cache
 def direction_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     """(adjacent, nearby): a change word right before a figure, or a little before with filler between."""
     data = load("changes")
@@ -237,6 +254,12 @@ def find_figures(norm: str) -> list[Figure]:
         figure = figure_from_match(m, norm)
         if figure is not None:
             figures.append(figure)
+    for m in _matches(percent_words_pattern(), norm):
+        direction, dir_start = find_direction(norm, m.start(), True)
+        figures.append(Figure(start=dir_start, end=m.end(), number_start=m.start(), number=m.group(),
+                              magnitude="", unit="%", unit_start=m.end(), unit_end=m.end(), unit_group="fraction",
+                              qualifier="exact", direction=direction, direction_in_surface=dir_start < m.start(),
+                              value=percent_words_value(m), chinese=True))
     for m in _matches(fraction_pattern(), norm):
         value = round(chinese_value(m["num"]) / chinese_value(m["den"]) * 100, 2)
         figures.append(Figure(start=m.start(), end=m.end(), number_start=m.start(), number=m.group(),
