@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/metrics.duckdb
 PORT   ?= 8501
 
-.PHONY: setup run test system-deps store bench lint clean
+.PHONY: setup run test system-deps store bench sync-corpus clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-dask.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: setup system-deps
 
 bench: setup
 	$(BIN)/python bench/bench_extract.py
+
+# Bring data/corpus in step with the annotated reports of ../shared/corpus/dev (the ground truth).
+sync-corpus:
+	cp ../shared/corpus/dev/*.json data/corpus/
+	$(BIN)/python -m metrics eval data/corpus
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts $(DB) $(DB).wal
