@@ -227,8 +227,12 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings) -> None:
         if st.form_submit_button(strings.text("save")):
             current = {"category": row["category"], "value": row["value"], "period": row["period"]}
             proposed = {"category": category, "value": value, "period": period or None}
-            for field, new_value in data.corrections_to_save(current, proposed).items():
-                data.save_correction(db, stat_id, field, new_value)
+            try:
+                for field, new_value in data.corrections_to_save(current, proposed).items():
+                    data.save_correction(db, stat_id, field, new_value)
+            except ValueError as refused:
+                st.error(str(refused))
+                return
             flash("success", strings.text("saved"))
             st.rerun()
 
@@ -237,8 +241,8 @@ def apply_correction(db: str, stat_id: str, field: str, value: object, strings: 
     """Store one correction and rerun so charts, table and downloads show it."""
     try:
         data.save_correction(db, stat_id, field, value)
-    except data.StoreProblem as problem:
-        st.error(store_problem_message(problem, db, strings))
+    except ValueError as refused:
+        st.error(str(refused))
         return
     flash("success", strings.text("saved"))
     st.rerun()
@@ -331,11 +335,19 @@ def main() -> None:
             st.warning(strings.text("empty_filter"))
         charts_tab(filtered, filters, strings)
     with table:
-        table_tab(db, version, stats, filtered, filters, strings)
+        guard_store(db, strings, table_tab, db, version, stats, filtered, filters, strings)
     with add:
-        add_reports_tab(db, strings)
+        guard_store(db, strings, add_reports_tab, db, strings)
     with corrections:
-        corrections_tab(db, strings)
+        guard_store(db, strings, corrections_tab, db, strings)
+
+
+def guard_store(db: str, strings: UiStrings, section, *args) -> None:
+    """Lay out one section; if the store fails meanwhile (removed, busy), say so instead of a traceback."""
+    try:
+        section(*args)
+    except data.StoreProblem as problem:
+        st.error(store_problem_message(problem, db, strings))
 
 
 st.set_page_config(page_title="公安统计数据看板 Police statistics", layout="wide")

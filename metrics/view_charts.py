@@ -18,6 +18,7 @@ from metrics.view_strings import UiStrings
 CHANGE_LIMIT = 30        # the diverging chart shows at most this many changes, the largest first
 TREND_CHOICE_LIMIT = 200
 TREND_KINDS = ("count", "amount", "quantity", "rate")
+TREND_REGION_LIMIT = 8   # regions drawn side by side in the trend chart, those with the most figures
 
 
 def safe_label(text: object) -> str:
@@ -32,69 +33,85 @@ def period_labels(data: pd.DataFrame, strings: UiStrings) -> pd.Series:
     return shown.where(~data["is_partial"], shown + suffix)
 
 
-def stated_only(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows a report states (derived rows left out)."""
-    return frame[~frame["derived"]]
+def stated_only(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows a report states (derived rows left out), only ``columns`` when given (cheaper on big frames)."""
+    return frame.loc[~frame["derived"], columns if columns is not None else frame.columns]
+
+
+def as_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with ``columns`` as plain text (categoricals decoded): for the few rows a chart shows."""
+    return frame.astype({c: str for c in columns if c in frame.columns})
 
 
 def category_year_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Number of stated statistics per category and period (partial periods apart from whole years)."""
-    keys = ["category", "period", "period_display", "is_partial"]
-    counts = (stated_only(frame).groupby(keys, observed=True, dropna=False).size()
-              .reset_index(name="statistics"))
+    stated = stated_only(frame, ["category", "period_display"])
+    counts = stated.groupby(["category", "period_display"], observed=True).size().reset_index(name="statistics")
+    display = counts["period_display"].astype(str)
+    counts["period_display"] = display
     counts["category"] = counts["category"].astype(str)
+    counts["period"] = pd.to_numeric(display.str.slice(0, 4), errors="coerce").astype("Int64")
+    counts["is_partial"] = display.str.len() > 4
+    counts = counts[["category", "period", "period_display", "is_partial", "statistics"]]
     return counts.sort_values(["period", "period_display", "category"], na_position="last").reset_index(drop=True)
+
+
+YOY_COLUMNS = ["stat_id", "doc_id", "category", "metric", "region", "period_display", "is_partial", "direction"]
 
 
 def yoy_changes(frame: pd.DataFrame) -> pd.DataFrame:
     """Every stated year-on-year % change, signed (down → negative), with what and where it describes."""
-    stated = stated_only(frame)
-    changes = stated[(stated["kind"] == "change_pct") & (stated["basis"] == "yoy") & (stated["unit"] == "%")]
-    sign = changes["direction"].astype("string").map({"down": -1.0}).fillna(1.0).astype("float64")
-    out = changes[["stat_id", "doc_id", "category", "metric", "region", "period_display", "is_partial",
-                   "direction"]].assign(change_pct=changes["value"] * sign)
-    return out.astype({c: str for c in ("doc_id", "category", "metric", "region", "direction")})
+    wanted = (~frame["derived"] & (frame["kind"] == "change_pct") & (frame["basis"] == "yoy")
+              & (frame["unit"] == "%"))
+    changes = frame.loc[wanted, [*YOY_COLUMNS, "value"]]
+    sign = (changes["direction"] == "down").map({True: -1.0, False: 1.0}).astype("float64")
+    return changes.drop(columns="value").assign(change_pct=changes["value"] * sign)
 
 
 def largest_changes(changes: pd.DataFrame, limit: int = CHANGE_LIMIT) -> pd.DataFrame:
     """The ``limit`` changes largest in size, ordered by category then change (what the chart draws)."""
-    top = changes.loc[changes["change_pct"].abs().sort_values(ascending=False, kind="stable").index[:limit]]
+    top = changes.loc[changes["change_pct"].abs().nlargest(limit, keep="first").index]
+    top = as_text(top, ("stat_id", "doc_id", "category", "metric", "region", "period_display", "direction"))
     return top.sort_values(["category", "change_pct"], kind="stable").reset_index(drop=True)
 
 
 def trend_choices(frame: pd.DataFrame, limit: int = TREND_CHOICE_LIMIT) -> pd.DataFrame:
     """(metric, unit, kind) combinations that can have a trend, most often stated first."""
-    levels = stated_only(frame)
-    levels = levels[levels["kind"].isin(TREND_KINDS) & (levels["metric"].astype("string") != "")]
+    wanted = ~frame["derived"] & frame["kind"].isin(TREND_KINDS) & (frame["metric"] != "")
+    levels = frame.loc[wanted, ["metric", "unit", "kind"]]
     counts = levels.groupby(["metric", "unit", "kind"], observed=True).size().reset_index(name="statistics")
-    return counts.sort_values("statistics", ascending=False, kind="stable").head(limit).reset_index(drop=True)
+    counts = counts.sort_values("statistics", ascending=False, kind="stable").head(limit)
+    return as_text(counts, ("metric", "unit", "kind")).reset_index(drop=True)
 
 
-def metric_trend(frame: pd.DataFrame, metric: str, unit: str, kind: str) -> pd.DataFrame:
+TREND_COLUMNS = ["region", "period", "period_display", "is_partial", "derived", "metric", "unit", "value",
+                 "qualifier", "doc_id", "stat_id", "published"]
+
+
+def metric_trend(frame: pd.DataFrame, metric: str, unit: str, kind: str, region_limit: int = TREND_REGION_LIMIT) -> pd.DataFrame:
     """One metric in one unit across periods, one value per region, period and stated/derived.
 
     Where several reports give the same figure, the most recently published one is kept; regions are
-    kept side by side, never summed.
+    kept side by side, never summed (at most ``region_limit``, those with the most figures).
     """
-    rows = frame[(frame["metric"] == metric) & (frame["unit"] == unit) & (frame["kind"] == kind)]
+    rows = frame.loc[(frame["metric"] == metric) & (frame["unit"] == unit) & (frame["kind"] == kind), TREND_COLUMNS]
+    rows = as_text(rows, ("region", "metric", "unit", "doc_id", "period_display", "stat_id"))
+    top_regions = rows["region"].value_counts().index[:region_limit]
+    rows = rows[rows["region"].isin(top_regions)]
     rows = rows.sort_values("published", na_position="first", kind="stable")
-    keys = ["region", "period_display", "derived"]
-    latest = rows.drop_duplicates(subset=keys, keep="last")
-    out = latest[["region", "period", "period_display", "is_partial", "derived", "metric", "unit", "value",
-                  "qualifier", "doc_id", "stat_id", "published"]]
-    out = out.astype({c: str for c in ("region", "metric", "unit", "doc_id")})
-    return out.sort_values(["period", "period_display", "region", "derived"], na_position="last").reset_index(drop=True)
+    latest = rows.drop_duplicates(subset=["region", "period_display", "derived"], keep="last")
+    return latest.sort_values(["period", "period_display", "region", "derived"], na_position="last").reset_index(drop=True)
 
 
 def headline_figures(frame: pd.DataFrame, limit: int = 4) -> pd.DataFrame:
     """Stated levels that come with a yoy % change, newest period first, one per metric and region."""
-    paired = stated_only(frame)
-    paired = paired[paired["yoy_change_pct"].notna()]
+    columns = ["metric", "region", "period", "period_display", "is_partial", "value", "unit", "yoy_change_pct",
+               "doc_id", "stat_id"]
+    paired = frame.loc[~frame["derived"] & frame["yoy_change_pct"].notna(), columns]
     paired = paired.sort_values(["period", "value"], ascending=[False, False], na_position="last", kind="stable")
-    top = paired.drop_duplicates(subset=["metric", "region"]).head(limit)
-    out = top[["metric", "region", "period_display", "is_partial", "value", "unit", "yoy_change_pct",
-               "doc_id", "stat_id"]]
-    return out.astype({c: str for c in ("metric", "region", "unit", "doc_id")}).reset_index(drop=True)
+    top = as_text(paired.drop_duplicates(subset=["metric", "region"]).head(limit),
+                  ("metric", "region", "unit", "doc_id", "period_display", "stat_id"))
+    return top.drop(columns="period").reset_index(drop=True)
 
 
 def chart_title(title: str, filters_text: str) -> str:

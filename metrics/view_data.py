@@ -77,8 +77,8 @@ def guarded(call, db: str, *args, **kwargs):
     store = store_module()
     try:
         return getattr(store, call)(db, *args, **kwargs)
-    except StoreProblem:
-        raise
+    except (StoreProblem, ValueError):
+        raise  # ValueError: the store refused a value (a correction out of range): the caller says why
     except Exception as exc:  # duckdb.IOException, duckdb.Error, OSError, a corrupt file...
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         busy = "lock" in str(exc).lower()

@@ -16,7 +16,7 @@ SAME_FIGURE = ("doc_id", "metric", "category", "kind", "value", "unit", "qualifi
 # Kinds whose previous-year value can be derived from a percentage change of the same metric.
 LEVEL_KINDS = ("count", "amount", "quantity")
 # Text columns stored as categoricals: filtering and grouping on codes is what keeps 1M rows fast.
-CATEGORICAL = ("doc_id", "region", "metric", "category", "kind", "unit", "direction", "basis")
+CATEGORICAL = ("doc_id", "region", "metric", "category", "kind", "unit", "direction", "basis", "period_display")
 # The join between a level and its change: same report, same metric, same period.
 PAIR_KEY = ["doc_id", "metric", "period", "period_label"]
 

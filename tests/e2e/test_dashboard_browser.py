@@ -199,3 +199,22 @@ def test_report_script_runs_nothing_and_shows_as_text(page, artifacts):
     assert page.evaluate("() => window.__pwned") is None
     assert page.dialogs == []
     screenshot(page, artifacts / "dashboard-document.png")
+
+
+def test_fixing_a_category_is_shown_charted_and_downloaded(page):
+    open_app(page, "?q=HYPERLINK")
+    assert chart_traces(page)[0] == ["黄赌 vice"]
+    select_first_table_row(page)
+    form = page.locator('[data-testid="stForm"]').filter(has_text="更正类别")
+    form.locator('[data-testid="stSelectbox"]').first.click()
+    page.keyboard.type("毒品")
+    page.get_by_role("option", name=DRUGS).click()
+    form.get_by_role("button", name="保存").click()
+    wait_idle(page)
+    assert sorted(chart_traces(page)[0]) == sorted([DRUGS, "黄赌 vice"])
+    page.get_by_role("tab", name="数据与出处").click()
+    data, _ = download(page, page.locator('[data-testid="stDownloadButton"] button').filter(has_text="下载筛选后的全部数据 CSV"))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    fixed = [r for r in rows if r["category"] == "drugs" and r["derived"] == "False"]
+    assert len(fixed) == 1 and fixed[0]["corrected"] == "True"
+    assert all(r["category"] == "vice" for r in rows if r["stat_id"] != fixed[0]["stat_id"])
