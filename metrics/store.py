@@ -7,7 +7,10 @@ sidecar lock file (``<db>.lock``) acts as a turnstile so that a reader polling i
 waiting writer: a writer takes it exclusively for its batch; a reader takes it shared only while it opens.
 
 Ingest streams: file paths go to a process pool in batches, each worker reads and extracts its batch, and
-only this (parent) process writes, one transaction per batch (so each document is all or nothing).
+only this (parent) process writes, one transaction per batch (so each document is all or nothing). At most
+``2 * workers`` batches are in flight at any time, so memory stays flat whatever the number of files; the
+content hashes already stored travel to the workers as 8-byte prefixes (``KnownHashes``). The Dask engine
+(``engine="dask"``, metrics.engines) runs the same batches on a cluster and writes through the same code.
 """
 
 from __future__ import annotations
@@ -21,14 +24,15 @@ import random
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from metrics.errors import InputError, UsageError
@@ -52,6 +56,10 @@ class StoreMissingError(UsageError):
 
 class StoreBusyError(Exception):
     """Another process held the store for longer than the bounded wait."""
+
+
+class EngineError(Exception):
+    """A distributed engine could not finish a batch (e.g. the cluster killed too many workers): exit 1."""
 
 
 @dataclass
@@ -124,6 +132,9 @@ def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
     most ``wait`` seconds, then StoreBusyError.
     """
     db = Path(db)
+    if db.is_dir():
+        raise UsageError(f"{db} is a directory, not a store file (a Parquet dataset is read by export and the "
+                         "dashboard only)")
     if not write and not db.exists():
         raise StoreMissingError(f"no store at {db}: run `python -m metrics ingest data/corpus` first")
     if write:
@@ -220,6 +231,10 @@ def store_version(db: str | os.PathLike = DEFAULT_DB) -> str:
     file; "missing" when there is no store yet.
     """
     db = Path(db)
+    if db.is_dir():
+        from metrics.engines import dataset_version
+
+        return dataset_version(db)
     parts = []
     for path in (db, db.with_name(db.name + ".wal")):
         try:
@@ -237,7 +252,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def load_statistics(db: str | os.PathLike = DEFAULT_DB, *, categories: Iterable[str] | None = None,
                     years: Iterable[int] | None = None, regions: Iterable[str] | None = None) -> pd.DataFrame:
-    """Statistics with corrections applied: stat_id, every column of COLUMNS, corrected; optionally filtered."""
+    """Statistics with corrections applied: stat_id, every column of COLUMNS, corrected; optionally filtered.
+
+    ``db`` may also be the folder of a Parquet dataset written by the Dask engine (read directly, no
+    corrections: those live in a store).
+    """
     clauses, params = [], []
     for column, wanted in (("category", categories), ("period", years), ("region", regions)):
         wanted = list(wanted or [])
@@ -245,6 +264,10 @@ def load_statistics(db: str | os.PathLike = DEFAULT_DB, *, categories: Iterable[
             clauses.append(f"{_quote(column)} IN ({', '.join('?' for _ in wanted)})")
             params.extend(wanted)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    if Path(db).is_dir():
+        from metrics.engines import load_dataset_statistics
+
+        return _typed(load_dataset_statistics(Path(db), where, params))
     with open_store(db) as con:
         frame = con.execute(f"SELECT * FROM ({corrected_sql()}) {where} ORDER BY doc_id, start, stat_id",
                             params).df()
@@ -366,24 +389,54 @@ def extract_document(doc: Document, *, region: str | None, published: str | None
     return _Extracted(effective, frame)
 
 
-_KNOWN_HASHES: frozenset[str] = frozenset()
+class KnownHashes:
+    """The content hashes already stored, as a sorted array of their first 64 bits (8 bytes each).
+
+    A store of a million documents costs 8 MB here instead of ~110 MB of strings, in every worker. Two
+    different contents share a prefix with probability about n / 2**64 (never, in practice); the parent
+    still checks full hashes before writing, so a prefix can only ever cause a skip, never a double.
+    """
+
+    def __init__(self, prefixes: np.ndarray | None = None) -> None:
+        self.prefixes = np.unique(np.asarray(prefixes if prefixes is not None else [], dtype=np.uint64))
+
+    @staticmethod
+    def prefix(content_hash: str) -> int:
+        """The first 64 bits of a hex sha256."""
+        return int(content_hash[:16], 16)
+
+    def __contains__(self, content_hash: str) -> bool:
+        if not len(self.prefixes):
+            return False
+        wanted = np.uint64(self.prefix(content_hash))
+        at = int(np.searchsorted(self.prefixes, wanted))
+        return at < len(self.prefixes) and self.prefixes[at] == wanted
+
+    def __len__(self) -> int:
+        return len(self.prefixes)
 
 
-def _init_worker(known_hashes: frozenset[str]) -> None:
+_KNOWN_HASHES = KnownHashes()
+
+
+def _init_worker(known_hashes: KnownHashes) -> None:
     global _KNOWN_HASHES
     _KNOWN_HASHES = known_hashes
 
 
-def process_batch(paths: list[str], region: str | None, published: str | None) -> list:
+def process_batch(paths: list[str], region: str | None, published: str | None,
+                  known: KnownHashes | None = None) -> list:
     """Read and extract a batch of files (in a worker). Items: _Extracted, ("skip", path) or ("error", path, reason).
 
-    InputError does not pickle (its constructor takes two arguments), so failures travel as tuples.
+    ``known`` defaults to the hashes the pool worker was started with. InputError does not pickle (its
+    constructor takes two arguments), so failures travel as tuples.
     """
+    known = _KNOWN_HASHES if known is None else known
     results: list = []
     for path in paths:
         try:
             doc = read_document(Path(path))
-            if doc.content_hash in _KNOWN_HASHES:
+            if doc.content_hash in known:
                 results.append(("skip", path))
                 continue
             results.append(extract_document(doc, region=region, published=published))
@@ -403,18 +456,22 @@ def stat_ids(doc_id: str, frame: pd.DataFrame) -> list[str]:
     return ids
 
 
-def _stored_doc_id(con: duckdb.DuckDBPyConnection, doc: Document, taken: dict[str, str]) -> str:
-    """The doc_id to store under: the document's own, unless another path already holds it.
+def _stored_doc_id(con: duckdb.DuckDBPyConnection, doc: Document, taken: dict[str, str]) -> tuple[str, bool]:
+    """The doc_id to store under (the document's own, unless another path already holds it), and whether
+    the store already holds a version of this document under that id (which the new one replaces).
 
     ``taken`` maps the doc_ids given out earlier in the same transaction to their paths.
     """
-    holder = taken.get(doc.doc_id)
+    holder, stored = taken.get(doc.doc_id), False
     if holder is None:
         rows = con.execute("SELECT path FROM documents WHERE doc_id = ?", [doc.doc_id]).fetchall()
-        holder = rows[0][0] if rows else None
+        holder, stored = (rows[0][0], True) if rows else (None, False)
     if holder is None or holder == doc.path:
-        return doc.doc_id
-    return f"{doc.doc_id}~{hashlib.sha1(doc.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+        return doc.doc_id, stored
+    doc_id = f"{doc.doc_id}~{hashlib.sha1(doc.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+    if doc_id in taken:
+        return doc_id, False
+    return doc_id, bool(con.execute("SELECT count(*) FROM documents WHERE doc_id = ?", [doc_id]).fetchall()[0][0])
 
 
 def write_documents(con: duckdb.DuckDBPyConnection, items: list[_Extracted]) -> list[int | None]:
@@ -430,15 +487,17 @@ def write_documents(con: duckdb.DuckDBPyConnection, items: list[_Extracted]) -> 
         stored = {r[0] for r in con.execute(
             "SELECT content_hash FROM documents WHERE content_hash IN (SELECT unnest(?))", [hashes]).fetchall()}
         taken: dict[str, str] = {}
-        documents, frames, counts = [], [], []
+        documents, frames, counts, replaced = [], [], [], []
         for item in items:
             doc = item.document
             if doc.content_hash in stored:
                 counts.append(None)
                 continue
             stored.add(doc.content_hash)
-            doc_id = _stored_doc_id(con, doc, taken)
+            doc_id, replaces = _stored_doc_id(con, doc, taken)
             taken[doc_id] = doc.path
+            if replaces:
+                replaced.append(doc_id)
             frame = item.frame.copy()
             frame["doc_id"] = doc_id
             frame.insert(0, "stat_id", stat_ids(doc_id, frame))
@@ -449,8 +508,9 @@ def write_documents(con: duckdb.DuckDBPyConnection, items: list[_Extracted]) -> 
         if documents:
             incoming = pd.DataFrame(documents, columns=list(_DOCUMENT_COLUMNS[:-1]), dtype=object)
             con.register("incoming_documents", incoming)
-            con.execute("DELETE FROM statistics WHERE doc_id IN (SELECT doc_id FROM incoming_documents)")
-            con.execute("DELETE FROM documents WHERE doc_id IN (SELECT doc_id FROM incoming_documents)")
+            if replaced:      # only changed files pay for a scan of the big tables; new ones never do
+                con.execute("DELETE FROM statistics WHERE doc_id IN (SELECT unnest(?))", [replaced])
+                con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [replaced])
             con.execute(f"INSERT INTO documents SELECT {', '.join(_DOCUMENT_COLUMNS[:-1])}, current_timestamp "
                         "FROM incoming_documents")
             con.unregister("incoming_documents")
@@ -494,14 +554,17 @@ def _batches(items: Iterable[Path], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def _known_hashes(db: Path) -> frozenset[str]:
+def _known_hashes(db: Path) -> KnownHashes:
+    """The stored content hashes (as 64-bit prefixes, fetched as one array: no Python string per row)."""
     if not db.exists():
-        return frozenset()
+        return KnownHashes()
     with open_store(db) as con:
         try:
-            return frozenset(r[0] for r in con.execute("SELECT content_hash FROM documents").fetchall())
+            column = con.execute("SELECT TRY_CAST('0x' || substr(content_hash, 1, 16) AS UBIGINT) AS h "
+                                 "FROM documents WHERE h IS NOT NULL").fetchnumpy()["h"]
         except duckdb.CatalogException:
-            return frozenset()
+            return KnownHashes()
+    return KnownHashes(np.asarray(column, dtype=np.uint64))
 
 
 def _progress_bar(enabled: bool):
@@ -512,11 +575,25 @@ def _progress_bar(enabled: bool):
 
 
 def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAULT_DB, region: str | None = None,
-           published: str | None = None, workers: int | None = None, progress: bool = False) -> IngestSummary:
+           published: str | None = None, workers: int | None = None, progress: bool = False,
+           engine: str = "local", scheduler: str | None = None,
+           dataset: str | os.PathLike | None = None) -> IngestSummary:
     """Read, extract and store every report under ``paths``; see the module docstring for the design.
 
-    UsageError (before anything is stored) when a path named does not exist.
+    ``engine="local"`` (default) uses a pool of ``workers`` processes on this machine (one: in this
+    process); ``engine="dask"`` runs on the Dask cluster at ``scheduler`` (a local one of ``workers``
+    processes when None) and writes a Parquet dataset to ``dataset`` on the way (metrics.engines).
+    UsageError (before anything is stored) when a path named does not exist or the engine is unknown.
     """
+    if engine == "dask":
+        from metrics.engines import ingest_dask
+
+        return ingest_dask(paths, db=db, region=region, published=published, workers=workers,
+                           progress=progress, scheduler=scheduler, dataset=dataset)
+    if engine != "local":
+        raise UsageError(f"unknown engine {engine!r}: use local or dask")
+    if scheduler is not None:
+        raise UsageError("--scheduler needs --engine dask")
     db = Path(db)
     files = iter_files(list(paths))          # checks every path named now
     first = next(files, None)
@@ -536,24 +613,32 @@ def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAUL
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                  initargs=(known,)) as pool:
-            pending: deque[tuple[Future, int]] = deque()
             try:
-                for batch in _batches(files, BATCH_SIZE):
-                    pending.append((pool.submit(process_batch, batch, region, published), len(batch)))
-                    while len(pending) >= 2 * workers:
-                        _finish(db, pending.popleft(), summary, bar)
-                while pending:
-                    _finish(db, pending.popleft(), summary, bar)
+                submit = lambda batch: pool.submit(process_batch, batch, region, published)  # noqa: E731
+                for batch, results in in_order(submit, _batches(files, BATCH_SIZE), window=2 * workers):
+                    _write_results(db, results, summary)
+                    bar.update(len(batch))
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
     return summary
 
 
-def _finish(db: Path, job: tuple[Future, int], summary: IngestSummary, bar) -> None:
-    future, size = job
-    _write_results(db, future.result(), summary)
-    bar.update(size)
+def in_order(submit: Callable, items: Iterable, *, window: int) -> Iterator[tuple]:
+    """``(item, submit(item).result())`` in the order of ``items``, with at most ``window`` submitted and
+    not yet consumed: the input is pulled lazily, so memory is bounded by the window, not the input.
+
+    ``submit`` returns anything with a ``result()`` method (a concurrent.futures or a Dask future).
+    """
+    pending: deque = deque()
+    for item in items:
+        pending.append((item, submit(item)))
+        if len(pending) >= window:
+            item, future = pending.popleft()
+            yield item, future.result()
+    while pending:
+        item, future = pending.popleft()
+        yield item, future.result()
 
 
 def _chain(first: Path, rest: Iterator[Path]) -> Iterator[Path]:

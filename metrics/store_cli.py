@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-
+from metrics.errors import UsageError
 
 def positive_int(value: str) -> int:
     """argparse type for --workers: a whole number of at least 1."""
@@ -23,12 +23,16 @@ def year(value: str) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read, extract and store reports (files or directories); unchanged files are skipped."""
-    from metrics.store import StoreBusyError, ingest
+    from metrics.store import EngineError, StoreBusyError, ingest
 
+    engine = args.engine or ("dask" if args.scheduler else "local")
+    if engine == "local" and args.output_dataset:
+        raise UsageError("--output-dataset needs --engine dask")
     try:
         summary = ingest(args.paths, db=args.db, region=args.region, published=args.published,
-                         workers=args.workers, progress=True)
-    except StoreBusyError as exc:
+                         workers=args.workers, progress=True, engine=engine, scheduler=args.scheduler,
+                         dataset=args.output_dataset)
+    except (StoreBusyError, EngineError) as exc:
         print(f"metrics: {exc}", file=sys.stderr)
         return 1
     for failure in summary.failures:
@@ -84,12 +88,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_db(p)
     p.add_argument("--region", help="jurisdiction the reports speak for (overrides the guess)")
     p.add_argument("--published", type=iso_date, help="publication date YYYY-MM-DD (overrides the document's)")
-    p.add_argument("--workers", type=positive_int, help="worker processes (default: number of cores)")
+    p.add_argument("--workers", type=positive_int,
+                   help="worker processes (default: number of cores; with --engine dask and no --scheduler: "
+                        "workers of the local cluster, default 2)")
+    p.add_argument("--engine", choices=("local", "dask"),
+                   help="local: a process pool on this machine (default); dask: a Dask cluster "
+                        "(needs requirements-dask.txt)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask; without it "
+                        "--engine dask starts a local cluster)")
+    p.add_argument("--output-dataset", metavar="DIR",
+                   help="with --engine dask: where the Parquet dataset goes (default: a folder next to "
+                        "the store, e.g. data/metrics-dataset); workers must reach it under the same path")
     p.set_defaults(func=cmd_ingest)
 
     p = subparsers.add_parser("export", help=cmd_export.__doc__, description=cmd_export.__doc__)
     _add_db(p)
     p.add_argument("-o", "--output", metavar="OUT", help="output file: .csv, .xlsx, .jsonl or .parquet")
+    p.epilog = "--db may also name a Parquet dataset folder written by ingest --engine dask."
     p.add_argument("--category", nargs="+", metavar="KEY", help="only these categories (e.g. drugs criminal)")
     p.add_argument("--year", nargs="+", type=year, metavar="YYYY", help="only these periods")
     p.add_argument("--region", nargs="+", metavar="NAME", help="only these regions")

@@ -1,0 +1,303 @@
+"""The Dask engine of ingest, and the Parquet dataset it writes (``python -m metrics ingest --engine dask``).
+
+The client only lists files and batches their paths. Each Dask task reads, decodes and extracts its own
+batch with the same code as the local pool (``metrics.store.process_batch``) and writes the batch's
+documents and statistics as Parquet files partitioned by region and year; the task returns only file
+names and one outcome per path, so no document text goes through the scheduler. The client then loads
+each finished batch from those files (DuckDB ``read_parquet``) into the store, in submission order and
+through the same transaction as the local engines, so the store ends up identical row for row.
+
+Retries: a task is named by its run and batch number and writes its files under fixed names (each
+written to a temporary name, then renamed), so a task re-run after a worker died overwrites its own
+files instead of adding to them; the store is written only by the client, once per batch.
+
+Dataset layout (``<dataset>/``; region names as written, only characters unsafe in paths as %XX, a
+missing value as ``__HIVE_DEFAULT_PARTITION__``; every file also holds region and the document's date as plain columns)::
+
+    documents/region=<region>/year=<year published>/<run>-<batch>.parquet
+    statistics/region=<region>/year=<year published>/<run>-<batch>.parquet
+    runs.jsonl          one line per finished run
+
+Dask is optional (requirements-dask.txt): it is imported only here, only when asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from metrics.errors import UsageError
+from metrics.reader import Document, iter_files
+from metrics.record import COLUMNS
+from metrics.store import (EngineError, IngestSummary, KnownHashes, _batches, _Extracted, _known_hashes, _progress_bar,
+                           _typed, _write_results, in_order, process_batch, stat_ids)
+
+DASK_BATCH_SIZE = 256          # documents per Dask task (bigger than the pool's: fewer tasks and files)
+LOCAL_WORKERS = 2              # workers of the LocalCluster started when no scheduler is given
+CONNECT_TIMEOUT = "10s"        # how long to try reaching a scheduler
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+_UNSAFE = frozenset('/\\%=:*?"<>|\x7f')
+_DOC_FIELDS = ("doc_id", "path", "source", "content_hash", "region", "published", "title", "text", "encoding")
+_DOCUMENTS_SCHEMA = pa.schema([(name, pa.string()) for name in _DOC_FIELDS]
+                              + [("run", pa.string()), ("position", pa.int32())])
+
+
+class DaskMissingError(UsageError):
+    """--engine dask was asked for but dask/distributed are not installed."""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a task sends back: one outcome per path of its batch, and the Parquet files it wrote."""
+    index: int
+    outcomes: list[tuple]        # per position: ("ok",), ("skip",) or ("error", reason)
+    documents: list[str]
+    statistics: list[str]
+
+
+def require_distributed():
+    """The ``distributed`` module; DaskMissingError (exit 2) with what to install when it is missing."""
+    try:
+        import distributed
+    except ImportError:
+        raise DaskMissingError("--engine dask needs dask and distributed: "
+                               "pip install -r requirements-dask.txt") from None
+    return distributed
+
+
+def default_dataset(db: str | os.PathLike) -> Path:
+    """Where the Parquet dataset goes unless told: a folder next to the store (metrics.duckdb → metrics-dataset)."""
+    db = Path(db)
+    return db.with_name(f"{db.stem}-dataset")
+
+
+def new_run_id() -> str:
+    """A name for one ingest run that sorts by time: 20250110T103000-1a2b3c4d."""
+    return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+# -------------------------------------------------------------------------------------- worker side
+
+def partition_segment(value: str | None) -> str:
+    """A partition value as a directory name: kept as written (Chinese included) except characters that
+    are unsafe in paths or Hive names, which become %XX; a missing value is NULL_PARTITION.
+
+    >>> partition_segment("苍南县"), partition_segment("a/b=c"), partition_segment(None)
+    ('苍南县', 'a%2Fb%3Dc', '__HIVE_DEFAULT_PARTITION__')
+    """
+    if not value:
+        return NULL_PARTITION
+    escaped = "".join(f"%{ord(ch):02X}" if ch in _UNSAFE or ord(ch) < 0x20 else ch for ch in value)
+    return "%2E" + escaped[1:] if escaped.startswith(".") else escaped
+
+
+def partition_of(doc: Document) -> tuple[str, str]:
+    """The (region, year) directory names of a document: its region, the year it was published."""
+    year = doc.published[:4] if doc.published and doc.published[:4].isdigit() else None
+    return f"region={partition_segment(doc.region)}", f"year={partition_segment(year)}"
+
+
+def _write_atomically(table: pa.Table, path: Path) -> None:
+    """Write a Parquet file under a temporary name, then rename it: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    pq.write_table(table, temporary)
+    os.replace(temporary, path)
+
+
+def documents_table(items: list[tuple[int, _Extracted]], run: str) -> pa.Table:
+    """The documents of a batch (with their batch position) as an Arrow table."""
+    columns = {name: [getattr(item.document, name) for _, item in items] for name in _DOC_FIELDS}
+    columns["run"] = [run] * len(items)
+    columns["position"] = [position for position, _ in items]
+    return pa.table(columns, schema=_DOCUMENTS_SCHEMA)
+
+
+def statistics_table(items: list[tuple[int, _Extracted]], run: str) -> pa.Table:
+    """The statistics of a batch's documents: stat_id, COLUMNS, doc_path, run, position, row."""
+    frames = []
+    for position, item in items:
+        frame = item.frame.copy()
+        frame.insert(0, "stat_id", stat_ids(item.document.doc_id, frame))
+        frame["doc_path"] = item.document.path
+        frame["run"] = run
+        frame["position"] = pd.Series([position] * len(frame), dtype="int32")
+        frame["row"] = pd.Series(range(len(frame)), dtype="int32")
+        frames.append(frame)
+    return pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
+
+
+def write_batch(items: list[tuple[int, _Extracted]], dataset: Path, run: str, index: int) -> tuple[list, list]:
+    """Write a batch's documents and statistics, one file per (region, year) partition; the file names."""
+    groups: dict[tuple[str, str], list] = {}
+    for position, item in items:
+        groups.setdefault(partition_of(item.document), []).append((position, item))
+    name = f"{run}-{index:06d}.parquet"
+    documents, statistics = [], []
+    for (region, year), group in sorted(groups.items()):
+        for kind, table, written in (("documents", documents_table(group, run), documents),
+                                     ("statistics", statistics_table(group, run), statistics)):
+            path = dataset / kind / region / year / name
+            _write_atomically(table, path)
+            written.append(str(path))
+    return documents, statistics
+
+
+def run_batch(index: int, paths: list[str], region: str | None, published: str | None, known: KnownHashes,
+              dataset: str, run: str) -> BatchResult:
+    """One Dask task: read, extract and write a batch of files; returns outcomes and file names only."""
+    outcomes, extracted = [], []
+    for position, item in enumerate(process_batch(paths, region, published, known)):
+        if isinstance(item, _Extracted):
+            outcomes.append(("ok",))
+            extracted.append((position, item))
+        elif item[0] == "skip":
+            outcomes.append(("skip",))
+        else:
+            outcomes.append(("error", item[2]))
+    documents, statistics = write_batch(extracted, Path(dataset), run, index) if extracted else ([], [])
+    return BatchResult(index, outcomes, documents, statistics)
+
+
+# -------------------------------------------------------------------------------------- client side
+
+def load_batch(result: BatchResult, paths: list[str]) -> list:
+    """The batch read back from its Parquet files (DuckDB read_parquet), as the items ``_write_results``
+    takes, in batch order; ``paths`` are the paths as the user gave them (for messages)."""
+    documents, frames = {}, {}
+    if result.documents:
+        with duckdb.connect() as con:
+            rows = con.execute(f"SELECT position, {', '.join(_DOC_FIELDS)} FROM read_parquet(?)",
+                               [result.documents]).fetchall()
+            statistics = con.execute("SELECT * FROM read_parquet(?) ORDER BY position, row",
+                                     [result.statistics]).df()
+        documents = {row[0]: Document(**dict(zip(_DOC_FIELDS, row[1:]))) for row in rows}
+        for position, group in statistics.groupby("position", sort=False):
+            frames[position] = _typed(group[list(COLUMNS)].reset_index(drop=True))
+    items: list = []
+    for position, (outcome, path) in enumerate(zip(result.outcomes, paths)):
+        if outcome[0] == "ok":
+            frame = frames.get(position, _typed(pd.DataFrame(columns=list(COLUMNS))))
+            items.append(_Extracted(documents[position], frame))
+        elif outcome[0] == "skip":
+            items.append(("skip", path))
+        else:
+            items.append(("error", path, outcome[1]))
+    return items
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int | None) -> Iterator:
+    """A Client of the cluster at ``scheduler``, or of a LocalCluster of ``workers`` processes."""
+    distributed = require_distributed()
+    if scheduler is None:
+        cluster = distributed.LocalCluster(n_workers=workers or LOCAL_WORKERS, threads_per_worker=1,
+                                           processes=True, dashboard_address=None,
+                                           silence_logs=logging.ERROR)
+        with cluster, distributed.Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    with client:
+        yield client
+
+
+def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, region: str | None = None,
+                published: str | None = None, workers: int | None = None, progress: bool = False,
+                scheduler: str | None = None, dataset: str | os.PathLike | None = None,
+                batch_size: int = DASK_BATCH_SIZE) -> IngestSummary:
+    """``metrics.store.ingest`` on a Dask cluster; also leaves the run's Parquet files under ``dataset``.
+
+    Input paths and the dataset folder must be reachable by every worker under the same absolute name.
+    """
+    require_distributed()
+    db = Path(db)
+    files = iter_files(list(paths))                  # checks every path named before any cluster starts
+    first = next(files, None)
+    summary = IngestSummary()
+    if first is None:
+        return summary
+    dataset = Path(os.path.abspath(dataset or default_dataset(db)))
+    dataset.mkdir(parents=True, exist_ok=True)
+    run = new_run_id()
+    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    distributed = require_distributed()
+    with dask_client(scheduler, workers) as client, _progress_bar(progress) as bar:
+        known = client.scatter(_known_hashes(db), broadcast=True)
+        numbered = enumerate(_batches(_prepend(first, files), batch_size))
+
+        def submit(job: tuple[int, list[str]]):
+            index, batch = job
+            return client.submit(run_batch, index, [os.path.abspath(p) for p in batch], region, published,
+                                 known, str(dataset), run, key=f"metrics-batch-{run}-{index}", retries=1)
+
+        window = 2 * max(1, sum(client.nthreads().values())) + 2
+        try:
+            for (_index, batch), result in in_order(submit, numbered, window=window):
+                _write_results(db, load_batch(result, batch), summary)
+                bar.update(len(batch))
+        except distributed.KilledWorker as exc:
+            raise EngineError(f"the Dask cluster gave up on a batch: {exc}") from None
+    record_run(dataset, run=run, started=started, db=db, summary=summary)
+    return summary
+
+
+def _prepend(first: Path, rest: Iterator[Path]) -> Iterator[Path]:
+    yield first
+    yield from rest
+
+
+def record_run(dataset: Path, *, run: str, started: str, db: Path, summary: IngestSummary) -> None:
+    """Append one line about a finished run to ``<dataset>/runs.jsonl`` (its change is the dataset's version)."""
+    line = {"run": run, "started": started, "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "store": str(db.resolve()), "files_read": summary.files_read, "skipped": summary.skipped,
+            "failed": summary.failed, "statistics": summary.statistics}
+    with open(dataset / "runs.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+# ------------------------------------------------------------------------------- reading a dataset
+
+def dataset_version(dataset: Path) -> str:
+    """A token that changes when a run finishes writing to the dataset (size and mtime of runs.jsonl)."""
+    try:
+        info = (dataset / "runs.jsonl").stat()
+    except FileNotFoundError:
+        return "missing"
+    return f"dataset:{info.st_mtime_ns}-{info.st_size}"
+
+
+def load_dataset_statistics(dataset: Path, where: str = "", params: list | None = None) -> pd.DataFrame:
+    """Statistics of a dataset folder as ``load_statistics`` gives them (corrected is always false).
+
+    A document extracted by several runs (it changed between them) counts once, from its latest run.
+    ``where`` is a SQL filter on the output columns, with ``params``.
+    """
+    folder = dataset / "statistics"
+    if not any(folder.glob("*/*/*.parquet")):
+        raise UsageError(f"{dataset} holds no Parquet statistics (expected {folder}/region=*/year=*/*.parquet)")
+    columns = ", ".join(f's."{c}"' for c in ("stat_id", *COLUMNS))
+    files = [str(dataset / kind / "*" / "*" / "*.parquet") for kind in ("statistics", "documents")]
+    sql = f"""
+        WITH s AS (SELECT * FROM read_parquet(?, hive_partitioning = false, union_by_name = true)),
+             latest AS (SELECT path AS doc_path, max(run) AS run
+                        FROM read_parquet(?, hive_partitioning = false) GROUP BY path)
+        SELECT * FROM (SELECT {columns}, false AS corrected FROM s JOIN latest USING (doc_path, run)) {where}
+        ORDER BY doc_id, start, stat_id"""
+    with duckdb.connect() as con:
+        return con.execute(sql, [*files, *(params or [])]).df()
