@@ -22,7 +22,7 @@ from metrics.view_export import XLSX_MIME, download_name, table_csv, table_xlsx
 from metrics.view_filters import FilterOptions, Filters, describe_filters, file_slug, filter_options, filter_statistics
 from metrics.view_prepare import prepare_statistics
 from metrics.view_strings import UiStrings, load_ui_strings
-from metrics.view_text import category_legend_html, display_table, document_html
+from metrics.view_text import category_legend_html, compact_number, display_table, document_html
 
 TABLE_ROWS = 1000
 TABLE_COLUMNS = ["period_display", "region", "category", "metric", "value", "unit", "evidence", "kind", "direction",
@@ -108,7 +108,7 @@ def headline_cards(filtered: pd.DataFrame, strings: UiStrings) -> None:
     st.subheader(strings.text("headline"))
     for column, card in zip(st.columns(len(cards)), cards.itertuples(index=False)):
         period = f"{card.period_display} ({strings.text('partial')})" if card.is_partial else card.period_display
-        column.metric(f"{card.metric} · {card.region} {period}", f"{card.value:,.0f} {card.unit}",
+        column.metric(f"{card.metric} · {card.region} {period}", f"{compact_number(card.value)} {card.unit}",
                       delta=f"{card.yoy_change_pct:+.1f}%", delta_color="off", border=True)
 
 
@@ -173,6 +173,7 @@ def table_tab(db: str, version: str, stats: pd.DataFrame, filtered: pd.DataFrame
     table["kind"] = table["kind"].map(strings.kind)
     table.columns = [strings.column(c) for c in TABLE_COLUMNS]
     state = st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True)
+    st.caption(strings.text("table_derived_note"))
     slug = file_slug(filters)
     left, right = st.columns(2)
     left.download_button(strings.text("download_table_csv"), functools.partial(table_csv, filtered),

@@ -77,3 +77,15 @@ def category_legend_html(categories: list[str], colours: dict[str, str], titles:
     chips = "".join(f'<mark style="background:{html.escape(colours.get(c, "#ddd"))};margin-right:6px">'
                     f"{html.escape(titles.get(c, c))}</mark>" for c in categories)
     return f'<div class="legend">{chips}</div>'
+
+
+def compact_number(value: float) -> str:
+    """A figure short enough for a metric card, in the reports' own magnitudes (万, 亿).
+
+    >>> [compact_number(v) for v in (2129.0, 37500.0, 375000000.0, 7.8)]
+    ['2,129', '3.75万', '3.75亿', '7.8']
+    """
+    for size, word in ((1e8, "亿"), (1e4, "万")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{word}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"

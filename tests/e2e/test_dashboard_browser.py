@@ -21,6 +21,12 @@ def wait_idle(page) -> None:
     page.wait_for_selector(IDLE, timeout=30_000)
 
 
+def wait_for_message(page, text: str) -> None:
+    """Wait for the message a change shows after its rerun (so the page shows the changed store), then idle."""
+    page.get_by_text(text).first.wait_for(timeout=30_000)
+    wait_idle(page)
+
+
 def open_app(page, query: str = "") -> None:
     """Open the dashboard (optionally with a query string) and wait for the charts."""
     page.goto(page.base_url + "/" + query)
@@ -152,14 +158,13 @@ def test_upload_and_paste_reports_appear(page, tmp_path):
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(
         files=[{"name": "upload-test.txt", "mimeType": "text/plain", "buffer": report}])
     page.get_by_role("button", name="导入").first.click()
-    wait_idle(page)
-    assert page.get_by_text(re.compile("已导入 upload-test.txt")).first.is_visible()
+    wait_for_message(page, re.compile("已导入 upload-test.txt"))
     after_upload = table_total(page)
     assert after_upload > before
     page.get_by_role("tab", name="添加报告").click()
     page.locator('[data-testid="stTextArea"] textarea').fill("全年查获吸毒人员88人。")
     page.get_by_role("button", name="导入").nth(1).click()
-    wait_idle(page)
+    wait_for_message(page, re.compile("已导入 pasted-report.txt"))
     assert table_total(page) > after_upload
 
 
@@ -169,8 +174,7 @@ def test_bad_upload_gets_a_clear_message(page):
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(
         files=[{"name": "binary.txt", "mimeType": "text/plain", "buffer": b"\x00\x01\x02\xff" * 50}])
     page.get_by_role("button", name="导入").first.click()
-    wait_idle(page)
-    assert page.get_by_text(re.compile("无法导入 binary.txt")).first.is_visible()
+    wait_for_message(page, re.compile("无法导入 binary.txt"))
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
@@ -179,12 +183,12 @@ def test_mark_row_wrong_changes_the_chart_and_can_be_undone(page):
     before = chart_bar_total(page, 0)
     select_first_table_row(page)
     page.get_by_role("button", name="标记为错误（删除）").click()
-    wait_idle(page)
+    wait_for_message(page, "已保存更正。")
     page.get_by_role("tab", name="图表").click()
     assert chart_bar_total(page, 0) == before - 1
     page.get_by_role("tab", name="更正记录").click()
     page.get_by_role("button", name=re.compile("撤销")).first.click()
-    wait_idle(page)
+    wait_for_message(page, "已撤销更正。")
     page.get_by_role("tab", name="图表").click()
     assert chart_bar_total(page, 0) == before
 
@@ -210,7 +214,7 @@ def test_fixing_a_category_is_shown_charted_and_downloaded(page):
     page.keyboard.type("毒品")
     page.get_by_role("option", name=DRUGS).click()
     form.get_by_role("button", name="保存").click()
-    wait_idle(page)
+    wait_for_message(page, "已保存更正。")
     assert sorted(chart_traces(page)[0]) == sorted([DRUGS, "黄赌 vice"])
     page.get_by_role("tab", name="数据与出处").click()
     data, _ = download(page, page.locator('[data-testid="stDownloadButton"] button').filter(has_text="下载筛选后的全部数据 CSV"))
