@@ -41,8 +41,8 @@ import pyarrow.parquet as pq
 from metrics.errors import UsageError
 from metrics.reader import Document, iter_files
 from metrics.record import COLUMNS
-from metrics.store import (EngineError, IngestSummary, KnownHashes, _batches, _Extracted, _known_hashes, _progress_bar,
-                           _typed, _write_results, in_order, process_batch, stat_ids)
+from metrics.store import (EngineError, IngestSummary, KnownHashes, _batches, _chain, _Extracted, _known_hashes,
+                           _progress_bar, _typed, _write_results, in_order, process_batch, stat_ids)
 
 DASK_BATCH_SIZE = 256          # documents per Dask task (bigger than the pool's: fewer tasks and files)
 LOCAL_WORKERS = 2              # workers of the LocalCluster started when no scheduler is given
@@ -204,7 +204,7 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator:
     distributed = require_distributed()
     if scheduler is None:
         cluster = distributed.LocalCluster(n_workers=workers or LOCAL_WORKERS, threads_per_worker=1,
-                                           processes=True, dashboard_address=None,
+                                           processes=True, dashboard_address=":0",
                                            silence_logs=logging.ERROR)
         with cluster, distributed.Client(cluster) as client:
             yield client
@@ -225,7 +225,7 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
 
     Input paths and the dataset folder must be reachable by every worker under the same absolute name.
     """
-    require_distributed()
+    distributed = require_distributed()
     db = Path(db)
     files = iter_files(list(paths))                  # checks every path named before any cluster starts
     first = next(files, None)
@@ -233,13 +233,15 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
     if first is None:
         return summary
     dataset = Path(os.path.abspath(dataset or default_dataset(db)))
-    dataset.mkdir(parents=True, exist_ok=True)
+    try:
+        dataset.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the dataset folder {dataset}: {exc.strerror or exc}") from None
     run = new_run_id()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    distributed = require_distributed()
     with dask_client(scheduler, workers) as client, _progress_bar(progress) as bar:
         known = client.scatter(_known_hashes(db), broadcast=True)
-        numbered = enumerate(_batches(_prepend(first, files), batch_size))
+        numbered = enumerate(_batches(_chain(first, files), batch_size))
 
         def submit(job: tuple[int, list[str]]):
             index, batch = job
@@ -253,13 +255,10 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
                 bar.update(len(batch))
         except distributed.KilledWorker as exc:
             raise EngineError(f"the Dask cluster gave up on a batch: {exc}") from None
+        except OSError as exc:          # e.g. a worker could not write the dataset (full disk, no access)
+            raise EngineError(f"a batch failed on the cluster: {exc}") from None
     record_run(dataset, run=run, started=started, db=db, summary=summary)
     return summary
-
-
-def _prepend(first: Path, rest: Iterator[Path]) -> Iterator[Path]:
-    yield first
-    yield from rest
 
 
 def record_run(dataset: Path, *, run: str, started: str, db: Path, summary: IngestSummary) -> None:
