@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/metrics.duckdb
 PORT   ?= 8501
 
-.PHONY: setup run test system-deps store bench sync-corpus clean
+.PHONY: setup run test system-deps store bench bench-dashboard bench-ingest sync-corpus clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-dask.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: setup system-deps
 
 bench: setup
 	$(BIN)/python bench/bench_extract.py
+
+bench-dashboard: setup
+	$(BIN)/python bench/bench_dashboard.py
+
+bench-ingest: setup
+	$(BIN)/python bench/bench_ingest.py
 
 # Bring data/corpus in step with the annotated reports of ../shared/corpus/dev (the ground truth).
 sync-corpus:
