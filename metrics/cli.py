@@ -7,9 +7,8 @@ import datetime as dt
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Sequence
-
-import pandas as pd
 
 from metrics.errors import InputError, UsageError
 
@@ -27,23 +26,27 @@ def iso_date(value: str) -> str:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Extract statistics from text files (or directories of them); CSV on stdout without -o."""
-    from metrics import extract, to_frame
-    from metrics.output import output_format, write_table
+    from metrics import to_frame
+    from metrics.extract import extract_parts
+    from metrics.output import output_format, table_writer
     from metrics.reader import read_documents
 
     if args.output:
         output_format(args.output)  # refuse an unknown extension before reading anything
-    frames, failed = [], 0
-    for doc in read_documents(args.paths):
-        if isinstance(doc, InputError):
-            print(f"metrics: {doc}", file=sys.stderr)
-            failed += 1
-            continue
-        records = extract(doc.text, published=args.published or doc.published,
-                          region=args.region or doc.region, doc_id=doc.doc_id)
-        frames.append(to_frame(records))
-    frame = pd.concat(frames, ignore_index=True) if frames else to_frame([])
-    write_table(frame, args.output)
+    failed = 0
+    with table_writer(args.output, to_frame([])) as write:
+        for doc in read_documents(args.paths):
+            if isinstance(doc, InputError):
+                print(f"metrics: {doc}", file=sys.stderr)
+                failed += 1
+                continue
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                for records in extract_parts(doc.text, published=args.published or doc.published,
+                                             region=args.region or doc.region, doc_id=doc.doc_id):
+                    write(to_frame(records))  # part by part: a 50 MB report never sits in memory as rows
+            for warning in caught:
+                print(f"metrics: {doc.path}: warning: {warning.message}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -8,13 +8,14 @@ stand in a list (7.1%、14%、2.6%) → name what each counts (its metric, pairi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
 import regex
 
 from metrics.classify import KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words, kind_of
-from metrics.context import (Layout, MatchIndex, detect_published, figure_period, layout_of,
+from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
                              parse_published, partial_index, period_label, subject_year, time_index)
 from metrics.normalize import FILLER, normalize
 from metrics.patterns import alternation, compile_checked, load
@@ -175,7 +176,10 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     kind = kind_of(figure.unit_group, direction, bool(figure.magnitude), metric_norm)
     is_change = kind in ("change_pct", "change_abs")
     period = figure_period(layout, figure.start, ctx.reference, ctx.subject, ctx.times)
-    clause = norm[layout.clause_start(min(m_start, figure.start)):figure.start]
+    # from the clause of the metric (a list's head), but never further back than a sentence reaches:
+    # the 300,000th item of one list must not read the whole list again
+    clause_from = max(layout.clause_start(min(m_start, figure.start)), figure.start - SENTENCE_BACK)
+    clause = norm[clause_from:figure.start]
     if not is_change and period is not None and PREVIOUS_YEAR_SAME_PERIOD.search(clause):
         period -= 1
     basis = (basis_override or basis_of(norm[layout.clause_start(figure.start):figure.start] + " "
@@ -238,8 +242,38 @@ def extract(text: str, *, published: str | dt.date | None = None, region: str | 
         return []
     norm = normalize(text)
     reference = parse_published(published) or detect_published(norm)
+    return _extract_part(text, norm, reference, subject_year(norm, reference), region, doc_id)
+
+
+PART = 1_000_000  # characters: a longer document is extracted paragraph group by paragraph group
+
+
+def extract_parts(text: str, *, published: str | dt.date | None = None, region: str | None = None,
+                  doc_id: str | None = None, size: int = PART) -> Iterator[list[Record]]:
+    """extract() in parts of about ``size`` characters cut after a line end, offsets still indexing the
+    whole ``text``: memory holds one part's records and indexes at a time, not the whole document's.
+    The reference date and subject year are read from the whole text first, as extract() does."""
+    if not isinstance(text, str) or not text:
+        return
+    norm = normalize(text)
+    reference = parse_published(published) or detect_published(norm)
+    subject = subject_year(norm, reference)
+    start = 0
+    while start < len(norm):
+        end = len(norm)
+        if end - start > size:   # after the last line end, else sentence end, in reach; else anywhere
+            cut = norm.rfind("\n", start, start + size)
+            cut = cut if cut > start else max(norm.rfind(ch, start, start + size) for ch in "。！？!?;")
+            end = cut + 1 if cut > start else start + size
+        records = _extract_part(text[start:end], norm[start:end], reference, subject, region, doc_id)
+        yield [replace(r, start=r.start + start, end=r.end + start) for r in records] if start else records
+        start = end
+
+
+def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int | None,
+                  region: str | None, doc_id: str | None) -> list[Record]:
     ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference,
-                  subject=subject_year(norm, reference), doc_id=doc_id, region=region,
+                  subject=subject, doc_id=doc_id, region=region,
                   published=reference.isoformat() if reference else None, keywords=KeywordIndex(norm),
                   times=time_index(norm), partials=partial_index(norm))
     emit_durations = bool(load("units")["emit_durations"])

@@ -12,6 +12,8 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -107,6 +109,68 @@ def write_table(frame: pd.DataFrame, out: str | os.PathLike | None) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o666 & ~_current_umask())   # mkstemp makes 0600; give the usual permissions
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _csv_part(frame: pd.DataFrame, first: bool) -> bytes:
+    """One part of a CSV written in parts: the first carries the BOM and the header."""
+    text = neutralise_frame(frame).to_csv(index=False, header=first)
+    return text.encode("utf-8-sig" if first else "utf-8")
+
+
+@contextmanager
+def table_writer(out: str | os.PathLike | None, empty: pd.DataFrame) -> Iterator[Callable[[pd.DataFrame], None]]:
+    """A function that writes a table part by part (frames with the columns of ``empty``), so that memory
+    holds one part at a time: CSV on stdout when ``out`` is None, else a file replaced atomically when
+    the block ends (.xlsx parts are kept and written at the end: a workbook cannot be appended to)."""
+    if out is None:
+        started = []
+
+        def write_stdout(frame: pd.DataFrame) -> None:
+            sys.stdout.buffer.write(_csv_part(frame, not started))
+            started.append(True)
+
+        yield write_stdout
+        if not started:
+            write_stdout(empty)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(out)
+    fmt = output_format(out)
+    if not target.parent.is_dir():
+        raise UsageError(f"no such directory for the output file: {target.parent}")
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if fmt == ".csv":
+                written = []
+
+                def write_csv(frame: pd.DataFrame) -> None:
+                    handle.write(_csv_part(frame, not written))
+                    written.append(True)
+
+                yield write_csv
+                if not written:
+                    write_csv(empty)
+            elif fmt == ".jsonl":
+                yield lambda frame: handle.write(table_bytes(frame, ".jsonl")) if len(frame) else None
+            elif fmt == ".parquet":
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                schema = pa.Schema.from_pandas(empty, preserve_index=False)
+                with pq.ParquetWriter(handle, schema) as parquet:
+                    parquet.write_table(pa.Table.from_pandas(empty, schema=schema, preserve_index=False))
+                    yield lambda frame: parquet.write_table(pa.Table.from_pandas(frame, schema=schema,
+                                                                                preserve_index=False))
+            else:
+                parts = [empty]
+                yield parts.append
+                handle.write(xlsx_bytes(pd.concat(parts, ignore_index=True)))
+        os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -142,9 +142,23 @@ def read_documents(paths: Iterable[str | Path]) -> Iterator[Document | InputErro
 
 # ------------------------------------------------------------------------------------------ documents
 
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+
+
+def name_as_text(name: str) -> str:
+    """A file name as printable UTF-8 text: bytes that are not UTF-8 (kept by Python as lone surrogates,
+    which no encoder accepts) become U+FFFD.
+
+    >>> name_as_text(os.fsdecode(b"bad\\xff.txt")) == "bad\\ufffd.txt"
+    True
+    """
+    return os.fsencode(name).decode("utf-8", errors="replace") if _SURROGATE.search(name) else name
+
+
 def document_from_bytes(raw: bytes, *, name: str, path: str | None = None) -> Document:
     """The Document held in ``raw``, a file called ``name`` (its extension tells the format)."""
     path = path or name
+    name = name_as_text(name)
     suffix = Path(name).suffix.lower()
     content_hash = hashlib.sha256(raw).hexdigest()
     if suffix == ".json":

@@ -195,6 +195,10 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
         return None  # 一起, 一个: narrative
     value = figure_value(number, magnitude, tenths)
     if not is_plausible(value):
+        surface = m.group()
+        shown = surface if len(surface) <= 40 else f"{surface[:20]}…{surface[-12:]} ({len(surface)} characters)"
+        warnings.warn(f"implausible value at character {m.start()}: {shown!r} is not stored",
+                      ImplausibleValueWarning, stacklevel=2)
         return None
     single_ok = group in ("percent", "tenths") or bool(m["pre"])
     direction, dir_start = find_direction(norm, m.start(), single_ok)
@@ -220,6 +224,11 @@ CHUNK = 100_000  # characters matched under one timeout
 
 class PatternTimeoutWarning(UserWarning):
     """A pattern hit its time limit on some input: the figures of that stretch of text are missing."""
+
+
+class ImplausibleValueWarning(UserWarning):
+    """A figure's value is not finite or too large (numbers.MAX_VALUE) to be a real statistic: it is
+    not stored, and the warning names its surface and offset."""
 
 
 def chunk_bounds(norm: str, size: int = CHUNK) -> list[tuple[int, int]]:

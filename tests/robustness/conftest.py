@@ -1,0 +1,16 @@
+"""Fixtures of the robustness suite; the harness itself is harness.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness import REPORT
+
+
+@pytest.fixture
+def report(tmp_path: Path) -> Path:
+    path = tmp_path / "report.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    return path
