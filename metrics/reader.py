@@ -22,7 +22,7 @@ from pathlib import Path
 
 import regex
 import yaml
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from metrics.errors import InputError, UsageError
 
@@ -135,9 +135,12 @@ def read_documents(paths: Iterable[str | Path]) -> Iterator[Document | InputErro
     """Every document under ``paths``, or the InputError of one that could not be read."""
     for path in iter_files(paths):
         try:
-            yield read_document(path)
+            document = read_document(path)
         except InputError as exc:
-            yield exc
+            document = exc
+        except Exception as exc:  # noqa: BLE001 - a parser bug on one odd file must not end the whole run
+            document = InputError(str(path), f"unreadable: {type(exc).__name__}: {exc}")
+        yield document
 
 
 # ------------------------------------------------------------------------------------------ documents
@@ -263,9 +266,13 @@ def decode_bytes(raw: bytes, *, path: str = "", html: bool = False) -> tuple[str
         if text.count("\ufffd") <= _TOLERATED_BAD_SHARE * max(len(text), 1):
             return text, declared
     try:
-        return raw.decode("utf-8"), "utf-8"
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if looks_binary(text):   # valid UTF-8 that is mostly control characters: a binary file all the same
+            raise InputError(path, "binary file (control characters)")
+        return text, "utf-8"
     codec = best_codec(raw)
     if codec is None:
         raise InputError(path, "undecodable: not text in any supported encoding")
@@ -357,7 +364,10 @@ def html_to_text(tree: LexborHTMLParser, *, drop_boilerplate: bool) -> str:
     as page furniture. The tree is copied, never changed. Entities are decoded by the parser; no
     external entity, file or network address is ever resolved.
     """
-    tree = tree.clone()
+    try:
+        tree = tree.clone()
+    except SelectolaxError:  # lexbor cannot copy a page whose DOCTYPE has a system id alone
+        tree = LexborHTMLParser(tree.root.html if tree.root is not None else "")   # a fresh copy, doctype left out
     config = load_patterns("html")
     always = ["script", "style", "noscript", "template", "head", "svg", "canvas", "object", "embed", "iframe"]
     tree.strip_tags(config["drop_tags"] if drop_boilerplate else always)
