@@ -52,6 +52,12 @@ _UNSAFE = frozenset('/\\%=:*?"<>|\x7f')
 _DOC_FIELDS = ("doc_id", "path", "source", "content_hash", "region", "published", "title", "text", "encoding")
 _DOCUMENTS_SCHEMA = pa.schema([(name, pa.string()) for name in _DOC_FIELDS]
                               + [("run", pa.string()), ("position", pa.int32())])
+_ARROW_TYPES = {"value": pa.float64(), "start": pa.int64(), "end": pa.int64(), "period": pa.int64()}
+# One schema for every statistics file, whatever a batch holds (an all-empty frame must not change it).
+_STATISTICS_SCHEMA = pa.schema([("stat_id", pa.string())]
+                               + [(c, _ARROW_TYPES.get(c, pa.string())) for c in COLUMNS]
+                               + [("doc_path", pa.string()), ("run", pa.string()), ("position", pa.int32()),
+                                  ("row", pa.int32())])
 
 
 class DaskMissingError(UsageError):
@@ -136,7 +142,8 @@ def statistics_table(items: list[tuple[int, _Extracted]], run: str) -> pa.Table:
         frame["position"] = pd.Series([position] * len(frame), dtype="int32")
         frame["row"] = pd.Series(range(len(frame)), dtype="int32")
         frames.append(frame)
-    return pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
+    return pa.Table.from_pandas(pd.concat(frames, ignore_index=True), schema=_STATISTICS_SCHEMA,
+                                preserve_index=False)
 
 
 def write_batch(items: list[tuple[int, _Extracted]], dataset: Path, run: str, index: int) -> tuple[list, list]:
@@ -149,6 +156,8 @@ def write_batch(items: list[tuple[int, _Extracted]], dataset: Path, run: str, in
     for (region, year), group in sorted(groups.items()):
         for kind, table, written in (("documents", documents_table(group, run), documents),
                                      ("statistics", statistics_table(group, run), statistics)):
+            if not table.num_rows:
+                continue                    # documents without statistics: no empty statistics file
             path = dataset / kind / region / year / name
             _write_atomically(table, path)
             written.append(str(path))
@@ -182,9 +191,9 @@ def load_batch(result: BatchResult, paths: list[str]) -> list:
             rows = con.execute(f"SELECT position, {', '.join(_DOC_FIELDS)} FROM read_parquet(?)",
                                [result.documents]).fetchall()
             statistics = con.execute("SELECT * FROM read_parquet(?) ORDER BY position, row",
-                                     [result.statistics]).df()
+                                     [result.statistics]).df() if result.statistics else None
         documents = {row[0]: Document(**dict(zip(_DOC_FIELDS, row[1:]))) for row in rows}
-        for position, group in statistics.groupby("position", sort=False):
+        for position, group in ([] if statistics is None else statistics.groupby("position", sort=False)):
             frames[position] = _typed(group[list(COLUMNS)].reset_index(drop=True))
     items: list = []
     for position, (outcome, path) in enumerate(zip(result.outcomes, paths)):

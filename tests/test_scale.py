@@ -28,15 +28,17 @@ from generate_corpus import generate  # noqa: E402
 from store_helpers import CORPUS  # noqa: E402
 from test_store import assert_same_store, snapshot  # noqa: E402
 
-GENERATED = 300
+GENERATED = 301          # 300 generated reports and one without figures
 
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory) -> list[Path]:
     """The shipped reports and a generated corpus (UTF-8 and GB18030 .txt files in folders)."""
     folder = tmp_path_factory.mktemp("generated")
-    for _ in generate(folder, GENERATED, seed=5):
+    for _ in generate(folder, GENERATED - 1, seed=5):
         pass
+    # a report without a single figure, alone in its partition (its batch writes no statistics file)
+    (folder / "part-0000" / "no-figures.txt").write_text("平安县公安局通报\n今天天气很好。\n", encoding="utf-8")
     return [CORPUS, folder]
 
 
