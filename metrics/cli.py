@@ -24,6 +24,14 @@ def iso_date(value: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def text_argument(value: str) -> str:
+    """argparse type for text flags (--region): under an ASCII locale Python keeps the UTF-8 bytes of
+    the argument as lone surrogates, which no output can encode; read them as UTF-8."""
+    from metrics.reader import name_as_text
+
+    return name_as_text(value)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     """Extract statistics from text files (or directories of them); CSV on stdout without -o."""
     from metrics import to_frame
@@ -68,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("-o", "--output", metavar="OUT", help="output file: .csv, .jsonl or .parquet")
     p.add_argument("--published", type=iso_date, help="publication date YYYY-MM-DD (else read from the text)")
-    p.add_argument("--region", help="jurisdiction the reports speak for")
+    p.add_argument("--region", type=text_argument, help="jurisdiction the reports speak for")
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("eval", help=cmd_eval.__doc__, description=cmd_eval.__doc__)
