@@ -137,9 +137,9 @@ def read_documents(paths: Iterable[str | Path]) -> Iterator[Document | InputErro
         try:
             document = read_document(path)
         except InputError as exc:
-            document = exc
+            document = InputError(name_as_text(exc.path), exc.reason)
         except Exception as exc:  # noqa: BLE001 - a parser bug on one odd file must not end the whole run
-            document = InputError(str(path), f"unreadable: {type(exc).__name__}: {exc}")
+            document = InputError(name_as_text(str(path)), f"unreadable: {type(exc).__name__}: {exc}")
         yield document
 
 
@@ -160,7 +160,7 @@ def name_as_text(name: str) -> str:
 
 def document_from_bytes(raw: bytes, *, name: str, path: str | None = None) -> Document:
     """The Document held in ``raw``, a file called ``name`` (its extension tells the format)."""
-    path = path or name
+    path = name_as_text(path or name)   # as text: a store or a table can hold it whatever the name's bytes
     name = name_as_text(name)
     suffix = Path(name).suffix.lower()
     content_hash = hashlib.sha256(raw).hexdigest()
