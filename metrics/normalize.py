@@ -6,8 +6,11 @@ Full-width ASCII becomes ASCII (２１２９ → 2129, ， → ,), traditional c
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from importlib import resources
+
+import regex
 
 from metrics.patterns import compile_checked, load
 
@@ -39,13 +42,24 @@ def junk_patterns() -> list:
     return [compile_checked(p, "normalize.yaml junk") for p in load("normalize")["junk"]]
 
 
+# Decimal digits other than 0-9 (Arabic-Indic ٣, Devanagari ३ ...): the patterns' \d matches them, so they
+# become their ASCII digit; a digit newer than this Python's Unicode tables (the regex package may know
+# more) becomes U+FFFD, never a number that float() or int() cannot read.
+_OTHER_DIGITS = regex.compile(r"[^\P{Nd}0-9]")
+
+
+def _ascii_digit(m: regex.Match) -> str:
+    value = unicodedata.decimal(m.group(), None)
+    return "\ufffd" if value is None else str(value)
+
+
 def normalize(text: str) -> str:
     """The text with the same length, ready for matching.
 
     >>> normalize("１.8萬(wàn)餘人，同比")
     '1.8万\\x1f\\x1f\\x1f\\x1f\\x1f余人,同比'
     """
-    out = text.translate(translation_table())
+    out = _OTHER_DIGITS.sub(_ascii_digit, text.translate(translation_table()))
     for pattern in junk_patterns():
         out = pattern.sub(lambda m: FILLER * len(m.group()), out)
     return out

@@ -430,9 +430,9 @@ def page_source(tree: LexborHTMLParser, meta: dict[str, str]) -> str | None:
 # ---------------------------------------------------------------------------------------- metadata
 
 _DATE = regex.compile(r"""
-    (?P<y> (?:19|20)\d\d ) \s* [年\-/.] \s*      # year
-    (?P<m> \d{1,2} )      \s* [月\-/.] \s*       # month
-    (?P<d> \d{1,2} )                            # day
+    (?P<y> (?:19|20)[0-9][0-9] ) \s* [年\-/.] \s*   # year (ASCII digits: int() reads them all)
+    (?P<m> [0-9]{1,2} )      \s* [月\-/.] \s*       # month
+    (?P<d> [0-9]{1,2} )                              # day
 """, regex.VERBOSE)
 
 
@@ -454,7 +454,7 @@ def first_date(values: Iterable[str | None]) -> str | None:
 @lru_cache(maxsize=1)
 def _labelled_date() -> regex.Pattern:
     labels = "|".join(regex.escape(label) for label in load_patterns("metadata")["date_labels"])
-    return regex.compile(rf"(?:{labels})\s*[::]?\s*(?P<date>(?:19|20)\d\d\s*[年\-/.]\s*\d{{1,2}}\s*[月\-/.]\s*\d{{1,2}})")
+    return regex.compile(rf"(?:{labels})\s*[::]?\s*(?P<date>(?:19|20)[0-9][0-9]\s*[年\-/.]\s*[0-9]{{1,2}}\s*[月\-/.]\s*[0-9]{{1,2}})")
 
 
 def find_date_in_text(text: str) -> str | None:

@@ -82,3 +82,16 @@ def test_the_cli_names_an_implausible_value_on_stderr(tmp_path):
     assert run.returncode == 0
     assert f"{report}: warning: implausible value at character" in run.stderr
     assert "8888" in run.stderr and "2129" in run.stdout.decode("utf-8-sig")
+
+
+NEW_DIGIT = "\U00011bf0"   # a decimal digit the regex package knows and Python 3.11's tables do not
+
+
+@pytest.mark.parametrize("text, expected", [
+    (f"破获案件{NEW_DIGIT}起", []),
+    (f"20{NEW_DIGIT}{NEW_DIGIT}年破获案件5起", [5.0]),
+    (f"20{NEW_DIGIT}{NEW_DIGIT}年至2024年上升5%", [5.0]),
+    ("破获案件٣起,抓获१२人", [3.0, 12.0]),          # Arabic-Indic and Devanagari digits read as digits
+], ids=["unknown digit", "unknown digits in a year", "unknown digits in a range", "other scripts' digits"])
+def test_digits_of_any_script_never_crash_the_number_reader(text, expected):
+    assert values(text) == expected
