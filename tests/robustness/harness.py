@@ -28,16 +28,19 @@ class Run:
 
 
 def run_bounded(argv: list[str], *, timeout: float, max_mb: float, env: dict | None = None,
-                cwd: Path = ROOT, stdin: bytes | None = None) -> Run:
+                cwd: Path = ROOT) -> Run:
     """Run ``argv``; fail the test if it outlives ``timeout`` seconds (it is killed) or peaks above
     ``max_mb`` MB of resident memory."""
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     killed = threading.Event()
 
     def kill() -> None:
         killed.set()
-        os.killpg(proc.pid, signal.SIGKILL)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:   # it ended just now
+            pass
 
     timer = threading.Timer(timeout, kill)
     timer.start()
@@ -46,9 +49,6 @@ def run_bounded(argv: list[str], *, timeout: float, max_mb: float, env: dict | N
                for n, s in (("out", proc.stdout), ("err", proc.stderr))]
     for reader in readers:
         reader.start()
-    if stdin is not None:
-        proc.stdin.write(stdin)
-        proc.stdin.close()
     _, status, usage = os.wait4(proc.pid, 0)
     timer.cancel()
     for reader in readers:
@@ -75,8 +75,7 @@ def run_python(code: str, *, timeout: float = 120, max_mb: float = 1500, **env: 
     return run
 
 
-def run_cli(*args: str, timeout: float = 120, max_mb: float = 1500, env: dict | None = None,
-            stdin: bytes | None = None) -> Run:
+def run_cli(*args: str, timeout: float = 120, max_mb: float = 1500, env: dict | None = None) -> Run:
     """``python -m metrics ARGS`` under the bounds."""
     return run_bounded([sys.executable, "-m", "metrics", *args], timeout=timeout, max_mb=max_mb,
-                       env=env or python_env(), stdin=stdin)
+                       env=env or python_env())
