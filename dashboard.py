@@ -351,5 +351,7 @@ def guard_store(db: str, strings: UiStrings, section, *args) -> None:
         st.error(store_problem_message(problem, db, strings))
 
 
-st.set_page_config(page_title="公安统计数据看板 Police statistics", layout="wide")
-main()
+if __name__ == "__main__":  # Streamlit and AppTest run the script as __main__; a worker process that
+    # re-imports the main module (multiprocessing's spawn and forkserver) must not lay out the page.
+    st.set_page_config(page_title="公安统计数据看板 Police statistics", layout="wide")
+    main()

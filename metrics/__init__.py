@@ -2,8 +2,8 @@
 
 >>> from metrics import extract, to_frame
 >>> frame = to_frame(extract("全年刑事打处2129人", published="2025-01-10"))
->>> frame.loc[0, ["metric", "value", "unit"]].tolist()
-['刑事打处', 2129.0, '人']
+>>> frame.loc[0, "metric"], float(frame.loc[0, "value"]), frame.loc[0, "unit"]
+('刑事打处', 2129.0, '人')
 """
 
 from metrics.extract import extract
