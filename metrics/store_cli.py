@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from metrics.cli import text_argument
 from metrics.errors import UsageError
 
 def positive_int(value: str) -> int:
@@ -86,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("ingest", help=cmd_ingest.__doc__, description=cmd_ingest.__doc__)
     p.add_argument("paths", nargs="+", metavar="PATH")
     _add_db(p)
-    p.add_argument("--region", help="jurisdiction the reports speak for (overrides the guess)")
+    p.add_argument("--region", type=text_argument, help="jurisdiction the reports speak for (overrides the guess)")
     p.add_argument("--published", type=iso_date, help="publication date YYYY-MM-DD (overrides the document's)")
     p.add_argument("--workers", type=positive_int,
                    help="worker processes (default: number of cores; with --engine dask and no --scheduler: "
@@ -108,7 +109,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.epilog = "--db may also name a Parquet dataset folder written by ingest --engine dask."
     p.add_argument("--category", nargs="+", metavar="KEY", help="only these categories (e.g. drugs criminal)")
     p.add_argument("--year", nargs="+", type=year, metavar="YYYY", help="only these periods")
-    p.add_argument("--region", nargs="+", metavar="NAME", help="only these regions")
+    p.add_argument("--region", nargs="+", type=text_argument, metavar="NAME", help="only these regions")
     p.set_defaults(func=cmd_export)
 
     for name, func in (("list", cmd_list), ("stats", cmd_stats)):
