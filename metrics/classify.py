@@ -109,7 +109,8 @@ def _pick(hits: list[Hit], level: str, first: bool) -> str | None:
 
 
 def category_of(metric: str, after: list[Hit] | str, sentence_before: list[Hit] | str,
-                paragraph_before: list[Hit] | str, metric_hits: list[Hit] | None = None) -> str:
+                paragraph_before: list[Hit] | str, metric_hits: list[Hit] | None = None,
+                list_hits: list[Hit] | None = None) -> str:
     """The category: keywords in the metric first (the leftmost), then in the rest of its clause after
     the figure, then nearest before it in the sentence and paragraph; outright keywords before generic.
     The sentence and paragraph may be given as text or as their keyword hits."""
@@ -120,11 +121,12 @@ def category_of(metric: str, after: list[Hit] | str, sentence_before: list[Hit] 
     in_after = keyword_hits(after) if isinstance(after, str) else after
     in_sentence = keyword_hits(sentence_before) if isinstance(sentence_before, str) else sentence_before
     in_paragraph = keyword_hits(paragraph_before) if isinstance(paragraph_before, str) else paragraph_before
-    for hits, level in ((in_metric, "strong"), (in_after, "strong"), (in_metric, "weak"),
+    in_list = list_hits or []
+    for hits, level in ((in_metric, "strong"), (in_after, "strong"), (in_list, "strong"), (in_metric, "weak"),
                         (in_sentence, "strong"), (in_paragraph, "strong"), (in_metric, "generic"),
                         (in_after, "generic"), (in_sentence, "generic"), (in_sentence, "weak"),
                         (in_paragraph, "generic")):
-        found = _pick(hits, level, first=hits is in_metric or hits is in_after)
+        found = _pick(hits, level, first=hits is in_metric or hits is in_after or hits is in_list)
         if found:
             return found
     return "other"
@@ -143,9 +145,11 @@ def _trimmers() -> tuple[regex.Pattern, regex.Pattern]:
 def clean_metric(phrase: str) -> str:
     """Trim function words from both ends: '全年刑事打处' → '刑事打处'."""
     lead, tail = _trimmers()
+    keep = tuple(load("metric")["keep_endings"])
     phrase = phrase.replace(FILLER, "")
     for _ in range(3):
-        trimmed = tail.sub("", lead.sub("", phrase))
+        trimmed = lead.sub("", phrase)
+        trimmed = trimmed if trimmed.endswith(keep) else tail.sub("", trimmed)
         if trimmed == phrase:
             break
         phrase = trimmed
@@ -156,8 +160,21 @@ def clean_metric(phrase: str) -> str:
 @cache
 def _change_words() -> regex.Pattern:
     data = load("changes")
-    words = data["up"] + data["down"] + data["yoy"] + data["mom"] + data["filler"] + ["分别", "同比", "环比"]
+    words = (data["up"] + data["down"] + data["yoy"] + data["mom"] + data["filler"] + data["level_after"]
+             + ["分别", "同比", "环比", "从", "由"])
     return compile_checked(rf"^(?:{alternation(words)}|[\s,、])*$", "changes.yaml words")
+
+
+@cache
+def _change_word_start() -> regex.Pattern:
+    data = load("changes")
+    words = data["up"] + data["down"] + data["yoy"] + data["mom"] + ["较", "比", "同比", "环比"]
+    return compile_checked(alternation(words), "changes.yaml words")
+
+
+def starts_with_change_word(phrase: str) -> bool:
+    """True for '下降至', '同比上升', '较上年' — the start of a change, not a counted noun."""
+    return bool(_change_word_start().match(phrase))
 
 
 def is_only_change_words(phrase: str) -> bool:

@@ -121,6 +121,18 @@ SINCE_YEAR = regex.compile(r"((?:19|20)\d\d)\s?年以来")
 CAMPAIGN_YEAR = regex.compile(r"(?<=[\p{Han}”\-])((?:19|20)\d\d)(?=[”\s、,]|$)")  # “昆仑2021”, 云剑-2020
 
 
+COMPARED = regex.compile(r"(?:较|比|与|同比|相比)\s?$")
+
+
+def mentions_any(norm: str, words: list[str]) -> bool:
+    """Does the text use one of ``words`` as a time of its own, not as a comparison (较去年, 去年同期)?"""
+    for word in words:
+        for m in regex.finditer(regex.escape(word), norm):
+            if not COMPARED.search(norm, max(0, m.start() - 3), m.start()) and not norm.startswith("同期", m.end()):
+                return True
+    return False
+
+
 def subject_year(norm: str, reference: dt.date | None) -> int | None:
     """The year the report is about: the year it names most often (not after its publication), counting
     今年 / 去年 as a mention of the year they mean; else the publication year; else a campaign's year
@@ -133,10 +145,10 @@ def subject_year(norm: str, reference: dt.date | None) -> int | None:
         counts = {y: n for y, n in counts.items() if y not in spans_from}
     else:
         early = reference.month <= 2
-        if not early and any(w in norm for w in periods["this_year_hints"]):
+        if not early and mentions_any(norm, periods["this_year_hints"]):
             counts[reference.year] = counts.get(reference.year, 0) + 1
         hints = periods["previous_year_hints"] + (periods["early_review_hints"] if early else [])
-        if any(w in norm for w in hints):
+        if mentions_any(norm, hints):
             counts[reference.year - 1] = counts.get(reference.year - 1, 0) + 1
         counts = {y: n for y, n in counts.items() if y <= reference.year}
         counts = {y: n for y, n in counts.items() if y >= reference.year - 1 or y not in spans_from}

@@ -14,7 +14,8 @@ from functools import cache
 
 import regex
 
-from metrics.classify import KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words, kind_of
+from metrics.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words, kind_of,
+                              starts_with_change_word)
 from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
                              parse_published, partial_index, period_label, subject_year, time_index)
 from metrics.normalize import FILLER, normalize
@@ -149,13 +150,16 @@ def trailing_noun(ctx: Context, figure: Figure) -> tuple[int, int]:
     if figure.unit_group not in NOUN_UNITS:
         return figure.end, figure.end
     m = TRAILING_NOUN.match(ctx.norm, figure.end, min(len(ctx.norm), figure.end + 14))
-    if not m or not HAN.match(m["noun"]):
-        return figure.end, figure.end
+    if not m or not HAN.match(m["noun"]) or starts_with_change_word(m["noun"]):
+        return figure.end, figure.end  # 45起下降至28起: what follows is a change, not a noun
     return m.start("noun"), m.end("noun")
 
 
 def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_override: str | None,
-                metric_text: str | None = None) -> Record:
+                metric_text: str | None = None, in_list: bool = False) -> Record:
+    """The record of one figure. ``metric_text`` names it when it differs from text[metric] (a
+    distributed subject, an inherited metric); ``in_list`` says the subject is one item of the list at
+    text[metric], whose other items can tell its category (电信网络诈骗案件发案数、财损金额)."""
     norm, layout = ctx.norm, ctx.layout
     m_start, m_end = metric
     metric_norm = norm[m_start:m_end] if metric_text is None else normalize(metric_text)
@@ -171,7 +175,8 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     rest = CLAUSE_REST.match(norm, figure.end)
     category = category_of(metric_norm, ctx.keywords.between(figure.end, rest.end()),
                            ctx.keywords.between(s_start, min(m_start, figure.start)),
-                           ctx.keywords.between(p_start, s_start), metric_hits)
+                           ctx.keywords.between(p_start, s_start), metric_hits,
+                           ctx.keywords.between(m_start, m_end) if in_list else None)
     direction = figure.direction or ("up" if figure.unit_group == "ratio" else None)
     kind = kind_of(figure.unit_group, direction, bool(figure.magnitude), metric_norm)
     is_change = kind in ("change_pct", "change_abs")
@@ -209,7 +214,7 @@ def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fig
     subjects = None if bases else distribute_subjects(phrase, count)
     if subjects:
         originals = distribute_subjects(original_slice(ctx, m_start, m_end), count) or subjects
-        return [make_record(ctx, f, (m_start, m_end), None, metric_text=o)
+        return [make_record(ctx, f, (m_start, m_end), None, metric_text=o, in_list=True)
                 for f, o in zip(group, originals)]
     if bases:
         return [make_record(ctx, f, (m_start, m_end), b) for f, b in zip(group, bases)]

@@ -20,6 +20,7 @@ Arabic number (1.17万, 27亿) is a product of the factors in patterns/numbers.y
 from __future__ import annotations
 
 import math
+from decimal import Decimal, InvalidOperation
 from functools import cache
 
 import cn2an
@@ -80,10 +81,25 @@ def arabic_value(text: str) -> float:
 
 
 def figure_value(number: str, magnitude: str = "", tenths: bool = False) -> float:
-    """The plain value of a figure from its number text, optional magnitude and 成 (tenths)."""
-    base = chinese_value(number) if is_chinese_numeral(number) else arabic_value(number)
-    value = base * magnitude_factor(magnitude) if magnitude else base
-    return value * 10 if tenths else value
+    """The plain value of a figure from its number text, optional magnitude and 成 (tenths).
+
+    Decimal arithmetic, so that 2.3亿 is 230000000 and not 229999999.99999997:
+
+    >>> figure_value("2.3", magnitude="亿")
+    230000000.0
+    """
+    if is_chinese_numeral(number):
+        base = Decimal(repr(chinese_value(number)))
+    else:
+        try:
+            base = Decimal(number.replace(",", ""))
+        except InvalidOperation:
+            return math.nan
+    value = base * Decimal(repr(magnitude_factor(magnitude))) if magnitude else base
+    try:
+        return float(value * 10 if tenths else value)
+    except OverflowError:
+        return math.inf
 
 
 def is_plausible(value: float) -> bool:

@@ -15,7 +15,7 @@ DOCS = load_annotated(CORPUS)
 
 # Measured with `python -m metrics eval data/corpus` (deterministic). Floors: they may only go up.
 FLOORS = {"precision": 0.997, "recall": 0.998, "f1": 0.997}
-FIELD_FLOORS = {"kind": 0.997, "unit": 0.998, "qualifier": 1.0, "category": 0.911, "period": 0.964,
+FIELD_FLOORS = {"kind": 0.997, "unit": 0.998, "qualifier": 1.0, "category": 0.916, "period": 0.964,
                 "basis": 0.975, "direction": 1.0}
 
 
