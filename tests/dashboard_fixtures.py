@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import sys
 from pathlib import Path
 
 import metrics
@@ -81,18 +82,23 @@ def corpus_reports() -> list[tuple[dict, list[dict]]]:
 
 @contextlib.contextmanager
 def annotations_as_extractor(reports: list[tuple[dict, list[dict]]]):
-    """Within the block, metrics.extract returns the annotations of the report with that doc_id."""
+    """Within the block, the extractor (metrics.extract, and extract_parts that the store calls) returns
+    the annotations of the report with that doc_id."""
     by_id = {doc["doc_id"]: annotated_records(doc, notes) for doc, notes in reports}
-    original = metrics.extract
+    module = sys.modules["metrics.extract"]
+    original, original_parts = metrics.extract, module.extract_parts
 
     def extract(text: str, *, published=None, region=None, doc_id=None) -> list[Record]:
         return by_id.get(doc_id, [])
 
-    metrics.extract = extract
+    def extract_parts(text: str, *, published=None, region=None, doc_id=None, **_):
+        yield extract(text, published=published, region=region, doc_id=doc_id)
+
+    metrics.extract, module.extract_parts = extract, extract_parts
     try:
         yield
     finally:
-        metrics.extract = original
+        metrics.extract, module.extract_parts = original, original_parts
 
 
 def build_annotated_store(db: Path) -> int:
