@@ -138,7 +138,9 @@ def category_of(metric: str, after: list[Hit] | str, sentence_before: list[Hit] 
 def _trimmers() -> tuple[regex.Pattern, regex.Pattern]:
     data = load("metric")
     lead = compile_checked(rf"^(?:{alternation(data['lead_trim'])}|[\s\"“”'‘’、,]+)+", "metric.yaml lead_trim")
-    tail = compile_checked(rf"(?:{alternation(data['tail_trim'])}|[\s\"“”'‘’、,]+)+$", "metric.yaml tail_trim")
+    comparisons = "|".join(p.rstrip("$") for p in data.get("tail_patterns", []))
+    words = alternation(data["tail_trim"]) + (f"|{comparisons}" if comparisons else "")
+    tail = compile_checked(rf"(?:{words}|[\s\"“”'‘’、,]+)+$", "metric.yaml tail_trim")
     return lead, tail
 
 

@@ -27,7 +27,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
                 "previous_year_hints", "this_year_hints", "early_review_hints"},
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values"},
-    "metric": {"lead_trim", "tail_trim", "keep_endings", "clause_breaks", "list_seps", "max_len"},
+    "metric": {"lead_trim", "tail_trim", "tail_patterns", "keep_endings", "clause_breaks", "list_seps", "max_len"},
 }
 
 
