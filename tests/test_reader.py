@@ -99,7 +99,7 @@ def test_a_few_invalid_bytes_keep_the_good_text(encoding):
     cut = raw.index(b"\n") + 1
     doc = document_from_bytes(raw[:cut] + b"\xff\xff" + raw[cut:], name="x.txt")
     assert doc.text.replace("\ufffd", "") == text
-    assert 1 <= doc.text.count("\ufffd") <= 2
+    assert doc.text.count("\ufffd") in (1, 2)
     found = stats(doc.text)
     assert grounded_rows(found, doc.text)
     assert found[["surface", "value"]].equals(stats(text)[["surface", "value"]])
