@@ -217,7 +217,7 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings) -> None:
         return
     stat_id = str(row["stat_id"])
     if st.button(strings.text("mark_wrong"), key=f"delete_{stat_id}", type="primary"):
-        apply_correction(db, stat_id, "deleted", True, strings)
+        apply_corrections(db, stat_id, {"deleted": True}, strings)
     with st.form(key=f"fix_{stat_id}"):
         keys = strings.category_keys()
         category = st.selectbox(strings.text("fix_category"), keys, format_func=strings.category,
@@ -228,20 +228,14 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings) -> None:
         if st.form_submit_button(strings.text("save")):
             current = {"category": row["category"], "value": row["value"], "period": row["period"]}
             proposed = {"category": category, "value": value, "period": period or None}
-            try:
-                for field, new_value in data.corrections_to_save(current, proposed).items():
-                    data.save_correction(db, stat_id, field, new_value)
-            except ValueError as refused:
-                st.error(str(refused))
-                return
-            flash("success", strings.text("saved"))
-            st.rerun()
+            apply_corrections(db, stat_id, data.corrections_to_save(current, proposed), strings)
 
 
-def apply_correction(db: str, stat_id: str, field: str, value: object, strings: UiStrings) -> None:
-    """Store one correction and rerun so charts, table and downloads show it."""
+def apply_corrections(db: str, stat_id: str, changes: dict[str, object], strings: UiStrings) -> None:
+    """Store corrections of one statistic and rerun so charts, table and downloads show them."""
     try:
-        data.save_correction(db, stat_id, field, value)
+        for field, value in changes.items():
+            data.save_correction(db, stat_id, field, value)
     except ValueError as refused:
         st.error(str(refused))
         return

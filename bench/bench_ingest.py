@@ -12,16 +12,15 @@ import random
 import re
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from metrics.store import ingest  # noqa: E402
+from peak_memory import PeakMemory  # noqa: E402
 
 
 def generate_reports(directory: Path, count: int, seed: int = 1) -> int:
@@ -40,34 +39,6 @@ def generate_reports(directory: Path, count: int, seed: int = 1) -> int:
         (folder / f"report-{i:05d}.txt").write_bytes(data)
         total += len(data)
     return total
-
-
-class PeakMemory:
-    """Samples the resident memory of this process and of its children until stopped."""
-
-    def __init__(self) -> None:
-        self.parent = self.total = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            try:
-                own = me.memory_info().rss
-                children = sum(c.memory_info().rss for c in me.children(recursive=True))
-            except psutil.Error:
-                continue
-            self.parent, self.total = max(self.parent, own), max(self.total, own + children)
-            time.sleep(0.05)
-
-    def __enter__(self) -> "PeakMemory":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def main() -> None:

@@ -17,11 +17,9 @@ import argparse
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
 import regex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,38 +31,10 @@ from generate_corpus import generate  # noqa: E402
 from metrics import extract  # noqa: E402
 from metrics.reader import iter_files, read_document  # noqa: E402
 from metrics.store import ingest  # noqa: E402
+from peak_memory import PeakMemory  # noqa: E402
 
 MODES = {"serial": {"workers": 1}, "pool": {"workers": 2}, "dask": {"workers": 2, "engine": "dask"}}
 _DIGITS = regex.compile(r"\d+")
-
-
-class PeakMemory:
-    """Samples the resident memory of this process plus all its descendants, until stopped."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for process in [me, *me.children(recursive=True)]:
-                try:
-                    total += process.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            time.sleep(0.05)
-
-    def __enter__(self) -> "PeakMemory":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def corpus_bytes(folder: Path) -> tuple[int, int]:

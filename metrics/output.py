@@ -95,24 +95,8 @@ def _current_umask() -> int:
 
 def write_table(frame: pd.DataFrame, out: str | os.PathLike | None) -> None:
     """Write ``frame`` to ``out`` (format by extension) atomically, or as CSV to stdout when ``out`` is None."""
-    if out is None:
-        sys.stdout.buffer.write(csv_bytes(frame))
-        sys.stdout.buffer.flush()
-        return
-    target = Path(out)
-    fmt = output_format(out)
-    if not target.parent.is_dir():
-        raise UsageError(f"no such directory for the output file: {target.parent}")
-    data = table_bytes(frame, fmt)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent if str(target.parent) else ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_current_umask())   # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with table_writer(out, frame.iloc[:0]) as write:
+        write(frame)
 
 
 def _csv_part(frame: pd.DataFrame, first: bool) -> bytes:
