@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/metrics.duckdb
 PORT   ?= 8501
 
-.PHONY: setup run test system-deps store bench bench-dashboard bench-ingest sync-corpus clean
+.PHONY: setup run test lint system-deps store bench bench-dashboard bench-ingest sync-corpus clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-dask.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ store: $(DB)
 run: setup $(DB)
 	$(BIN)/python -m streamlit run dashboard.py --server.port $(PORT) --browser.gatherUsageStats false -- --db $(DB)
 
-test: setup system-deps
+test: setup system-deps lint
 	$(BIN)/python -m pytest
+
+# Errors a linter can prove (undefined names, unused imports, syntax): the same check CI runs.
+lint: setup
+	$(BIN)/ruff check --select F,E9 metrics tests bench dashboard.py
 
 bench: setup
 	$(BIN)/python bench/bench_extract.py

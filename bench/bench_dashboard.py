@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from metrics.view_charts import (category_year_counts, category_year_figure, chart_title, headline_figures,  # noqa: E402
                                  largest_changes, metric_trend, trend_choices, trend_figure, yoy_changes,
                                  yoy_figure)
-from metrics.view_filters import Filters, filter_mask, filter_statistics  # noqa: E402
+from metrics.view_filters import Filters, filter_statistics  # noqa: E402
 from metrics.view_prepare import prepare_statistics  # noqa: E402
 from metrics.view_strings import load_ui_strings  # noqa: E402
 from metrics.view_text import display_table  # noqa: E402

@@ -14,7 +14,6 @@ from functools import cache
 
 import regex
 
-from metrics.normalize import FILLER
 from metrics.numbers import chinese_value, figure_value, is_chinese_numeral, is_plausible
 from metrics.patterns import alternation, compile_checked, load
 

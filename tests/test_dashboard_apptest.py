@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard_fixtures import build_annotated_store
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 CHART_DOWNLOADS = {"download_by-category-year", "download_yoy-changes", "download_trend"}
 TABLE_DOWNLOADS = {"download_table_csv", "download_table_xlsx"}
 
 
-@pytest.fixture(scope="module")
-def template_store(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("apptest") / "metrics.duckdb"
-    build_annotated_store(db)
-    return db
-
-
 @pytest.fixture()
-def store_db(template_store: Path, tmp_path: Path, monkeypatch) -> Path:
-    db = tmp_path / "metrics.duckdb"
-    shutil.copy(template_store, db)
+def store_db(annotated_store: Path, monkeypatch) -> Path:
+    db = annotated_store
     monkeypatch.setenv("METRICS_DB", str(db))
     monkeypatch.setattr(sys, "argv", ["dashboard.py"])
     return db

@@ -7,7 +7,6 @@ unless METRICS_REQUIRE_BROWSER=1 (CI), where they fail instead.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from dashboard_fixtures import build_annotated_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -73,20 +70,10 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 60.0) 
     raise RuntimeError("dashboard server did not become healthy")
 
 
-@pytest.fixture(scope="session")
-def annotated_store_template(tmp_path_factory) -> Path:
-    """The annotated store, built once per session."""
-    db = tmp_path_factory.mktemp("template") / "metrics.duckdb"
-    build_annotated_store(db)
-    return db
-
-
 @pytest.fixture()
-def store_db(annotated_store_template: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the annotated store for one test (tests change it: uploads, corrections)."""
-    db = tmp_path / "metrics.duckdb"
-    shutil.copy(annotated_store_template, db)
-    return db
+def store_db(annotated_store: Path) -> Path:
+    """A fresh copy of the annotated store (tests/conftest.py) for one browser test."""
+    return annotated_store
 
 
 @pytest.fixture()

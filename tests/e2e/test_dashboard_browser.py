@@ -7,7 +7,6 @@ import io
 import re
 import urllib.parse
 
-import pytest
 
 from conftest import IDLE
 

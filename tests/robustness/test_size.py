@@ -10,7 +10,6 @@ part; without them it is several times the input (1.85 GB measured when rows wer
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
