@@ -9,6 +9,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 from metrics.errors import InputError, UsageError
 
@@ -62,7 +63,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Score the extractor on a folder of annotated reports (SCHEMA.md format)."""
     from metrics.evaluate import evaluate_dir, format_report
 
-    report = evaluate_dir(args.directory)
+    folder = Path(args.directory)
+    if not folder.is_dir() or not any(folder.glob("*.json")):
+        raise UsageError(f"no annotated reports (*.json) in {args.directory}")
+    report = evaluate_dir(folder)
     print(format_report(report, verbose=args.verbose))
     return 0
 

@@ -61,6 +61,8 @@ def test_a_directory_is_read_recursively(report, tmp_path, capsysbinary):
     (["extract", "no/such/file.txt"], "no such file"),
     (["extract", "{report}", "--published", "2025-13-40"], "not a date"),
     (["extract", "{report}", "-o", "{tmp}/out.docx"], "unknown output extension"),
+    (["eval", "{tmp}/no-such-folder"], "no annotated reports"),
+    (["eval", "{tmp}"], "no annotated reports"),
 ])
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(report, tmp_path, args, message):
     args = [a.format(report=report, tmp=tmp_path) for a in args]
