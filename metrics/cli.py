@@ -7,7 +7,6 @@ import datetime as dt
 import importlib
 import os
 import sys
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,7 +35,7 @@ def text_argument(value: str) -> str:
 def cmd_extract(args: argparse.Namespace) -> int:
     """Extract statistics from text files (or directories of them); CSV on stdout without -o."""
     from metrics import to_frame
-    from metrics.extract import extract_parts
+    from metrics.extract import extract_parts_warning_to
     from metrics.output import output_format, table_writer
     from metrics.reader import read_documents
 
@@ -49,13 +48,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 print(f"metrics: {doc}", file=sys.stderr)
                 failed += 1
                 continue
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                for records in extract_parts(doc.text, published=args.published or doc.published,
-                                             region=args.region or doc.region, doc_id=doc.doc_id):
-                    write(to_frame(records))  # part by part: a 50 MB report never sits in memory as rows
-            for warning in caught:
-                print(f"metrics: {doc.path}: warning: {warning.message}", file=sys.stderr)
+            for records in extract_parts_warning_to(doc.path, doc.text, published=args.published or doc.published,
+                                                    region=args.region or doc.region, doc_id=doc.doc_id):
+                write(to_frame(records))  # part by part: a 50 MB report never sits in memory as rows
     return 1 if failed else 0
 
 

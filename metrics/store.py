@@ -23,7 +23,6 @@ import os
 import random
 import sys
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -379,22 +378,18 @@ def extract_document(doc: Document, *, region: str | None, published: str | None
     objects at once); flags override the document's own region and date. The extractor's warnings
     (a pattern timeout, an implausible value) are passed on with the file named."""
     from metrics import to_frame
-    from metrics.extract import extract_parts
+    from metrics.extract import extract_parts_warning_to
 
     path = doc.path if doc.path.startswith("upload:") else os.path.abspath(doc.path)
     effective = Document(doc_id=doc.doc_id, path=path, text=doc.text, content_hash=doc.content_hash,
                          title=doc.title, published=published or doc.published, region=region or doc.region,
                          source=doc.source, encoding=doc.encoding)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            frames = [to_frame(part) for part in extract_parts(doc.text, published=effective.published,
-                                                               region=effective.region, doc_id=doc.doc_id)]
+        frames = [to_frame(part) for part in extract_parts_warning_to(
+            doc.path, doc.text, published=effective.published, region=effective.region, doc_id=doc.doc_id)]
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else to_frame([]))
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
         raise InputError(doc.path, f"extraction failed: {type(exc).__name__}: {exc}") from None
-    for warning in caught:
-        print(f"metrics: {doc.path}: warning: {warning.message}", file=sys.stderr)
     return _Extracted(effective, frame)
 
 

@@ -88,12 +88,13 @@ def write_reports(directory: Path, count: int, *, seed: int = 7) -> list[Path]:
         path = directory / f"report-{i:05d}.txt"
         encoding = "gb18030" if i % 3 == 0 else "utf-8"
         path.write_bytes(text.encode(encoding, errors="replace" if encoding == "utf-8" else "strict")
-                         if _encodable(text, encoding) else text.encode("utf-8"))
+                         if encodable(text, encoding) else text.encode("utf-8"))
         paths.append(path)
     return paths
 
 
-def _encodable(text: str, encoding: str) -> bool:
+def encodable(text: str, encoding: str) -> bool:
+    """Can ``text`` be written in ``encoding`` without loss?"""
     try:
         text.encode(encoding)
         return True

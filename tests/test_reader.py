@@ -17,7 +17,7 @@ from metrics.errors import InputError, UsageError
 from metrics.reader import (decode_bytes, document_from_bytes, guess_region, iter_files, read_document,
                             read_documents)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from store_helpers import article_lines, gov_page, grounded_rows, shipped_report  # noqa: E402
+from store_helpers import article_lines, encodable, gov_page, grounded_rows, shipped_report  # noqa: E402
 
 KEY = ["surface", "value", "kind", "unit", "start", "end"]
 
@@ -44,18 +44,10 @@ def stats(text: str):
 def test_reencoded_text_gives_identical_text_and_statistics(doc_id, encoding):
     text = shipped_report(doc_id)["text"]
     if encoding == "gb2312":
-        text = "".join(ch for ch in text if _encodes(ch, "gb2312"))
+        text = "".join(ch for ch in text if encodable(ch, "gb2312"))
     doc = document_from_bytes(text.encode(encoding), name=f"{doc_id}.txt")
     assert doc.text == text
     assert stats(doc.text).equals(stats(text))
-
-
-def _encodes(ch: str, encoding: str) -> bool:
-    try:
-        ch.encode(encoding)
-        return True
-    except UnicodeEncodeError:
-        return False
 
 
 # (report, declared charset in the page, bytes encoding)
