@@ -47,10 +47,12 @@ bench-dashboard: setup
 bench-ingest: setup
 	$(BIN)/python bench/bench_ingest.py
 
-# Bring data/corpus in step with the annotated reports of ../shared/corpus/dev (the ground truth).
+# Bring data/corpus in step with the annotated reports of ../shared/corpus (the ground truth).
 sync-corpus:
-	cp ../shared/corpus/dev/*.json data/corpus/
-	$(BIN)/python -m metrics eval data/corpus
+	cp ../shared/corpus/dev/*.json data/corpus/dev/
+	cp ../shared/corpus/dev-genres/*.json data/corpus/dev-genres/
+	$(BIN)/python -m metrics eval data/corpus/dev
+	$(BIN)/python -m metrics eval data/corpus/dev-genres
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts $(DB) $(DB).wal

@@ -26,7 +26,7 @@ from peak_memory import PeakMemory  # noqa: E402
 def generate_reports(directory: Path, count: int, seed: int = 1) -> int:
     """``count`` .txt reports (UTF-8, every third GB18030) from data/corpus with varied digits; total bytes."""
     rng = random.Random(seed)
-    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in sorted((ROOT / "data" / "corpus").glob("*.json"))]
+    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in sorted((ROOT / "data" / "corpus" / "dev").glob("*.json"))]
     total = 0
     for i in range(count):
         text = re.sub(r"\d", lambda _m: str(rng.randint(0, 9)), texts[i % len(texts)])

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "data" / "corpus"
+CORPUS = ROOT / "data" / "corpus" / "dev"
 YEARS = range(2018, 2026)
 FILES_PER_FOLDER = 1000
 _SENTENCE_END = re.compile(r"(?<=[。!?!?;;])|\n")

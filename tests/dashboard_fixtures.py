@@ -18,7 +18,7 @@ import metrics
 from metrics import store
 from metrics.record import Record
 
-CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "dev"
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 # Reports about part of a year, by a marker in their doc_id → the period label's suffix.
 PARTIAL_MARKERS = {"-q1": "Q1", "-h1": "H1", "jan-nov": "01..11", "jan-sep": "01..09", "jan-jul": "01..07"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "dev"
 _SOURCE_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 
 

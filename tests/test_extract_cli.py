@@ -74,7 +74,7 @@ def test_usage_errors_exit_2_with_one_line_and_no_traceback(report, tmp_path, ar
 
 
 def test_eval_prints_scores():
-    result = run_cli("eval", "data/corpus")
+    result = run_cli("eval", "data/corpus/dev")
     assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("precision") and "F1" in last
