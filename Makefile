@@ -39,6 +39,7 @@ lint: setup
 	$(BIN)/ruff check --select F,E9 metrics tests bench dashboard.py
 
 bench: setup
+	$(BIN)/python -m pip install --quiet -r requirements-peers.txt
 	$(BIN)/python bench/bench_extract.py
 
 bench-dashboard: setup

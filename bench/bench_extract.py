@@ -5,7 +5,9 @@
 Builds a corpus of about --mb MB from the shipped reports (data/corpus), repeated with every digit
 varied (seeded, so runs are comparable), then times:
   - baseline: regex.finditer(r"\\d+") over the whole text (the cheapest possible pass);
-  - extract:  metrics.extract() document by document (the real pipeline, one process).
+  - extract:  metrics.extract() document by document (the real pipeline, one process);
+  - peers, each only if installed (`pip install -r requirements-peers.txt`): jionlp's money extractor,
+    cn2an.transform (rewrites numerals), Recognizers-Text's Chinese number model (bare numbers).
 It also runs the pathological inputs of issue 2 (a 5 MB line without punctuation, a million 、, a
 10,000-digit number) and prints how long each takes. Figures are printed, not asserted: machines are
 shared and noisy.
@@ -48,6 +50,38 @@ def timed(fn) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
+def peer_passes() -> dict:
+    """The installed peers, each a function of one document; a missing peer is left out with a note."""
+    import importlib.util
+    import warnings
+
+    peers = {}
+    if importlib.util.find_spec("jionlp"):
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
+            import jionlp
+        peers["jionlp extract_money"] = jionlp.ner.extract_money
+    if importlib.util.find_spec("cn2an"):
+        import cn2an
+
+        def cn2an_transform(doc: str) -> str:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # it warns on every numeral it cannot convert
+                return cn2an.transform(doc)
+
+        peers["cn2an transform"] = cn2an_transform
+    if importlib.util.find_spec("recognizers_number"):
+        from recognizers_number import Culture, NumberRecognizer
+
+        peers["Recognizers-Text number"] = NumberRecognizer(Culture.Chinese).get_number_model().parse
+    missing = [m for m in ("jionlp", "cn2an", "recognizers_number") if not importlib.util.find_spec(m)]
+    if missing:
+        print(f"peers not installed (pip install -r requirements-peers.txt): {', '.join(sorted(missing))}")
+    return peers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (default 20)")
@@ -64,6 +98,9 @@ def main() -> None:
     print(f"{baseline_name:<28}{base_s:>10.2f}{mb / base_s:>10.1f}{base_n:>12}")
     print(f"{'metrics.extract':<28}{ext_s:>10.2f}{mb / ext_s:>10.2f}{ext_n:>12}")
     print(f"ratio extract / baseline: 1/{(mb / base_s) / (mb / ext_s):.0f}")
+    for name, peer in peer_passes().items():
+        peer_s, _ = timed(lambda p=peer: [p(d) for d in docs])
+        print(f"{name:<28}{peer_s:>10.2f}{mb / peer_s:>10.2f}{'':>12}  1/{(mb / base_s) / (mb / peer_s):.0f} of baseline")
     print(f"statistics per MB: {ext_n / mb:.0f} (one per {len(joined) / max(ext_n, 1):.0f} characters)")
 
     print("\npathological inputs (must stay linear):")
