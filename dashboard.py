@@ -13,16 +13,16 @@ import sys
 import pandas as pd
 import streamlit as st
 
-from metrics import view_data as data
-from metrics.output import csv_bytes, neutralise_frame
-from metrics.view_charts import (category_year_counts, category_year_figure, chart_title, headline_figures,
+from metrics.views import data
+from metrics.store.exports import csv_bytes, neutralise_frame
+from metrics.views.charts import (category_year_counts, category_year_figure, chart_title, headline_figures,
                                  largest_changes, metric_trend, trend_choices, trend_figure, yoy_changes,
                                  yoy_figure)
-from metrics.view_export import XLSX_MIME, download_name, table_csv, table_xlsx
-from metrics.view_filters import FilterOptions, Filters, describe_filters, file_slug, filter_options, filter_statistics
-from metrics.view_prepare import prepare_statistics
-from metrics.view_strings import UiStrings, load_ui_strings
-from metrics.view_text import category_legend_html, compact_number, display_table, document_html
+from metrics.views.export import XLSX_MIME, download_name, table_csv, table_xlsx
+from metrics.views.filters import FilterOptions, Filters, describe_filters, file_slug, filter_options, filter_statistics
+from metrics.views.prepare import prepare_statistics
+from metrics.views.strings import UiStrings, load_ui_strings
+from metrics.views.text import category_legend_html, compact_number, display_table, document_html
 
 TABLE_ROWS = 1000
 TABLE_COLUMNS = ["period_display", "region", "category", "metric", "value", "unit", "evidence", "kind", "direction",

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from generate_corpus import generate  # noqa: E402
 
 from metrics import extract  # noqa: E402
-from metrics.reader import iter_files, read_document  # noqa: E402
-from metrics.store import ingest  # noqa: E402
+from metrics.sources.files import iter_files, read_document  # noqa: E402
+from metrics.store.database import ingest  # noqa: E402
 from peak_memory import PeakMemory  # noqa: E402
 
 MODES = {"serial": {"workers": 1}, "pool": {"workers": 2}, "dask": {"workers": 2, "engine": "dask"}}

@@ -1,7 +1,7 @@
-"""A store for the dashboard tests, built through metrics.store from the annotated corpus.
+"""A store for the dashboard tests, built through metrics.store.database from the annotated corpus.
 
 The extractor is being rewritten, so the dashboard tests do not depend on its output: while the store is
-built, ``metrics.extract`` is swapped for one that returns each report's human annotations (SCHEMA.md),
+built, ``metrics.extraction.pipeline`` is swapped for one that returns each report's human annotations (SCHEMA.md),
 so the store holds real reports with realistic, varied statistics. One extra report carries hostile text
 (a <script> tag, an onerror image, formula-looking cells) to show nothing from a report runs or leaks.
 """
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import metrics
-from metrics import store
+from metrics.store import database as store
 from metrics.record import Record
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "dev"
@@ -82,11 +82,11 @@ def corpus_reports() -> list[tuple[dict, list[dict]]]:
 
 @contextlib.contextmanager
 def annotations_as_extractor(reports: list[tuple[dict, list[dict]]]):
-    """Within the block, the extractor (metrics.extract, and extract_parts that the store calls) returns
+    """Within the block, the extractor (metrics.extraction.pipeline, and extract_parts that the store calls) returns
     the annotations of the report with that doc_id."""
     by_id = {doc["doc_id"]: annotated_records(doc, notes) for doc, notes in reports}
-    module = sys.modules["metrics.extract"]
-    original, original_parts = metrics.extract, module.extract_parts
+    module = sys.modules["metrics.extraction.pipeline"]
+    original, original_parts = metrics.extraction.pipeline, module.extract_parts
 
     def extract(text: str, *, published=None, region=None, doc_id=None) -> list[Record]:
         return by_id.get(doc_id, [])
@@ -94,11 +94,11 @@ def annotations_as_extractor(reports: list[tuple[dict, list[dict]]]):
     def extract_parts(text: str, *, published=None, region=None, doc_id=None, **_):
         yield extract(text, published=published, region=region, doc_id=doc_id)
 
-    metrics.extract, module.extract_parts = extract, extract_parts
+    metrics.extraction.pipeline, module.extract_parts = extract, extract_parts
     try:
         yield
     finally:
-        metrics.extract, module.extract_parts = original, original_parts
+        metrics.extraction.pipeline, module.extract_parts = original, original_parts
 
 
 def build_annotated_store(db: Path) -> int:

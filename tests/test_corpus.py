@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from metrics import COLUMNS, extract, to_frame
-from metrics.evaluate import evaluate_dir, load_annotated
+from metrics.extraction.evaluate import evaluate_dir, load_annotated
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "dev"
 DOCS = load_annotated(CORPUS)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from metrics import patterns
-from metrics.classify import category_keys, category_labels
+from metrics import rules as patterns
+from metrics.extraction.classify import category_keys, category_labels
 from metrics.record import CATEGORY_KEYS
 
 PATTERN_FILES = sorted(patterns.ALLOWED_KEYS)  # the extractor's files (reader_*.yaml belong to the reader)
@@ -27,7 +27,7 @@ def test_every_pattern_file_loads(name):
 
 
 def test_every_regex_compiles():
-    from metrics import context, spans
+    from metrics.extraction import context, spans
     spans.figure_pattern(), spans.fraction_pattern(), spans.direction_patterns(), spans.veto_patterns()
     context._time_pattern(), context._partial_pattern(), context._published_patterns()
 

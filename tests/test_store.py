@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from metrics import extract, to_frame
-from metrics.store import (BATCH_SIZE, StoreMissingError, add_correction, ingest, ingest_bytes, list_corrections,
+from metrics.store.database import (BATCH_SIZE, StoreMissingError, add_correction, ingest, ingest_bytes, list_corrections,
                            load_document, load_statistics, open_store, store_version, undo_correction)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from store_helpers import CORPUS, gov_page, grounded_rows, shipped_report, write_reports  # noqa: E402
+from support import CORPUS, gov_page, grounded_rows, shipped_report, write_reports  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,7 +137,7 @@ def test_reading_a_missing_store_says_what_to_run(tmp_path):
 
 KILLED_INGEST = textwrap.dedent("""
     import pathlib, sys, time
-    import metrics.store as store
+    import metrics.store.database as store
     source, db, marker = sys.argv[1:4]
     original, batches = store.write_documents, [0]
     def write_then_hang(con, items):
@@ -179,7 +179,7 @@ def test_kill_9_mid_ingest_then_rerun_equals_one_clean_run(tmp_path):
 
 READER_LOOP = textwrap.dedent("""
     import json, sys, time
-    from metrics.store import load_statistics, list_documents, StoreMissingError
+    from metrics.store.database import load_statistics, list_documents, StoreMissingError
     db, stop = sys.argv[1:3]
     import pathlib
     snapshots = []

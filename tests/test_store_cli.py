@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from store_helpers import CORPUS  # noqa: E402
+from support import CORPUS  # noqa: E402
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -130,7 +130,7 @@ def test_export_formats_hold_every_row(corpus_store, tmp_path, suffix):
     result = run("export", "--db", str(corpus_store), "-o", str(out))
     assert result.returncode == 0, result.stderr.decode()
     frame = read_export(out)
-    from metrics.store import load_statistics
+    from metrics.store.database import load_statistics
     expected = load_statistics(corpus_store)
     assert len(frame) == len(expected) and list(frame.columns) == list(expected.columns)
     assert sorted(frame["stat_id"]) == sorted(expected["stat_id"])
@@ -168,7 +168,7 @@ def test_every_csv_cell_is_safe(tmp_path):
 
 
 def test_xlsx_cells_are_neutralised(tmp_path):
-    from metrics.output import xlsx_bytes
+    from metrics.store.exports import xlsx_bytes
     from openpyxl import load_workbook
 
     frame = pd.DataFrame({"metric": ["=1+1", "@x", "ok\x01"], "value": [-7.1, 2.0, 3.0]})

@@ -14,15 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics import extract, to_frame
-from metrics.view_charts import (category_year_counts, category_year_figure, headline_figures, largest_changes,
+from metrics.views.charts import (category_year_counts, category_year_figure, headline_figures, largest_changes,
                                  metric_trend, trend_choices, trend_figure, yoy_changes, yoy_figure)
-from metrics.view_data import corrections_to_save, resolve_db_path, upload_problem, valid_date
-from metrics.view_export import download_name, export_table, table_csv, table_xlsx
-from metrics.view_filters import Filters, describe_filters, file_slug, filter_options, filter_statistics
-from metrics.view_prepare import (add_display_period, complete_columns, derive_previous_year, drop_repeated_figures,
+from metrics.views.data import corrections_to_save, resolve_db_path, upload_problem, valid_date
+from metrics.views.export import download_name, export_table, table_csv, table_xlsx
+from metrics.views.filters import Filters, describe_filters, file_slug, filter_options, filter_statistics
+from metrics.views.prepare import (add_display_period, complete_columns, derive_previous_year, drop_repeated_figures,
                                   pair_levels_with_changes, prepare_statistics)
-from metrics.view_strings import load_ui_strings, read_string_table
-from metrics.view_text import display_table, document_html, mark_in_sentence
+from metrics.views.strings import load_ui_strings, read_string_table
+from metrics.views.text import display_table, document_html, mark_in_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "data" / "corpus" / "SCHEMA.md"
@@ -289,7 +289,7 @@ def test_table_csv_has_bom_and_neutralised_cells_and_numbers():
 
 
 def test_chart_data_csv_is_exactly_the_chart_data():
-    from metrics.output import csv_bytes
+    from metrics.store.exports import csv_bytes
 
     counts = category_year_counts(sample())
     back = pd.read_csv(io.BytesIO(csv_bytes(counts)), encoding="utf-8-sig")

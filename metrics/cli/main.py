@@ -13,7 +13,7 @@ from pathlib import Path
 from metrics.errors import InputError, UsageError
 
 # Modules that add subcommands of their own: each has register(subparsers).
-COMMAND_MODULES = ("metrics.store_cli",)
+COMMAND_MODULES = ("metrics.cli.store_commands",)
 
 
 def iso_date(value: str) -> str:
@@ -27,7 +27,7 @@ def iso_date(value: str) -> str:
 def text_argument(value: str) -> str:
     """argparse type for text flags (--region): under an ASCII locale Python keeps the UTF-8 bytes of
     the argument as lone surrogates, which no output can encode; read them as UTF-8."""
-    from metrics.reader import name_as_text
+    from metrics.sources.files import name_as_text
 
     return name_as_text(value)
 
@@ -35,9 +35,9 @@ def text_argument(value: str) -> str:
 def cmd_extract(args: argparse.Namespace) -> int:
     """Extract statistics from text files (or directories of them); CSV on stdout without -o."""
     from metrics import to_frame
-    from metrics.extract import extract_parts_warning_to
-    from metrics.output import output_format, table_writer
-    from metrics.reader import read_documents
+    from metrics.extraction.pipeline import extract_parts_warning_to
+    from metrics.store.exports import output_format, table_writer
+    from metrics.sources.files import read_documents
 
     if args.output:
         output_format(args.output)  # refuse an unknown extension before reading anything
@@ -56,7 +56,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the extractor on a folder of annotated reports (SCHEMA.md format)."""
-    from metrics.evaluate import evaluate_dir, format_report
+    from metrics.extraction.evaluate import evaluate_dir, format_report
 
     folder = Path(args.directory)
     if not folder.is_dir() or not any(folder.glob("*.json")):

@@ -1,11 +1,11 @@
-"""Store subcommands: ``ingest``, ``export``, ``list``, ``stats`` (argument wiring only; see metrics.store)."""
+"""Store subcommands: ``ingest``, ``export``, ``list``, ``stats`` (argument wiring only; see metrics.store.database)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from metrics.cli import text_argument
+from metrics.cli.main import text_argument
 from metrics.errors import UsageError
 
 def positive_int(value: str) -> int:
@@ -24,7 +24,7 @@ def year(value: str) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read, extract and store reports (files or directories); unchanged files are skipped."""
-    from metrics.store import EngineError, StoreBusyError, ingest
+    from metrics.store.database import EngineError, StoreBusyError, ingest
 
     engine = args.engine or ("dask" if args.scheduler else "local")
     if engine == "local" and args.output_dataset:
@@ -44,8 +44,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the stored statistics, with corrections applied, as .csv .xlsx .jsonl or .parquet (CSV on stdout)."""
-    from metrics.output import output_format, write_table
-    from metrics.store import load_statistics
+    from metrics.store.exports import output_format, write_table
+    from metrics.store.database import load_statistics
 
     if args.output:
         output_format(args.output)  # refuse an unknown extension before touching the store
@@ -56,7 +56,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """List the stored documents with their region, date, title and number of statistics."""
-    from metrics.store import list_documents
+    from metrics.store.database import list_documents
 
     frame = list_documents(args.db)
     print(frame.to_string(index=False) if len(frame) else "(the store holds no documents)")
@@ -65,7 +65,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """What the store holds: documents per region and year, statistics per category."""
-    from metrics.store import documents_per_region_year, statistics_per_category
+    from metrics.store.database import documents_per_region_year, statistics_per_category
 
     print("Documents per region and year:")
     print(documents_per_region_year(args.db).to_string(index=False))
@@ -75,14 +75,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    from metrics.store import DEFAULT_DB
+    from metrics.store.database import DEFAULT_DB
 
     parser.add_argument("--db", default=str(DEFAULT_DB), metavar="PATH", help=f"store file (default {DEFAULT_DB})")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the store subcommands to the main parser (called by metrics.cli.build_parser)."""
-    from metrics.cli import iso_date
+    from metrics.cli.main import iso_date
 
     p = subparsers.add_parser("ingest", help=cmd_ingest.__doc__, description=cmd_ingest.__doc__)
     p.add_argument("paths", nargs="+", metavar="PATH")

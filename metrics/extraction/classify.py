@@ -8,8 +8,8 @@ from functools import cache
 
 import regex
 
-from metrics.normalize import FILLER
-from metrics.patterns import PatternError, alternation, compile_checked, load
+from metrics.extraction.normalize import FILLER
+from metrics.rules import PatternError, alternation, compile_checked, load
 
 CATEGORY_LEVELS = ("strong", "weak", "generic")
 

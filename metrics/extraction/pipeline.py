@@ -16,14 +16,14 @@ from functools import cache
 
 import regex
 
-from metrics.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words, kind_of,
+from metrics.extraction.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words, kind_of,
                               starts_with_change_word)
-from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
+from metrics.extraction.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
                              parse_published, partial_index, period_label, subject_year, time_index)
-from metrics.normalize import FILLER, normalize
-from metrics.patterns import alternation, compile_checked, load
+from metrics.extraction.normalize import FILLER, normalize
+from metrics.rules import alternation, compile_checked, load
 from metrics.record import Record
-from metrics.spans import Figure, find_figures
+from metrics.extraction.spans import Figure, find_figures
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
 CLAUSE_REST = regex.compile(r"[^,;:。！？!?\n]{0,30}")

@@ -14,8 +14,8 @@ from functools import cache
 
 import regex
 
-from metrics.numbers import chinese_value, figure_value, is_chinese_numeral, is_plausible
-from metrics.patterns import alternation, compile_checked, load
+from metrics.extraction.numbers import chinese_value, figure_value, is_chinese_numeral, is_plausible
+from metrics.rules import alternation, compile_checked, load
 
 MATCH_TIMEOUT = 5.0  # seconds; a last line of defence against a pattern gone quadratic on odd input
 

@@ -29,7 +29,7 @@ from metrics.errors import InputError, UsageError
 SUFFIXES = (".txt", ".html", ".htm", ".json")
 HTML_SUFFIXES = (".html", ".htm")
 MAX_BYTES = 200 * 1024 * 1024          # a larger "report" is refused rather than read into memory
-_PATTERNS = Path(__file__).parent / "patterns"
+_PATTERNS = Path(__file__).parent.parent / "patterns"
 _BLOCK_MARK = "\ue000"                 # private-use character: marks the end of a block element
 
 

@@ -1,7 +1,7 @@
 """The Dask engine of ingest, and the Parquet dataset it writes (``python -m metrics ingest --engine dask``).
 
 The client only lists files and batches their paths. Each Dask task reads, decodes and extracts its own
-batch with the same code as the local pool (``metrics.store.process_batch``) and writes the batch's
+batch with the same code as the local pool (``metrics.store.database.process_batch``) and writes the batch's
 documents and statistics as Parquet files partitioned by region and year; the task returns only file
 names and one outcome per path, so no document text goes through the scheduler. The client then loads
 each finished batch from those files (DuckDB ``read_parquet``) into the store, in submission order and
@@ -39,9 +39,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from metrics.errors import UsageError
-from metrics.reader import Document, iter_files
+from metrics.sources.files import Document, iter_files
 from metrics.record import COLUMNS
-from metrics.store import (EngineError, IngestSummary, KnownHashes, _batches, _chain, _Extracted, _known_hashes,
+from metrics.store.database import (EngineError, IngestSummary, KnownHashes, _batches, _chain, _Extracted, _known_hashes,
                            _progress_bar, _typed, _write_results, in_order, process_batch, stat_ids)
 
 DASK_BATCH_SIZE = 256          # documents per Dask task (bigger than the pool's: fewer tasks and files)
@@ -230,7 +230,7 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
                 published: str | None = None, workers: int | None = None, progress: bool = False,
                 scheduler: str | None = None, dataset: str | os.PathLike | None = None,
                 batch_size: int = DASK_BATCH_SIZE) -> IngestSummary:
-    """``metrics.store.ingest`` on a Dask cluster; also leaves the run's Parquet files under ``dataset``.
+    """``metrics.store.database.ingest`` on a Dask cluster; also leaves the run's Parquet files under ``dataset``.
 
     Input paths and the dataset folder must be reachable by every worker under the same absolute name.
     """

@@ -10,7 +10,7 @@ Ingest streams: file paths go to a process pool in batches, each worker reads an
 only this (parent) process writes, one transaction per batch (so each document is all or nothing). At most
 ``2 * workers`` batches are in flight at any time, so memory stays flat whatever the number of files; the
 content hashes already stored travel to the workers as 8-byte prefixes (``KnownHashes``). The Dask engine
-(``engine="dask"``, metrics.engines) runs the same batches on a cluster and writes through the same code.
+(``engine="dask"``, metrics.store.dask_engine) runs the same batches on a cluster and writes through the same code.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ import numpy as np
 import pandas as pd
 
 from metrics.errors import InputError, UsageError
-from metrics.frame import DTYPES
-from metrics.reader import Document, document_from_bytes, iter_files, read_document
+from metrics.extraction.frame import DTYPES
+from metrics.sources.files import Document, document_from_bytes, iter_files, read_document
 from metrics.record import COLUMNS
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "metrics.duckdb"
+DEFAULT_DB = Path(__file__).resolve().parent.parent.parent / "data" / "metrics.duckdb"
 CORRECTION_FIELDS = ("deleted", "category", "value", "period")
 BATCH_SIZE = 32               # documents per worker task and per write connection
 WRITE_WAIT_SECONDS = 120.0    # how long a writer waits for readers and other writers before giving up
@@ -232,7 +232,7 @@ def store_version(db: str | os.PathLike = DEFAULT_DB) -> str:
     """
     db = Path(db)
     if db.is_dir():
-        from metrics.engines import dataset_version
+        from metrics.store.dask_engine import dataset_version
 
         return dataset_version(db)
     parts = []
@@ -265,7 +265,7 @@ def load_statistics(db: str | os.PathLike = DEFAULT_DB, *, categories: Iterable[
             params.extend(wanted)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     if Path(db).is_dir():
-        from metrics.engines import load_dataset_statistics
+        from metrics.store.dask_engine import load_dataset_statistics
 
         return _typed(load_dataset_statistics(Path(db), where, params))
     with open_store(db) as con:
@@ -378,7 +378,7 @@ def extract_document(doc: Document, *, region: str | None, published: str | None
     objects at once); flags override the document's own region and date. The extractor's warnings
     (a pattern timeout, an implausible value) are passed on with the file named."""
     from metrics import to_frame
-    from metrics.extract import extract_parts_warning_to
+    from metrics.extraction.pipeline import extract_parts_warning_to
 
     path = doc.path if doc.path.startswith("upload:") else os.path.abspath(doc.path)
     effective = Document(doc_id=doc.doc_id, path=path, text=doc.text, content_hash=doc.content_hash,
@@ -586,11 +586,11 @@ def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAUL
 
     ``engine="local"`` (default) uses a pool of ``workers`` processes on this machine (one: in this
     process); ``engine="dask"`` runs on the Dask cluster at ``scheduler`` (a local one of ``workers``
-    processes when None) and writes a Parquet dataset to ``dataset`` on the way (metrics.engines).
+    processes when None) and writes a Parquet dataset to ``dataset`` on the way (metrics.store.dask_engine).
     UsageError (before anything is stored) when a path named does not exist or the engine is unknown.
     """
     if engine == "dask":
-        from metrics.engines import ingest_dask
+        from metrics.store.dask_engine import ingest_dask
 
         return ingest_dask(paths, db=db, region=region, published=published, workers=workers,
                            progress=progress, scheduler=scheduler, dataset=dataset)

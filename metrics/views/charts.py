@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 
-from metrics.view_strings import UiStrings
+from metrics.views.strings import UiStrings
 
 CHANGE_LIMIT = 30        # the diverging chart shows at most this many changes, the largest first
 TREND_CHOICE_LIMIT = 200

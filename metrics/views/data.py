@@ -1,4 +1,4 @@
-"""The dashboard's access to the store (metrics.store): every call opens the file briefly and closes it.
+"""The dashboard's access to the store (metrics.store.database): every call opens the file briefly and closes it.
 
 Errors come back as StoreProblem with a kind the page turns into "what to run", never a traceback.
 """
@@ -38,15 +38,15 @@ class UploadOutcome:
 
 
 def store_module() -> ModuleType:
-    """metrics.store, or a StoreProblem when it cannot be imported."""
+    """metrics.store.database, or a StoreProblem when it cannot be imported."""
     try:
-        return importlib.import_module("metrics.store")
+        return importlib.import_module("metrics.store.database")
     except ImportError as exc:
-        raise StoreProblem("broken", f"metrics.store: {exc}") from None
+        raise StoreProblem("broken", f"metrics.store.database: {exc}") from None
 
 
 def default_db() -> str:
-    """The store's default path (metrics.store.DEFAULT_DB when available)."""
+    """The store's default path (metrics.store.database.DEFAULT_DB when available)."""
     try:
         return str(store_module().DEFAULT_DB)
     except (StoreProblem, AttributeError):

@@ -1,4 +1,4 @@
-"""Downloads: the filtered table and each chart's data as CSV (via metrics.output) and Excel."""
+"""Downloads: the filtered table and each chart's data as CSV (via metrics.store.exports) and Excel."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from metrics.output import csv_bytes, neutralise_frame
+from metrics.store.exports import csv_bytes, neutralise_frame
 from metrics.record import COLUMNS
 
 EXPORT_COLUMNS = ("stat_id", *COLUMNS, "period_display", "is_partial", "derived", "corrected")

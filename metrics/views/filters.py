@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics.view_strings import UiStrings
+from metrics.views.strings import UiStrings
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import html
 
 import pandas as pd
 
-from metrics.output import neutralise_frame
+from metrics.store.exports import neutralise_frame
 
 OPEN_MARK, CLOSE_MARK = "【", "】"
 

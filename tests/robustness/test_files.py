@@ -13,7 +13,8 @@ import json
 import pytest
 
 from harness import REPORT, run_cli
-from metrics import cli, reader
+from metrics.cli import main as cli
+from metrics.sources import files as reader
 from oddities import BAD, EMPTY, ODD_NAMES, ROWS_PER_REPORT
 
 

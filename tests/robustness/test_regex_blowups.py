@@ -19,8 +19,9 @@ import pytest
 import regex
 
 from harness import run_python
-from metrics import classify, context, extract, normalize, spans
-from metrics.extract import TRAILING_NOUN, CLAUSE_REST, LIST_GAP, _basis_list, _list_separator
+from metrics.extraction import classify, context, normalize, spans
+from metrics import extract
+from metrics.extraction.pipeline import TRAILING_NOUN, CLAUSE_REST, LIST_GAP, _basis_list, _list_separator
 
 # name → Python expression building the text in the child process
 PATHOLOGICAL = {
@@ -37,7 +38,7 @@ PATHOLOGICAL = {
 CHILD = """
 import math, warnings
 from metrics import extract
-from metrics.spans import PatternTimeoutWarning
+from metrics.extraction.spans import PatternTimeoutWarning
 warnings.simplefilter("error", PatternTimeoutWarning)
 text = {expr}
 rows = extract(text, published="2024-06-01")
@@ -83,7 +84,7 @@ def _patterns() -> dict[str, regex.Pattern]:
 
 def _alphabet() -> str:
     """Every character the pattern data speaks of, plus digits, separators and the filler."""
-    from metrics.patterns import PATTERN_DIR
+    from metrics.rules import PATTERN_DIR
     chars = set("0123456789,.%-~:/ \n\x1f年月日()、")
     for path in PATTERN_DIR.glob("*.yaml"):
         chars.update(ch for ch in path.read_text(encoding="utf-8") if ord(ch) > 0x2e7f)
@@ -156,7 +157,8 @@ def test_a_pattern_timeout_warns_and_names_the_stretch(monkeypatch):
 def test_a_pattern_timeout_is_named_on_stderr_by_the_cli(report):
     code = f"""
 import sys
-from metrics import spans, cli
+from metrics.cli import main as cli
+from metrics.extraction import spans
 spans.MATCH_TIMEOUT = 1e-9
 open({str(report)!r}, "w", encoding="utf-8").write("全年破获刑事案件2129起。" * 20_000)
 sys.exit(cli.main(["extract", {str(report)!r}, "-o", {str(report.with_suffix('.csv'))!r}]))

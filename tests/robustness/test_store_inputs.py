@@ -13,7 +13,7 @@ import pytest
 
 from harness import run_cli
 from oddities import BAD, ODD_NAMES, ROWS_PER_REPORT
-from metrics.output import FORMULA_STARTS
+from metrics.store.exports import FORMULA_STARTS
 
 
 @pytest.mark.timeout(240)
