@@ -1,7 +1,7 @@
 """Police statistics dashboard: layout only. ``streamlit run dashboard.py -- --db data/metrics.duckdb``.
 
 The store path comes from ``--db`` after ``--``, else the METRICS_DB environment variable, else the
-store's default. Filtering, aggregation, figures and downloads are plain functions in metrics/view_*.py.
+store's default. Filtering, aggregation, figures and downloads are plain functions in metrics/views/.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from metrics.views import data
-from metrics.store.exports import csv_bytes, neutralise_frame
 from metrics.views.charts import (category_year_counts, category_year_figure, chart_title, headline_figures,
                                  largest_changes, metric_trend, trend_choices, trend_figure, yoy_changes,
                                  yoy_figure)
-from metrics.views.export import XLSX_MIME, download_name, table_csv, table_xlsx
+from metrics.views.export import XLSX_MIME, chart_csv, download_name, safe_for_display, table_csv, table_xlsx
 from metrics.views.filters import FilterOptions, Filters, describe_filters, file_slug, filter_options, filter_statistics
 from metrics.views.prepare import prepare_statistics
 from metrics.views.strings import UiStrings, load_ui_strings
@@ -95,7 +94,7 @@ def sidebar_filters(options: FilterOptions, strings: UiStrings) -> Filters:
 
 def chart_download(frame: pd.DataFrame, what: str, filters: Filters, strings: UiStrings) -> None:
     """The CSV download of exactly one chart's data (no rerun)."""
-    st.download_button(strings.text("download_csv"), functools.partial(csv_bytes, frame),
+    st.download_button(strings.text("download_csv"), functools.partial(chart_csv, frame),
                        file_name=download_name(what, file_slug(filters), "csv"), mime="text/csv",
                        key=f"download_{what}", on_click="ignore", icon=":material/download:")
 
@@ -261,7 +260,7 @@ def corrections_tab(db: str, strings: UiStrings) -> None:
 
 def display_table_plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Any small frame made safe for st.dataframe (formula text neutralised)."""
-    return neutralise_frame(frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}))
+    return safe_for_display(frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}))
 
 
 def add_reports_tab(db: str, strings: UiStrings) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from metrics.store.database import ingest  # noqa: E402
+from metrics.store import ingest  # noqa: E402
 from peak_memory import PeakMemory  # noqa: E402
 
 

@@ -1,14 +1,29 @@
-"""Shared helpers for the reader and store tests: shipped reports, government-page HTML, generated corpora."""
+"""Helpers shared by the tests: shipped reports, government-page HTML, generated corpora, and the store
+the dashboard tests run on.
+
+That store is built from the annotated corpus with the extractor swapped, while it is built, for one that
+returns each report's human annotations (SCHEMA.md), so the dashboard tests do not depend on the
+extractor's output and the store holds real reports with realistic, varied statistics. One extra report
+carries hostile text (a <script> tag, an onerror image, formula-looking cells) to show nothing from a
+report runs or leaks.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+
+from metrics import store
+from metrics.record import Record
+from metrics.store import ingest as ingest_module
+from metrics.store.database import open_store
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "dev"
 _SOURCE_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
@@ -100,3 +115,109 @@ def encodable(text: str, encoding: str) -> bool:
         return True
     except UnicodeEncodeError:
         return False
+
+
+
+def snapshot(db: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Documents (without ingest time) and statistics of a store, sorted, for comparing two stores."""
+    with open_store(db) as con:
+        docs = con.execute("SELECT doc_id, path, content_hash, region, published, title, text "
+                           "FROM documents ORDER BY doc_id").df()
+        stats = con.execute("SELECT * FROM statistics ORDER BY stat_id").df()
+    return docs, stats
+
+
+def assert_same_store(a: Path, b: Path) -> None:
+    for left, right in zip(snapshot(a), snapshot(b)):
+        pd.testing.assert_frame_equal(left, right)
+
+# ---------------------------------------------------------------- the dashboard tests' store
+
+SENTENCE_END = re.compile(r"[。！？!?\n]")
+# Reports about part of a year, by a marker in their doc_id → the period label's suffix.
+PARTIAL_MARKERS = {"-q1": "Q1", "-h1": "H1", "jan-nov": "01..11", "jan-sep": "01..09", "jan-jul": "01..07"}
+
+HOSTILE_DOC = {
+    "doc_id": "hostile-2024",
+    "source": "https://example.invalid/<script>alert('src')</script>",
+    "published": "2025-01-05",
+    "region": "测试县",
+    "text": ("测试县公安局2024年工作通报<script>window.__pwned = 1; alert('xss')</script>"
+             "<img src=x onerror=\"window.__pwned = 2\">全年查处赌博案件77起，同比上升10%。"),
+}
+HOSTILE_METRICS = [
+    {"surface": "77起", "metric": '=HYPERLINK("http://evil.invalid","点我")', "category": "vice", "kind": "count",
+     "value": 77, "unit": "起", "qualifier": "exact", "direction": None, "basis": None, "period": 2024},
+    {"surface": "10%", "metric": '=HYPERLINK("http://evil.invalid","点我")', "category": "vice", "kind": "change_pct",
+     "value": 10, "unit": "%", "qualifier": "exact", "direction": "up", "basis": "yoy", "period": 2024},
+]
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` that holds text[start:end]."""
+    begin = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
+    after = SENTENCE_END.search(text, end)
+    return text[begin:after.end() if after else len(text)].strip()
+
+
+def partial_label(doc_id: str, period: int | None) -> str | None:
+    """The partial-period label a report's figures get (2023-Q1...), or None for whole years."""
+    for marker, suffix in PARTIAL_MARKERS.items():
+        if marker in doc_id and period is not None:
+            return f"{period}-{suffix}"
+    return None
+
+
+def annotated_records(doc: dict, annotations: list[dict]) -> list[Record]:
+    """The human annotations of one report as Records (what a perfect extractor would return)."""
+    records = []
+    text = doc["text"]
+    for item in annotations:
+        start = item["start"] if "start" in item else text.index(item["surface"])
+        end = start + len(item["surface"])
+        records.append(Record(
+            doc_id=doc["doc_id"], region=doc["region"], published=doc["published"], metric=item["metric"],
+            category=item["category"], kind=item["kind"], value=float(item["value"]), unit=item["unit"],
+            qualifier=item["qualifier"], direction=item["direction"], basis=item["basis"], period=item["period"],
+            surface=item["surface"], start=start, end=end, sentence=sentence_around(text, start, end),
+            period_label=partial_label(doc["doc_id"], item["period"])))
+    return records
+
+
+def corpus_reports() -> list[tuple[dict, list[dict]]]:
+    """(document, annotations) for every shipped report, plus the hostile one."""
+    reports = []
+    for path in sorted(CORPUS.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        reports.append((doc, doc["metrics"]))
+    reports.append((HOSTILE_DOC, HOSTILE_METRICS))
+    return reports
+
+
+@contextlib.contextmanager
+def annotations_as_extractor(reports: list[tuple[dict, list[dict]]]):
+    """Within the block, the extractor the store calls (metrics.store.ingest.extract_parts) returns the
+    annotations of the report with that doc_id."""
+    by_id = {doc["doc_id"]: annotated_records(doc, notes) for doc, notes in reports}
+    original = ingest_module.extract_parts
+
+    def extract_parts(text: str, *, published=None, region=None, doc_id=None, **_) -> Iterator[list[Record]]:
+        yield by_id.get(doc_id, [])
+
+    ingest_module.extract_parts = extract_parts
+    try:
+        yield
+    finally:
+        ingest_module.extract_parts = original
+
+
+def build_annotated_store(db: Path) -> int:
+    """Build a store at ``db`` from the annotated corpus (in this process); the number of statistics."""
+    reports = corpus_reports()
+    total = 0
+    with annotations_as_extractor(reports):
+        for doc, _ in reports:
+            summary = store.ingest_bytes(f"{doc['doc_id']}.txt", doc["text"].encode("utf-8"), db=db,
+                                         region=doc["region"], published=doc["published"])
+            total += summary.statistics
+    return total

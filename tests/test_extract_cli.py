@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics.cli.main import main
+from metrics.cli import main
 from metrics.record import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import CORPUS  # noqa: E402
+from support import CORPUS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -130,7 +129,7 @@ def test_export_formats_hold_every_row(corpus_store, tmp_path, suffix):
     result = run("export", "--db", str(corpus_store), "-o", str(out))
     assert result.returncode == 0, result.stderr.decode()
     frame = read_export(out)
-    from metrics.store.database import load_statistics
+    from metrics.store import load_statistics
     expected = load_statistics(corpus_store)
     assert len(frame) == len(expected) and list(frame.columns) == list(expected.columns)
     assert sorted(frame["stat_id"]) == sorted(expected["stat_id"])

@@ -8,8 +8,6 @@ stand in a list (7.1%、14%、2.6%) → name what each counts (its metric, pairi
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
@@ -296,14 +294,3 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
         earlier.extend(zip(group, made))
         records.extend(r for r in made if emit_durations or r.kind != "duration")
     return records
-
-
-def extract_parts_warning_to(path: str, text: str, **options) -> Iterator[list[Record]]:
-    """extract_parts(text, **options), with the extractor's warnings (a pattern timeout, an implausible
-    value) written to stderr naming ``path`` once the document is done: the command line and the store
-    both report them this way."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield from extract_parts(text, **options)
-    for warning in caught:
-        print(f"metrics: {path}: warning: {warning.message}", file=sys.stderr)

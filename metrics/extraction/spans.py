@@ -14,6 +14,7 @@ from functools import cache
 
 import regex
 
+from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
 from metrics.extraction.numbers import chinese_value, figure_value, is_chinese_numeral, is_plausible
 from metrics.rules import alternation, compile_checked, load
 
@@ -219,15 +220,6 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
 
 
 CHUNK = 100_000  # characters matched under one timeout
-
-
-class PatternTimeoutWarning(UserWarning):
-    """A pattern hit its time limit on some input: the figures of that stretch of text are missing."""
-
-
-class ImplausibleValueWarning(UserWarning):
-    """A figure's value is not finite or too large (numbers.MAX_VALUE) to be a real statistic: it is
-    not stored, and the warning names its surface and offset."""
 
 
 def chunk_bounds(norm: str, size: int = CHUNK) -> list[tuple[int, int]]:

@@ -16,7 +16,7 @@ from metrics import extract
 from metrics.errors import InputError
 from metrics.extraction.pipeline import extract_parts
 from metrics.sources.files import decode_bytes, document_from_bytes
-from metrics.extraction.spans import ImplausibleValueWarning
+from metrics.errors import ImplausibleValueWarning
 
 FRAGMENTS = ["全年", "刑事案件", "破获", "抓获嫌疑人", "同比", "环比", "分别", "下降", "上升", "7.1%", "2129人",
              "、", ",", "。", "；", "万", "亿", "余", "约", "以上", "二十", "两千", "三分之一", "百分之九十五", "近八成",
