@@ -151,7 +151,8 @@ def trend_tab(filtered: pd.DataFrame, filters: Filters, filters_text: str, strin
         st.subheader(strings.text("chart_trend"))
         st.info(strings.text("empty_chart"))
         return
-    labels = [f"{m} ({u}, {strings.kind(k)})" for m, u, k in choices[["metric", "unit", "kind"]].itertuples(index=False)]
+    rows = choices[["metric", "unit", "kind"]].itertuples(index=False)
+    labels = [f"{m} ({u}, {strings.kind(k)})" for m, u, k in rows]
     index = st.selectbox(strings.text("trend_metric"), range(len(labels)), format_func=labels.__getitem__,
                          key="trend")
     choice = choices.iloc[index or 0]

@@ -133,7 +133,8 @@ def main() -> None:
         began = time.perf_counter()
         prepared = prepare_statistics(raw)
         prepare_ms = (time.perf_counter() - began) * 1000
-        cells = [median_ms(lambda f=f: filter_and_draw(prepared, f, strings), args.repeat) for f in SCENARIOS.values()]
+        cells = [median_ms(lambda f=f, p=prepared: filter_and_draw(p, f, strings), args.repeat)
+                 for f in SCENARIOS.values()]
         line = f"{size:>10,} | {prepare_ms:>11.0f} ms | " + " | ".join(f"{c:>17.0f} ms" for c in cells)
         if not args.no_app:
             line += f" | {app_rerun_ms(raw, args.repeat):.0f} ms"

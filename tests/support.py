@@ -22,7 +22,7 @@ import pandas as pd
 
 from metrics import store
 from metrics.record import Record
-from metrics.store import ingest as ingest_module
+from metrics.store import pool
 from metrics.store.database import open_store
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "dev"
@@ -196,19 +196,19 @@ def corpus_reports() -> list[tuple[dict, list[dict]]]:
 
 @contextlib.contextmanager
 def annotations_as_extractor(reports: list[tuple[dict, list[dict]]]):
-    """Within the block, the extractor the store calls (metrics.store.ingest.extract_parts) returns the
+    """Within the block, the extractor the store calls (metrics.store.pool.extract_parts) returns the
     annotations of the report with that doc_id."""
     by_id = {doc["doc_id"]: annotated_records(doc, notes) for doc, notes in reports}
-    original = ingest_module.extract_parts
+    original = pool.extract_parts
 
     def extract_parts(text: str, *, published=None, region=None, doc_id=None, **_) -> Iterator[list[Record]]:
         yield by_id.get(doc_id, [])
 
-    ingest_module.extract_parts = extract_parts
+    pool.extract_parts = extract_parts
     try:
         yield
     finally:
-        ingest_module.extract_parts = original
+        pool.extract_parts = original
 
 
 def build_annotated_store(db: Path) -> int:

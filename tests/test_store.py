@@ -122,7 +122,7 @@ def test_reading_a_missing_store_says_what_to_run(tmp_path):
 
 KILLED_INGEST = textwrap.dedent("""
     import pathlib, sys, time
-    import metrics.store.ingest as store
+    import metrics.store.pool as store
     source, db, marker = sys.argv[1:4]
     original, batches = store.write_documents, [0]
     def write_then_hang(con, items):

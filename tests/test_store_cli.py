@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
 from support import CORPUS
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

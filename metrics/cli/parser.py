@@ -16,7 +16,7 @@ from metrics.extraction.frame import to_frame
 from metrics.sources.files import read_documents
 from metrics.store import DEFAULT_DB
 from metrics.store.exports import output_format, table_writer
-from metrics.store.ingest import extract_parts_reporting
+from metrics.store.pool import extract_parts_reporting
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

@@ -14,8 +14,8 @@ from functools import cache
 
 import regex
 
-from metrics.extraction.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words, kind_of,
-                              starts_with_change_word)
+from metrics.extraction.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words,
+                                         kind_of, starts_with_change_word)
 from metrics.extraction.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
                              parse_published, partial_index, period_label, subject_year, time_index)
 from metrics.extraction.normalize import FILLER, normalize

@@ -222,7 +222,8 @@ def first_date(values: Iterable[str | None]) -> str | None:
 @lru_cache(maxsize=1)
 def _labelled_date() -> regex.Pattern:
     labels = "|".join(regex.escape(label) for label in load("reader_metadata")["date_labels"])
-    return regex.compile(rf"(?:{labels})\s*[::]?\s*(?P<date>(?:19|20)[0-9][0-9]\s*[年\-/.]\s*[0-9]{{1,2}}\s*[月\-/.]\s*[0-9]{{1,2}})")
+    date = r"(?:19|20)[0-9][0-9]\s*[年\-/.]\s*[0-9]{1,2}\s*[月\-/.]\s*[0-9]{1,2}"
+    return regex.compile(rf"(?:{labels})\s*[::]?\s*(?P<date>{date})")
 
 
 def find_date_in_text(text: str) -> str | None:

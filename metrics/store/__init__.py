@@ -3,7 +3,7 @@
 - ``backends``: ``store_at(path)``, the one place that tells a DuckDB store file from a Parquet dataset
   folder, and the methods both answer (statistics, document, corrections...).
 - ``database``: the DuckDB file (locking, schema, reading, writing a batch); ``corrections``: the user's.
-- ``ingest``: read, extract and store on a local process pool; ``dask_engine``: the same on a Dask
+- ``pool``: ingest (read, extract and store) on a local process pool; ``dask_engine``: the same on a Dask
   cluster, which also writes the Parquet dataset (``dataset`` reads it back).
 - ``exports``: tables to CSV, Excel, JSONL and Parquet (the one writer of each format).
 
@@ -20,7 +20,7 @@ import pandas as pd
 from metrics.errors import UsageError
 from metrics.store.backends import store_at
 from metrics.store.database import DEFAULT_DB
-from metrics.store.ingest import BATCH_SIZE, IngestSummary, KnownHashes, in_order, ingest_bytes, ingest_local
+from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order, ingest_bytes, ingest_local
 
 __all__ = ["BATCH_SIZE", "DEFAULT_DB", "IngestSummary", "KnownHashes", "add_correction", "documents_per_region_year",
            "in_order", "ingest", "ingest_bytes", "list_corrections", "list_documents", "load_document",

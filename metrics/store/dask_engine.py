@@ -1,7 +1,7 @@
 """The Dask engine of ingest, and the Parquet dataset it writes (``python -m metrics ingest --engine dask``).
 
 The client only lists files and batches their paths. Each Dask task reads, decodes and extracts its own
-batch with the same code as the local pool (``metrics.store.ingest.process_batch``) and writes the batch's
+batch with the same code as the local pool (``metrics.store.pool.process_batch``) and writes the batch's
 documents and statistics as Parquet files partitioned by region and year; the task returns only file
 names and one outcome per path, so no document text goes through the scheduler. The client then loads
 each finished batch from those files (DuckDB ``read_parquet``) into the store, in submission order and
@@ -12,7 +12,8 @@ written to a temporary name, then renamed), so a task re-run after a worker died
 files instead of adding to them; the store is written only by the client, once per batch.
 
 Dataset layout (``<dataset>/``; region names as written, only characters unsafe in paths as %XX, a
-missing value as ``__HIVE_DEFAULT_PARTITION__``; every file also holds region and the document's date as plain columns)::
+missing value as ``__HIVE_DEFAULT_PARTITION__``; every file also holds region and the document's date as plain
+columns)::
 
     documents/region=<region>/year=<year published>/<run>-<batch>.parquet
     statistics/region=<region>/year=<year published>/<run>-<batch>.parquet
@@ -44,7 +45,7 @@ from metrics.record import ARROW_TYPES, COLUMNS, DOCUMENT_ARROW_TYPES, DOCUMENT_
 from metrics.sources.files import iter_files
 from metrics.store.database import stat_ids
 from metrics.store.dataset import default_dataset
-from metrics.store.ingest import (BatchItem, Extracted, Failed, IngestSummary, KnownHashes, Skipped, batches, chain,
+from metrics.store.pool import (BatchItem, Extracted, Failed, IngestSummary, KnownHashes, Skipped, batches, chain,
                                   in_order, known_hashes, process_batch, progress_bar, write_results)
 
 DASK_BATCH_SIZE = 256          # documents per Dask task (bigger than the pool's: fewer tasks and files)
@@ -228,7 +229,7 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
                 published: str | None = None, workers: int | None = None, progress: bool = False,
                 scheduler: str | None = None, dataset: str | os.PathLike | None = None,
                 batch_size: int = DASK_BATCH_SIZE) -> IngestSummary:
-    """``metrics.store.ingest.ingest_local`` on a Dask cluster; also leaves the run's Parquet files under ``dataset``.
+    """``metrics.store.pool.ingest_local`` on a Dask cluster; also leaves the run's Parquet files under ``dataset``.
 
     Input paths and the dataset folder must be reachable by every worker under the same absolute name.
     """

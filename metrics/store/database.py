@@ -6,7 +6,7 @@ it at all. So every opener goes through ``open_store``: writers hold the file on
 sidecar lock file (``<db>.lock``) acts as a turnstile so that a reader polling in a loop cannot starve a
 waiting writer: a writer takes it exclusively for its batch; a reader takes it shared only while it opens.
 
-Writers (metrics.store.ingest, metrics.store.corrections) go through ``open_store`` and
+Writers (metrics.store.pool, metrics.store.corrections) go through ``open_store`` and
 ``write_documents``; readers through the functions under "reading". Whether a path is this kind of store
 or a Parquet dataset is decided in one place, metrics.store.backends.
 """
@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -29,9 +28,6 @@ import pandas as pd
 from metrics.errors import StoreBusyError, StoreMissingError, UsageError
 from metrics.extraction.frame import with_column_types
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS, DOCUMENT_SQL_TYPES, SQL_TYPES, Document
-
-if TYPE_CHECKING:
-    from metrics.store.ingest import Extracted
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent.parent / "data" / "metrics.duckdb"
 CORRECTION_FIELDS = ("deleted", "category", "value", "period")
@@ -291,8 +287,10 @@ def _stored_doc_id(con: duckdb.DuckDBPyConnection, doc: Document, taken: dict[st
     return doc_id, bool(con.execute("SELECT count(*) FROM documents WHERE doc_id = ?", [doc_id]).fetchall()[0][0])
 
 
-def write_documents(con: duckdb.DuckDBPyConnection, items: list[Extracted]) -> list[int | None]:
+def write_documents(con: duckdb.DuckDBPyConnection, items: list) -> list[int | None]:
     """Store a batch of documents and their statistics in ONE transaction, replacing older versions.
+
+    ``items`` have a ``document`` (a Document) and its statistics ``frame`` (metrics.store.pool.Extracted).
 
     So each document is all or nothing (and so is the batch): a kill leaves the store as before the
     batch. Returns per document the number of statistics stored, or None when the same content is

@@ -22,7 +22,8 @@ PEAK_LIMIT_MB = 1000   # decoded text + normalized copy + one part, with room to
 
 
 def corpus_body() -> str:
-    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in sorted((ROOT / "data/corpus/dev").glob("*.json"))]
+    reports = sorted((ROOT / "data/corpus/dev").glob("*.json"))
+    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in reports]
     return "\n".join(texts) + "\n"
 
 
