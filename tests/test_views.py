@@ -306,6 +306,16 @@ def test_xlsx_holds_the_table_with_neutralised_cells():
     assert all(row[metric].data_type == "s" for row in sheet.iter_rows(min_row=2))
 
 
+def test_xlsx_download_of_a_sentence_with_control_characters_works():
+    """openpyxl refuses \x0b and \x1b in a cell (IllegalCharacterError): the one Excel writer drops them."""
+    data = sample().assign(sentence="打处\x0b2129人\x1b。")
+    book = openpyxl.load_workbook(io.BytesIO(table_xlsx(data)))
+    sheet = book.active
+    sentence = [cell.value for cell in sheet[1]].index("sentence")
+    values = {row[sentence].value for row in sheet.iter_rows(min_row=2)}
+    assert values == {"打处2129人。"}
+
+
 def test_export_table_marks_derived_and_corrected():
     assert {"derived", "corrected", "is_partial"} <= set(export_table(sample()).columns)
 
