@@ -1,4 +1,4 @@
-"""Unit tests of the dashboard's pure functions (metrics/view_*.py): frames built by hand."""
+"""Unit tests of the dashboard's pure functions (metrics/views/): frames built by hand."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,18 +20,14 @@ from metrics.extraction.frame import with_column_types
 from metrics.store import corrections, database, dataset
 
 
+@dataclass(frozen=True)
 class DuckDBStore:
     """A DuckDB store file: documents, statistics and the user's corrections."""
 
-    read_only = False
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def exists(self) -> bool:
-        return self.path.is_file()
+    path: Path
 
     def version(self) -> str:
+        """A token that changes with the content, read without opening the file; "missing" without one."""
         return database.store_version(self.path)
 
     def statistics(self, *, categories: Iterable[str] | None = None, years: Iterable[int] | None = None,
@@ -59,31 +56,19 @@ class DuckDBStore:
         corrections.undo_correction(self.path, correction_id)
 
 
+@dataclass(frozen=True)
 class ParquetDataset:
-    """A Parquet dataset folder written by the Dask engine: statistics and documents, read only."""
+    """A Parquet dataset folder written by the Dask engine: statistics and documents, read only.
 
-    read_only = True
+    It holds no corrections (they live in a store file) and no document counts: those calls are refused
+    with what to use instead.
+    """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    path: Path
 
     def _refuse(self, what: str) -> UsageError:
         return UsageError(f"{self.path} is a Parquet dataset folder, which holds no {what}: use the store file "
                           "it was ingested with (--db data/metrics.duckdb)")
-
-    def exists(self) -> bool:
-        return self.path.is_dir()
-
-    def version(self) -> str:
-        return dataset.dataset_version(self.path)
-
-    def statistics(self, *, categories: Iterable[str] | None = None, years: Iterable[int] | None = None,
-                   regions: Iterable[str] | None = None) -> pd.DataFrame:
-        where, params = database.statistics_filter(categories=categories, years=years, regions=regions)
-        return with_column_types(dataset.load_dataset_statistics(self.path, where, params))
-
-    def document(self, doc_id: str) -> dict | None:
-        return dataset.load_dataset_document(self.path, doc_id)
 
     def documents(self) -> pd.DataFrame:
         raise self._refuse("document list")
@@ -95,7 +80,7 @@ class ParquetDataset:
         raise self._refuse("statistics counts")
 
     def corrections(self) -> pd.DataFrame:
-        """No corrections: those live in a store file."""
+        """No corrections: an empty list of them."""
         return pd.DataFrame(columns=["id", "stat_id", "field", "value", "created_at", "undone"])
 
     def add_correction(self, stat_id: str, field: str, value: object) -> int:
@@ -103,6 +88,18 @@ class ParquetDataset:
 
     def undo_correction(self, correction_id: int) -> None:
         raise ValueError(f"{self.path} is a Parquet dataset (read only): it holds no corrections")
+
+    def version(self) -> str:
+        """A token that changes when a run finishes; "missing" before the first."""
+        return dataset.dataset_version(self.path)
+
+    def statistics(self, *, categories: Iterable[str] | None = None, years: Iterable[int] | None = None,
+                   regions: Iterable[str] | None = None) -> pd.DataFrame:
+        where, params = database.statistics_filter(categories=categories, years=years, regions=regions)
+        return with_column_types(dataset.load_dataset_statistics(self.path, where, params))
+
+    def document(self, doc_id: str) -> dict | None:
+        return dataset.load_dataset_document(self.path, doc_id)
 
 
 Backend = DuckDBStore | ParquetDataset

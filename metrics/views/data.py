@@ -56,7 +56,7 @@ def guarded(call: Callable[[Backend], object], db: str):
     """Run ``call`` on the store (file or dataset) at ``db``; turn a missing store or any database/OS
     error into StoreProblem."""
     backend = store_at(db)
-    if not backend.exists():
+    if backend.version() == "missing":
         raise StoreProblem("missing", db)
     try:
         return call(backend)
