@@ -1,7 +1,7 @@
 """Police statistics dashboard: layout only. ``streamlit run dashboard.py -- --db data/metrics.duckdb``.
 
 The store path comes from ``--db`` after ``--``, else the METRICS_DB environment variable, else the
-store's default. Filtering, aggregation, figures and downloads are plain functions in metrics/view_*.py.
+store's default. Filtering, aggregation, figures and downloads are plain functions in metrics/views/.
 """
 
 from __future__ import annotations
@@ -13,16 +13,15 @@ import sys
 import pandas as pd
 import streamlit as st
 
-from metrics import view_data as data
-from metrics.output import csv_bytes, neutralise_frame
-from metrics.view_charts import (category_year_counts, category_year_figure, chart_title, headline_figures,
+from metrics.views import data
+from metrics.views.charts import (category_year_counts, category_year_figure, chart_title, headline_figures,
                                  largest_changes, metric_trend, trend_choices, trend_figure, yoy_changes,
                                  yoy_figure)
-from metrics.view_export import XLSX_MIME, download_name, table_csv, table_xlsx
-from metrics.view_filters import FilterOptions, Filters, describe_filters, file_slug, filter_options, filter_statistics
-from metrics.view_prepare import prepare_statistics
-from metrics.view_strings import UiStrings, load_ui_strings
-from metrics.view_text import category_legend_html, compact_number, display_table, document_html
+from metrics.views.export import XLSX_MIME, chart_csv, download_name, safe_for_display, table_csv, table_xlsx
+from metrics.views.filters import FilterOptions, Filters, describe_filters, file_slug, filter_options, filter_statistics
+from metrics.views.prepare import prepare_statistics
+from metrics.views.strings import UiStrings, load_ui_strings
+from metrics.views.text import category_legend_html, compact_number, display_table, document_html
 
 TABLE_ROWS = 1000
 TABLE_COLUMNS = ["period_display", "region", "category", "metric", "value", "unit", "evidence", "kind", "direction",
@@ -95,7 +94,7 @@ def sidebar_filters(options: FilterOptions, strings: UiStrings) -> Filters:
 
 def chart_download(frame: pd.DataFrame, what: str, filters: Filters, strings: UiStrings) -> None:
     """The CSV download of exactly one chart's data (no rerun)."""
-    st.download_button(strings.text("download_csv"), functools.partial(csv_bytes, frame),
+    st.download_button(strings.text("download_csv"), functools.partial(chart_csv, frame),
                        file_name=download_name(what, file_slug(filters), "csv"), mime="text/csv",
                        key=f"download_{what}", on_click="ignore", icon=":material/download:")
 
@@ -152,7 +151,8 @@ def trend_tab(filtered: pd.DataFrame, filters: Filters, filters_text: str, strin
         st.subheader(strings.text("chart_trend"))
         st.info(strings.text("empty_chart"))
         return
-    labels = [f"{m} ({u}, {strings.kind(k)})" for m, u, k in choices[["metric", "unit", "kind"]].itertuples(index=False)]
+    rows = choices[["metric", "unit", "kind"]].itertuples(index=False)
+    labels = [f"{m} ({u}, {strings.kind(k)})" for m, u, k in rows]
     index = st.selectbox(strings.text("trend_metric"), range(len(labels)), format_func=labels.__getitem__,
                          key="trend")
     choice = choices.iloc[index or 0]
@@ -261,7 +261,7 @@ def corrections_tab(db: str, strings: UiStrings) -> None:
 
 def display_table_plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Any small frame made safe for st.dataframe (formula text neutralised)."""
-    return neutralise_frame(frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}))
+    return safe_for_display(frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}))
 
 
 def add_reports_tab(db: str, strings: UiStrings) -> None:

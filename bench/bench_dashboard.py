@@ -26,13 +26,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from metrics.view_charts import (category_year_counts, category_year_figure, chart_title, headline_figures,  # noqa: E402
+from metrics.views.charts import (category_year_counts, category_year_figure, chart_title, headline_figures,  # noqa: E402
                                  largest_changes, metric_trend, trend_choices, trend_figure, yoy_changes,
                                  yoy_figure)
-from metrics.view_filters import Filters, filter_statistics  # noqa: E402
-from metrics.view_prepare import prepare_statistics  # noqa: E402
-from metrics.view_strings import load_ui_strings  # noqa: E402
-from metrics.view_text import display_table  # noqa: E402
+from metrics.views.filters import Filters, filter_statistics  # noqa: E402
+from metrics.views.prepare import prepare_statistics  # noqa: E402
+from metrics.views.strings import load_ui_strings  # noqa: E402
+from metrics.views.text import display_table  # noqa: E402
 
 CATEGORIES = ["criminal", "public_order", "telecom_fraud", "vice", "injury", "homicide", "theft_robbery",
               "economic_crime", "drugs", "organized_crime", "cybercrime", "firearms_explosives",
@@ -101,7 +101,7 @@ def app_rerun_ms(prepared_source: pd.DataFrame, repeat: int) -> float:
     """Median AppTest rerun after switching the category filter, store reads replaced by ``prepared_source``."""
     from streamlit.testing.v1 import AppTest
 
-    from metrics import view_data
+    from metrics.views import data as view_data
 
     view_data.read_statistics = lambda db: prepared_source
     view_data.read_version = lambda db: f"bench-{len(prepared_source)}"
@@ -133,7 +133,8 @@ def main() -> None:
         began = time.perf_counter()
         prepared = prepare_statistics(raw)
         prepare_ms = (time.perf_counter() - began) * 1000
-        cells = [median_ms(lambda f=f: filter_and_draw(prepared, f, strings), args.repeat) for f in SCENARIOS.values()]
+        cells = [median_ms(lambda f=f, p=prepared: filter_and_draw(p, f, strings), args.repeat)
+                 for f in SCENARIOS.values()]
         line = f"{size:>10,} | {prepare_ms:>11.0f} ms | " + " | ".join(f"{c:>17.0f} ms" for c in cells)
         if not args.no_app:
             line += f" | {app_rerun_ms(raw, args.repeat):.0f} ms"

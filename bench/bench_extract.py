@@ -34,7 +34,8 @@ from metrics import extract  # noqa: E402
 def varied_corpus(target_mb: float, seed: int = 7) -> list[str]:
     """The shipped report texts, repeated with each digit replaced by a random one, up to target_mb."""
     rng = random.Random(seed)
-    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in sorted((ROOT / "data/corpus/dev").glob("*.json"))]
+    reports = sorted((ROOT / "data/corpus/dev").glob("*.json"))
+    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in reports]
     docs, size = [], 0
     while size < target_mb * 1e6:
         for text in texts:

@@ -26,7 +26,8 @@ from peak_memory import PeakMemory  # noqa: E402
 def generate_reports(directory: Path, count: int, seed: int = 1) -> int:
     """``count`` .txt reports (UTF-8, every third GB18030) from data/corpus with varied digits; total bytes."""
     rng = random.Random(seed)
-    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in sorted((ROOT / "data" / "corpus" / "dev").glob("*.json"))]
+    reports = sorted((ROOT / "data" / "corpus" / "dev").glob("*.json"))
+    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in reports]
     total = 0
     for i in range(count):
         text = re.sub(r"\d", lambda _m: str(rng.randint(0, 9)), texts[i % len(texts)])
@@ -49,7 +50,8 @@ def main() -> None:
         source = Path(tmp) / "reports"
         size = generate_reports(source, args.count)
         print(f"{args.count} reports, {size / 1e6:.1f} MB, in {source}")
-        print(f"{'workers':>7} {'seconds':>8} {'files/s':>8} {'MB/s':>6} {'stats':>8} {'peak parent MB':>15} {'peak all MB':>12}")
+        print(f"{'workers':>7} {'seconds':>8} {'files/s':>8} {'MB/s':>6} {'stats':>8} "
+              f"{'peak parent MB':>15} {'peak all MB':>12}")
         for workers in (1, 2):
             db = Path(tmp) / f"bench-{workers}.duckdb"
             with PeakMemory() as memory:

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_scale.py [--n 100000] [--corpus DIR] [--modes serial,pool,dask]
 
-Generates --n reports with bench/generate_corpus.py (seeded; or reuses --corpus, a folder it wrote),
+Generates --n reports with tests/generate_corpus.py (seeded; or reuses --corpus, a folder it wrote),
 then ingests the whole folder into a fresh store once per mode and prints, per mode: seconds,
 documents/s, MB/s (bytes of the files on disk) and peak memory (resident set of this process and all
 its descendants at once: pool workers, Dask scheduler, nannies and workers; psutil every 50 ms).
@@ -25,11 +25,12 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))  # the seeded corpus generator
 
 from generate_corpus import generate  # noqa: E402
 
 from metrics import extract  # noqa: E402
-from metrics.reader import iter_files, read_document  # noqa: E402
+from metrics.sources.files import iter_files, read_document  # noqa: E402
 from metrics.store import ingest  # noqa: E402
 from peak_memory import PeakMemory  # noqa: E402
 

@@ -1,22 +1,16 @@
-"""The one record type of the engine: a statistic found in a report, with its evidence."""
+"""The record types of the engine and the one table of their columns and types.
+
+``Record`` is a statistic found in a report, with its evidence; ``Document`` a report as read. Each field
+line below is the whole definition of a column: its name, its Python type and what it holds. The column
+order (``COLUMNS``), the pandas dtypes of ``metrics.to_frame``, the SQL types of the store and the Arrow
+types of the Parquet dataset are all derived from these lines, so adding a column is one line here (with
+a default, after the last one without).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
-# The table's columns, in order. The first sixteen are the contract of issue 2; later ones are extras.
-COLUMNS: tuple[str, ...] = (
-    "doc_id", "region", "published", "metric", "category", "kind", "value", "unit",
-    "qualifier", "direction", "basis", "period", "surface", "start", "end", "sentence",
-    "period_label",
-)
-
-# The category keys of SCHEMA.md, in its order (metrics/patterns/categories.yaml must hold exactly these).
-CATEGORY_KEYS: tuple[str, ...] = (
-    "criminal", "public_order", "telecom_fraud", "vice", "injury", "homicide", "theft_robbery",
-    "economic_crime", "drugs", "organized_crime", "cybercrime", "firearms_explosives", "smuggling_border",
-    "environment", "food_drug_safety", "traffic", "public_service", "security_ops", "police_force", "other",
-)
 KINDS = ("count", "amount", "quantity", "rate", "change_pct", "change_abs", "duration")
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 DIRECTIONS = ("up", "down")
@@ -47,3 +41,45 @@ class Record:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A report as read: its text (which the offsets of its statistics index) and its metadata."""
+
+    doc_id: str                 # file name without extension (or the JSON's own doc_id)
+    path: str                   # where it was read from
+    text: str                   # the decoded text that offsets index
+    content_hash: str           # sha256 of the raw bytes
+    title: str | None = None
+    published: str | None = None  # ISO date found in the document's metadata
+    region: str | None = None
+    source: str | None = None   # source address found in the document
+    encoding: str = "utf-8"
+
+
+# A field's Python type → its (pandas dtype, SQL type, Arrow type name); any other type is text.
+# pandas' "str" dtype keeps missing values as NaN, so frames of different documents concatenate and
+# write to Parquet with one schema whatever their rows hold.
+_TYPES: dict[str, tuple[str, str, str]] = {
+    "float": ("float64", "DOUBLE", "float64"),
+    "int": ("int64", "BIGINT", "int64"),
+    "int | None": ("Int64", "INTEGER", "int64"),
+}
+_TEXT = ("str", "VARCHAR", "string")
+
+
+def _column_types(record_type: type, which: int) -> dict[str, str]:
+    return {f.name: _TYPES.get(f.type, _TEXT)[which] for f in fields(record_type)}
+
+
+# The statistics table's columns, in order: Record's fields.
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Record))
+PANDAS_TYPES: dict[str, str] = _column_types(Record, 0)
+SQL_TYPES: dict[str, str] = _column_types(Record, 1)
+ARROW_TYPES: dict[str, str] = _column_types(Record, 2)
+
+# The documents table's columns, in order: Document's fields (the store adds when it ingested each).
+DOCUMENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Document))
+DOCUMENT_SQL_TYPES: dict[str, str] = _column_types(Document, 1)
+DOCUMENT_ARROW_TYPES: dict[str, str] = _column_types(Document, 2)

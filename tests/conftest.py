@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dashboard_fixtures import build_annotated_store  # noqa: E402
+from support import build_annotated_store
 
 
 @pytest.fixture(scope="session")

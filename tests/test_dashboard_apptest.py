@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 
-DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = str(ROOT / "dashboard.py")
 CHART_DOWNLOADS = {"download_by-category-year", "download_yoy-changes", "download_trend"}
 TABLE_DOWNLOADS = {"download_table_csv", "download_table_xlsx"}
 
@@ -123,3 +125,19 @@ def test_english_switch_changes_labels(store_db):
     app.segmented_control(key="lang").set_value("en").run()
     assert app.title[0].value == "Police statistics dashboard"
     assert app.multiselect(key="category").label == "Crime category"
+
+
+def test_opens_a_parquet_dataset_written_by_the_dask_engine(tmp_path, monkeypatch):
+    dataset = tmp_path / "dataset"
+    reports = [str(ROOT / "data" / "corpus" / "dev" / name) for name in ("cangnan-2024.json", "fujian-2021-trad.json")]
+    ingest = subprocess.run([sys.executable, "-m", "metrics", "ingest", *reports, "--engine", "dask", "--workers", "1",
+                             "--db", str(tmp_path / "m.duckdb"), "--output-dataset", str(dataset)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert ingest.returncode == 0, ingest.stderr
+    monkeypatch.setenv("METRICS_DB", str(dataset))
+    monkeypatch.setattr(sys, "argv", ["dashboard.py"])
+    app = run_app()
+    assert not app.exception and not app.error
+    assert len(app.get("plotly_chart")) == 3 and table_total(app) > 0
+    assert {"cangnan-2024", "fujian-2021-trad"} <= {str(v) for v in app.dataframe[0].value["报告"]}
+

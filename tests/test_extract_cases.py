@@ -27,7 +27,8 @@ def assert_rows(case: dict) -> None:
             if isinstance(value, (int, float)) and not isinstance(value, bool) and got is not None:
                 assert got == pytest.approx(value), (field, row["surface"])
             else:
-                assert got == (str(value) if field in ("period_label", "published") and value else value), (field, row["surface"])
+                expected = str(value) if field in ("period_label", "published") and value else value
+                assert got == expected, (field, row["surface"])
 
 
 @pytest.mark.parametrize("case", CASES["core"] + CASES["bugs"], ids=lambda c: c["id"])

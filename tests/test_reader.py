@@ -7,17 +7,14 @@ BAD_FILES (what must fail, and with which reason). Inputs are built from data/co
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
 from metrics import extract, to_frame
 from metrics.errors import InputError, UsageError
-from metrics.reader import (decode_bytes, document_from_bytes, guess_region, iter_files, read_document,
+from metrics.sources.files import (decode_bytes, document_from_bytes, guess_region, iter_files, read_document,
                             read_documents)
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from store_helpers import article_lines, encodable, gov_page, grounded_rows, shipped_report  # noqa: E402
+from support import article_lines, encodable, gov_page, grounded_rows, shipped_report
 
 KEY = ["surface", "value", "kind", "unit", "start", "end"]
 

@@ -17,16 +17,14 @@ import pandas as pd
 import pytest
 from distributed import Client, LocalCluster, WorkerPlugin
 
-from metrics.engines import ingest_dask, load_dataset_statistics
 from metrics.store import KnownHashes, in_order, ingest, load_statistics
+from metrics.store.dask_engine import ingest_dask
+from metrics.store.dataset import load_dataset_statistics
 
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
-sys.path.insert(0, str(TESTS))
-sys.path.insert(0, str(ROOT / "bench"))
-from generate_corpus import generate  # noqa: E402
-from store_helpers import CORPUS  # noqa: E402
-from test_store import assert_same_store, snapshot  # noqa: E402
+from generate_corpus import generate
+from support import CORPUS, assert_same_store, snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
 
 GENERATED = 301          # 300 generated reports and one without figures
 

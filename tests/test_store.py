@@ -14,27 +14,12 @@ import pandas as pd
 import pytest
 
 from metrics import extract, to_frame
-from metrics.store import (BATCH_SIZE, StoreMissingError, add_correction, ingest, ingest_bytes, list_corrections,
-                           load_document, load_statistics, open_store, store_version, undo_correction)
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from store_helpers import CORPUS, gov_page, grounded_rows, shipped_report, write_reports  # noqa: E402
+from metrics.errors import StoreMissingError
+from metrics.store import (BATCH_SIZE, add_correction, ingest, ingest_bytes, list_corrections, load_document,
+                           load_statistics, store_version, undo_correction)
+from support import CORPUS, assert_same_store, gov_page, grounded_rows, shipped_report, snapshot, write_reports
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def snapshot(db: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Documents (without ingest time) and statistics of a store, sorted, for comparing two stores."""
-    with open_store(db) as con:
-        docs = con.execute("SELECT doc_id, path, content_hash, region, published, title, text "
-                           "FROM documents ORDER BY doc_id").df()
-        stats = con.execute("SELECT * FROM statistics ORDER BY stat_id").df()
-    return docs, stats
-
-
-def assert_same_store(a: Path, b: Path) -> None:
-    for left, right in zip(snapshot(a), snapshot(b)):
-        pd.testing.assert_frame_equal(left, right)
 
 
 def test_ingest_corpus_then_reingest_is_idempotent(tmp_path):
@@ -137,7 +122,7 @@ def test_reading_a_missing_store_says_what_to_run(tmp_path):
 
 KILLED_INGEST = textwrap.dedent("""
     import pathlib, sys, time
-    import metrics.store as store
+    import metrics.store.pool as store
     source, db, marker = sys.argv[1:4]
     original, batches = store.write_documents, [0]
     def write_then_hang(con, items):
@@ -150,7 +135,7 @@ KILLED_INGEST = textwrap.dedent("""
             time.sleep(600)
         return original(con, items)
     store.write_documents = write_then_hang
-    store.ingest([source], db=db, workers=1)
+    store.ingest_local([source], db=db, workers=1)
 """)
 
 
@@ -179,7 +164,8 @@ def test_kill_9_mid_ingest_then_rerun_equals_one_clean_run(tmp_path):
 
 READER_LOOP = textwrap.dedent("""
     import json, sys, time
-    from metrics.store import load_statistics, list_documents, StoreMissingError
+    from metrics.errors import StoreMissingError
+    from metrics.store import list_documents, load_statistics
     db, stop = sys.argv[1:3]
     import pathlib
     snapshots = []

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from support import CORPUS
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from store_helpers import CORPUS  # noqa: E402
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -168,7 +168,7 @@ def test_every_csv_cell_is_safe(tmp_path):
 
 
 def test_xlsx_cells_are_neutralised(tmp_path):
-    from metrics.output import xlsx_bytes
+    from metrics.store.exports import xlsx_bytes
     from openpyxl import load_workbook
 
     frame = pd.DataFrame({"metric": ["=1+1", "@x", "ok\x01"], "value": [-7.1, 2.0, 3.0]})

@@ -1,4 +1,4 @@
-"""Unit tests of the dashboard's pure functions (metrics/view_*.py): frames built by hand."""
+"""Unit tests of the dashboard's pure functions (metrics/views/): frames built by hand."""
 
 from __future__ import annotations
 
@@ -14,18 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics import extract, to_frame
-from metrics.view_charts import (category_year_counts, category_year_figure, headline_figures, largest_changes,
+from metrics.views.charts import (category_year_counts, category_year_figure, headline_figures, largest_changes,
                                  metric_trend, trend_choices, trend_figure, yoy_changes, yoy_figure)
-from metrics.view_data import corrections_to_save, resolve_db_path, upload_problem, valid_date
-from metrics.view_export import download_name, export_table, table_csv, table_xlsx
-from metrics.view_filters import Filters, describe_filters, file_slug, filter_options, filter_statistics
-from metrics.view_prepare import (add_display_period, complete_columns, derive_previous_year, drop_repeated_figures,
+from metrics.views.data import corrections_to_save, resolve_db_path, upload_problem, valid_date
+from metrics.views.export import download_name, export_table, table_csv, table_xlsx
+from metrics.views.filters import Filters, describe_filters, file_slug, filter_options, filter_statistics
+from metrics.views.prepare import (add_display_period, complete_columns, derive_previous_year, drop_repeated_figures,
                                   pair_levels_with_changes, prepare_statistics)
-from metrics.view_strings import load_ui_strings, read_string_table
-from metrics.view_text import display_table, document_html, mark_in_sentence
+from metrics.views.strings import load_ui_strings, read_string_table
+from metrics.views.text import display_table, document_html, mark_in_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = ROOT / "data" / "corpus" / "SCHEMA.md"
 ZH, EN = load_ui_strings("zh"), load_ui_strings("en")
 
 
@@ -289,7 +288,7 @@ def test_table_csv_has_bom_and_neutralised_cells_and_numbers():
 
 
 def test_chart_data_csv_is_exactly_the_chart_data():
-    from metrics.output import csv_bytes
+    from metrics.store.exports import csv_bytes
 
     counts = category_year_counts(sample())
     back = pd.read_csv(io.BytesIO(csv_bytes(counts)), encoding="utf-8-sig")
@@ -305,6 +304,16 @@ def test_xlsx_holds_the_table_with_neutralised_cells():
     values = [row[metric].value for row in sheet.iter_rows(min_row=2)]
     assert len(values) == len(data) and all(v.startswith("'=") for v in values)
     assert all(row[metric].data_type == "s" for row in sheet.iter_rows(min_row=2))
+
+
+def test_xlsx_download_of_a_sentence_with_control_characters_works():
+    """openpyxl refuses \x0b and \x1b in a cell (IllegalCharacterError): the one Excel writer drops them."""
+    data = sample().assign(sentence="打处\x0b2129人\x1b。")
+    book = openpyxl.load_workbook(io.BytesIO(table_xlsx(data)))
+    sheet = book.active
+    sentence = [cell.value for cell in sheet[1]].index("sentence")
+    values = {row[sentence].value for row in sheet.iter_rows(min_row=2)}
+    assert values == {"打处2129人。"}
 
 
 def test_export_table_marks_derived_and_corrected():
@@ -347,17 +356,15 @@ def test_only_changed_fields_become_corrections():
 
 def test_every_label_exists_in_both_languages():
     table = read_string_table()
-    for section in ("labels", "columns", "kinds", "categories"):
+    for section in ("labels", "columns", "kinds"):
         for key, entry in table[section].items():
             assert entry.get("zh") and entry.get("en"), f"{section}.{key}"
 
 
-def test_categories_are_exactly_the_schema_keys():
-    keys = list(read_string_table()["categories"])
-    assert len(keys) == 20 and len(set(ZH.category_colours().values())) == 20
-    section = SCHEMA.read_text(encoding="utf-8").split("## Categories")[1].split("\n## ")[0]
-    schema_keys = re.findall(r"^\| `(\w+)` \|", section, flags=re.M)
-    assert keys == schema_keys
+def test_every_category_has_its_own_colour_and_a_bilingual_label():
+    keys = ZH.category_keys()
+    assert list(ZH.category_colours()) == keys and len(set(ZH.category_colours().values())) == len(keys)
+    assert EN.category("drugs") == ZH.category("drugs") == "毒品 drugs"
 
 
 # ------------------------------------------------------- integration with whatever the pipeline gives

@@ -134,7 +134,8 @@ def test_table_csv_download_is_the_filtered_table(page):
     choose_category(page, DRUGS)
     total = table_total(page)
     page.get_by_role("tab", name="数据与出处").click()
-    data, name = download(page, page.locator('[data-testid="stDownloadButton"] button').filter(has_text="下载筛选后的全部数据 CSV"))
+    button = page.locator('[data-testid="stDownloadButton"] button').filter(has_text="下载筛选后的全部数据 CSV")
+    data, name = download(page, button)
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert data.startswith(b"\xef\xbb\xbf") and name.startswith("police-stats_table_drugs")
     assert len(rows) == total and {r["category"] for r in rows} == {"drugs"}
@@ -216,7 +217,8 @@ def test_fixing_a_category_is_shown_charted_and_downloaded(page):
     wait_for_message(page, "已保存更正。")
     assert sorted(chart_traces(page)[0]) == sorted([DRUGS, "黄赌 vice"])
     page.get_by_role("tab", name="数据与出处").click()
-    data, _ = download(page, page.locator('[data-testid="stDownloadButton"] button').filter(has_text="下载筛选后的全部数据 CSV"))
+    button = page.locator('[data-testid="stDownloadButton"] button').filter(has_text="下载筛选后的全部数据 CSV")
+    data, _ = download(page, button)
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     fixed = [r for r in rows if r["category"] == "drugs" and r["derived"] == "False"]
     assert len(fixed) == 1 and fixed[0]["corrected"] == "True"

@@ -13,7 +13,8 @@ import json
 import pytest
 
 from harness import REPORT, run_cli
-from metrics import cli, reader
+from metrics.cli import main
+from metrics.sources import files as reader
 from oddities import BAD, EMPTY, ODD_NAMES, ROWS_PER_REPORT
 
 
@@ -56,7 +57,7 @@ def test_a_parser_failure_on_one_file_is_named_and_the_run_goes_on(tmp_path, mon
         return real(raw, name=name, path=path)
 
     monkeypatch.setattr(reader, "document_from_bytes", flaky)
-    assert cli.main(["extract", str(tmp_path)]) == 1
+    assert main(["extract", str(tmp_path)]) == 1
     captured = capsys.readouterr()
     assert f"{tmp_path / 'a.txt'}: unreadable: RecursionError: parser gave up" in captured.err
     assert captured.out.count("\nb,") == ROWS_PER_REPORT

@@ -1,6 +1,6 @@
 """Fuzzing: arbitrary Unicode, report fragments spliced with junk, and random bytes through reading and
 extraction never raise (other than InputError for unreadable bytes), keep every span grounded and every
-value finite. Bytes go through metrics.reader.decode_bytes / document_from_bytes under each suffix.
+value finite. Bytes go through metrics.sources.files.decode_bytes / document_from_bytes under each suffix.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 
 from metrics import extract
 from metrics.errors import InputError
-from metrics.extract import extract_parts
-from metrics.reader import decode_bytes, document_from_bytes
-from metrics.spans import ImplausibleValueWarning
+from metrics.extraction.pipeline import extract_parts
+from metrics.sources.files import decode_bytes, document_from_bytes
+from metrics.errors import ImplausibleValueWarning
 
 FRAGMENTS = ["全年", "刑事案件", "破获", "抓获嫌疑人", "同比", "环比", "分别", "下降", "上升", "7.1%", "2129人",
-             "、", ",", "。", "；", "万", "亿", "余", "约", "以上", "二十", "两千", "三分之一", "百分之九十五", "近八成",
+             "、", ",", "。", "；", "万", "亿", "余", "约", "以上", "二十", "两千", "三分之一", "百分之九十五",
+             "近八成",
              "萬(wàn)", "１２３", "2,129", "2024年", "2023年至2024年", "去年", "一季度", "1-11月", "\n", "\r\n",
              "0577-68881655", "净网2024", "第五个", "个百分点", "倍", "(", "“", "<p>", "</div>", "&nbsp;",
              "&#36215;", "<script>", "\x00", "\ufeff", "\u3000", "\x1f", "\ud7ff", "🚓", "\u202e"]

@@ -1,9 +1,9 @@
 """Markup: deep nesting, entity bombs, external entities and active content around statistics.
 
-Pages are read with metrics.reader (lexbor's HTML parser: no DTD processing, no network, no file
+Pages are read with metrics.sources.files (lexbor's HTML parser: no DTD processing, no network, no file
 access) in a child process under a time and memory bound; the table cells that come out must hold the
 statistics and no tag, attribute, script or javascript: address. Report text that *spells* markup is
-data: the dashboard escapes it (metrics.view_text.document_html).
+data: the dashboard escapes it (metrics.views.text.document_html).
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ import pytest
 
 from harness import run_cli, run_python
 from metrics import extract
-from metrics.reader import document_from_bytes
-from metrics.view_text import document_html
+from metrics.sources.files import document_from_bytes
+from metrics.views.text import document_html
 
 STAT = "全年破获刑事案件2129起,同比上升7.8%。"
 
 CHILD = """
 import json, sys
 from metrics import extract
-from metrics.reader import document_from_bytes
+from metrics.sources.files import document_from_bytes
 page = {page}
 doc = document_from_bytes(page.encode("utf-8"), name="page.html")
 rows = extract(doc.text)

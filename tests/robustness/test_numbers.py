@@ -1,7 +1,7 @@
 """Numbers: every value is a finite float whatever the digits, and a value too large to be a real
 statistic is flagged, never stored silently.
 
-The rule (metrics.numbers.MAX_VALUE, metrics.spans.ImplausibleValueWarning): a figure whose value is not
+The rule (metrics.extraction.numbers.MAX_VALUE, metrics.errors.ImplausibleValueWarning): a figure whose value is not
 finite or is at least 1e15 (a thousand trillion: more than any count, sum or rate a police report
 states) gives no row, and extraction warns with its offset and surface; the CLI prints the warning on
 stderr with the file name. Values below the limit are stored as written.
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from harness import run_cli
 from metrics import extract
-from metrics.numbers import MAX_VALUE
-from metrics.spans import ImplausibleValueWarning
+from metrics.extraction.numbers import MAX_VALUE
+from metrics.errors import ImplausibleValueWarning
 
 HUGE = {
     "400 nines": "破获案件" + "9" * 400 + "起",

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from harness import REPORT, python_env, run_bounded, run_cli
-from metrics.output import FORMULA_STARTS
+from metrics.store.exports import FORMULA_STARTS
 from metrics.record import COLUMNS
 
 TEXT_COLUMNS = [c for c in COLUMNS if c not in ("value", "start", "end", "period")]

@@ -19,8 +19,10 @@ import pytest
 import regex
 
 from harness import run_python
-from metrics import classify, context, extract, normalize, spans
-from metrics.extract import TRAILING_NOUN, CLAUSE_REST, LIST_GAP, _basis_list, _list_separator
+from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
+from metrics.extraction import classify, context, normalize, spans
+from metrics import extract
+from metrics.extraction.pipeline import TRAILING_NOUN, CLAUSE_REST, LIST_GAP, _basis_list, _list_separator
 
 # name → Python expression building the text in the child process
 PATHOLOGICAL = {
@@ -37,7 +39,7 @@ PATHOLOGICAL = {
 CHILD = """
 import math, warnings
 from metrics import extract
-from metrics.spans import PatternTimeoutWarning
+from metrics.errors import PatternTimeoutWarning
 warnings.simplefilter("error", PatternTimeoutWarning)
 text = {expr}
 rows = extract(text, published="2024-06-01")
@@ -83,7 +85,7 @@ def _patterns() -> dict[str, regex.Pattern]:
 
 def _alphabet() -> str:
     """Every character the pattern data speaks of, plus digits, separators and the filler."""
-    from metrics.patterns import PATTERN_DIR
+    from metrics.rules import PATTERN_DIR
     chars = set("0123456789,.%-~:/ \n\x1f年月日()、")
     for path in PATTERN_DIR.glob("*.yaml"):
         chars.update(ch for ch in path.read_text(encoding="utf-8") if ord(ch) > 0x2e7f)
@@ -149,17 +151,18 @@ def test_every_pattern_is_linear_on_backtracking_shapes(name):
 def test_a_pattern_timeout_warns_and_names_the_stretch(monkeypatch):
     monkeypatch.setattr(spans, "MATCH_TIMEOUT", 1e-9)
     text = "全年破获刑事案件2129起。" * 20_000
-    with pytest.warns(spans.PatternTimeoutWarning, match=r"characters \d+\.\.\d+"):
+    with pytest.warns(PatternTimeoutWarning, match=r"characters \d+\.\.\d+"):
         extract(text)
 
 
 def test_a_pattern_timeout_is_named_on_stderr_by_the_cli(report):
     code = f"""
 import sys
-from metrics import spans, cli
+from metrics.cli import main
+from metrics.extraction import spans
 spans.MATCH_TIMEOUT = 1e-9
 open({str(report)!r}, "w", encoding="utf-8").write("全年破获刑事案件2129起。" * 20_000)
-sys.exit(cli.main(["extract", {str(report)!r}, "-o", {str(report.with_suffix('.csv'))!r}]))
+sys.exit(main(["extract", {str(report)!r}, "-o", {str(report.with_suffix('.csv'))!r}]))
 """
     run = run_python(code, timeout=120, max_mb=1500)
     assert f"{report}: warning: pattern timed out" in run.stderr
@@ -168,7 +171,7 @@ sys.exit(cli.main(["extract", {str(report)!r}, "-o", {str(report.with_suffix('.c
 def test_no_timeout_warning_on_the_pathological_shapes_at_the_real_limit():
     """The chunked matching keeps each chunk far under MATCH_TIMEOUT on the worst shapes we know."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", spans.ImplausibleValueWarning)   # the 300,000-digit number
-        warnings.simplefilter("error", spans.PatternTimeoutWarning)
+        warnings.simplefilter("ignore", ImplausibleValueWarning)   # the 300,000-digit number
+        warnings.simplefilter("error", PatternTimeoutWarning)
         for text in ("1" * 300_000, "一" * 300_000, "、" * 300_000, "上升1" * 100_000):
             extract(text)

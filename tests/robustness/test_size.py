@@ -2,8 +2,8 @@
 
 The report is generated (the shipped corpus texts repeated to 50 MB, one paragraph per line) in tmp_path;
 ``python -m metrics extract`` runs on it in a child process whose peak resident memory is read from
-``os.wait4``. The CLI extracts a long document part by part (metrics.extract.extract_parts) and writes
-the table part by part (metrics.output.table_writer): with both, the peak is the decoded text plus one
+``os.wait4``. The CLI extracts a long document part by part (metrics.extraction.pipeline.extract_parts) and writes
+the table part by part (metrics.store.exports.table_writer): with both, the peak is the decoded text plus one
 part; without them it is several times the input (1.85 GB measured when rows were all held).
 """
 
@@ -15,14 +15,15 @@ import pytest
 
 from harness import ROOT, run_cli
 from metrics import extract
-from metrics.view_data import UPLOAD_LIMIT_MB, ingest_upload, upload_problem
+from metrics.views.data import UPLOAD_LIMIT_MB, ingest_upload, upload_problem
 
 TARGET_BYTES = 50 * 1024 * 1024
 PEAK_LIMIT_MB = 1000   # decoded text + normalized copy + one part, with room to spare; 1.85 GB unstreamed
 
 
 def corpus_body() -> str:
-    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in sorted((ROOT / "data/corpus/dev").glob("*.json"))]
+    reports = sorted((ROOT / "data/corpus/dev").glob("*.json"))
+    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in reports]
     return "\n".join(texts) + "\n"
 
 

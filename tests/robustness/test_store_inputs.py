@@ -1,6 +1,6 @@
 """The store's ingest and export commands over the same odd directory as test_files.py: every file is
 stored once or named on stderr, the run never hangs and never ends in a traceback, and the export's
-cells are neutralised. The store itself (metrics/store.py) is another issue's; this checks it end to end.
+cells are neutralised. The store itself (metrics/store/) is another issue's; this checks it end to end.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from harness import run_cli
 from oddities import BAD, ODD_NAMES, ROWS_PER_REPORT
-from metrics.output import FORMULA_STARTS
+from metrics.store.exports import FORMULA_STARTS
 
 
 @pytest.mark.timeout(240)

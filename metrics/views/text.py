@@ -10,7 +10,7 @@ import html
 
 import pandas as pd
 
-from metrics.output import neutralise_frame
+from metrics.store.exports import neutralise_frame
 
 OPEN_MARK, CLOSE_MARK = "【", "】"
 
@@ -55,8 +55,10 @@ def document_html(text: str, spans: pd.DataFrame, colours: dict[str, str], title
 
     ``spans`` has start, end, category (offsets index ``text``). The selected statistic gets an outline.
 
-    >>> document_html("<b>2人</b>", pd.DataFrame({"start": [3], "end": [5], "category": ["x"]}), {"x": "#f00"}, {})
-    '<div class="report" style="white-space:pre-wrap;line-height:1.8">&lt;b&gt;<mark style="background:#f00" title="">2人</mark>&lt;/b&gt;</div>'
+    >>> spans = pd.DataFrame({"start": [3], "end": [5], "category": ["x"]})
+    >>> page = document_html("<b>2人</b>", spans, {"x": "#f00"}, {})
+    >>> page.removeprefix('<div class="report" style="white-space:pre-wrap;line-height:1.8">')
+    '&lt;b&gt;<mark style="background:#f00" title="">2人</mark>&lt;/b&gt;</div>'
     """
     pieces, cursor = [], 0
     for start, end, category in non_overlapping_spans(spans)[["start", "end", "category"]].itertuples(index=False):

@@ -13,7 +13,7 @@ from functools import cache
 
 import regex
 
-from metrics.patterns import alternation, compile_checked, load
+from metrics.rules import alternation, compile_checked, load
 
 SENTENCE_ENDS = "。！？!?\n"
 # How far a look-up reaches from a figure, so that a 5 MB line without punctuation stays linear.
@@ -239,7 +239,7 @@ def _partial_pattern() -> regex.Pattern:
 
 
 def _month(text: str) -> int:
-    from metrics.numbers import figure_value
+    from metrics.extraction.numbers import figure_value
     return int(figure_value(text))
 
 

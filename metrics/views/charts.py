@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 
-from metrics.view_strings import UiStrings
+from metrics.views.strings import UiStrings
 
 CHANGE_LIMIT = 30        # the diverging chart shows at most this many changes, the largest first
 TREND_CHOICE_LIMIT = 200
@@ -88,7 +88,8 @@ TREND_COLUMNS = ["region", "period", "period_display", "is_partial", "derived", 
                  "qualifier", "doc_id", "stat_id", "published"]
 
 
-def metric_trend(frame: pd.DataFrame, metric: str, unit: str, kind: str, region_limit: int = TREND_REGION_LIMIT) -> pd.DataFrame:
+def metric_trend(frame: pd.DataFrame, metric: str, unit: str, kind: str,
+                 region_limit: int = TREND_REGION_LIMIT) -> pd.DataFrame:
     """One metric in one unit across periods, one value per region, period and stated/derived.
 
     Where several reports give the same figure, the most recently published one is kept; regions are
@@ -100,7 +101,8 @@ def metric_trend(frame: pd.DataFrame, metric: str, unit: str, kind: str, region_
     rows = rows[rows["region"].isin(top_regions)]
     rows = rows.sort_values("published", na_position="first", kind="stable")
     latest = rows.drop_duplicates(subset=["region", "period_display", "derived"], keep="last")
-    return latest.sort_values(["period", "period_display", "region", "derived"], na_position="last").reset_index(drop=True)
+    ordered = latest.sort_values(["period", "period_display", "region", "derived"], na_position="last")
+    return ordered.reset_index(drop=True)
 
 
 def headline_figures(frame: pd.DataFrame, limit: int = 4) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from importlib import resources
 
 import regex
 
-from metrics.patterns import compile_checked, load
+from metrics.rules import compile_checked, load
 
 FILLER = "\x1f"  # stands where junk was blanked; the figure pattern may skip it
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.view_strings import UiStrings
+from metrics.views.strings import UiStrings
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,6 @@ class FilterOptions:
     regions: list[str]
     kinds: list[str]
     year_range: tuple[int, int] | None
-    trend_choices: list[str] = field(default_factory=list)
 
 
 def present_values(column: pd.Series) -> list[str]:

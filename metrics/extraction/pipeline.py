@@ -8,22 +8,20 @@ stand in a list (7.1%、14%、2.6%) → name what each counts (its metric, pairi
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
 import regex
 
-from metrics.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words, kind_of,
-                              starts_with_change_word)
-from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
+from metrics.extraction.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words,
+                                         kind_of, starts_with_change_word)
+from metrics.extraction.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
                              parse_published, partial_index, period_label, subject_year, time_index)
-from metrics.normalize import FILLER, normalize
-from metrics.patterns import alternation, compile_checked, load
+from metrics.extraction.normalize import FILLER, normalize
+from metrics.rules import alternation, compile_checked, load
 from metrics.record import Record
-from metrics.spans import Figure, find_figures
+from metrics.extraction.spans import Figure, find_figures
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
 CLAUSE_REST = regex.compile(r"[^,;:。！？!?\n]{0,30}")
@@ -296,14 +294,3 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
         earlier.extend(zip(group, made))
         records.extend(r for r in made if emit_durations or r.kind != "duration")
     return records
-
-
-def extract_parts_warning_to(path: str, text: str, **options) -> Iterator[list[Record]]:
-    """extract_parts(text, **options), with the extractor's warnings (a pattern timeout, an implausible
-    value) written to stderr naming ``path`` once the document is done: the command line and the store
-    both report them this way."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield from extract_parts(text, **options)
-    for warning in caught:
-        print(f"metrics: {path}: warning: {warning.message}", file=sys.stderr)

@@ -1,12 +1,11 @@
-"""Downloads: the filtered table and each chart's data as CSV (via metrics.output) and Excel."""
+"""Downloads: the filtered table and each chart's data as CSV and Excel (written by metrics.store.exports,
+the same writers as ``python -m metrics export``)."""
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
-from metrics.output import csv_bytes, neutralise_frame
+from metrics.store.exports import csv_bytes, neutralise_frame, xlsx_bytes
 from metrics.record import COLUMNS
 
 EXPORT_COLUMNS = ("stat_id", *COLUMNS, "period_display", "is_partial", "derived", "corrected")
@@ -29,18 +28,19 @@ def table_csv(frame: pd.DataFrame) -> bytes:
     return csv_bytes(export_table(frame))
 
 
-def xlsx_bytes(frame: pd.DataFrame) -> bytes:
-    """A frame as an .xlsx workbook, text cells neutralised (openpyxl would otherwise store '=…' as a formula)."""
-    buffer = io.BytesIO()
-    safe = neutralise_frame(frame.head(EXCEL_MAX_ROWS))
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe.to_excel(writer, index=False, sheet_name="statistics")
-    return buffer.getvalue()
-
-
 def table_xlsx(frame: pd.DataFrame) -> bytes:
-    """The filtered table as an Excel workbook."""
-    return xlsx_bytes(export_table(frame))
+    """The filtered table as an Excel workbook (as many rows as a sheet holds)."""
+    return xlsx_bytes(export_table(frame).head(EXCEL_MAX_ROWS))
+
+
+def chart_csv(frame: pd.DataFrame) -> bytes:
+    """A chart's data as CSV bytes (UTF-8 BOM, formula cells neutralised)."""
+    return csv_bytes(frame)
+
+
+def safe_for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame whose text cells are safe to show or copy into a spreadsheet (formula cells neutralised)."""
+    return neutralise_frame(frame)
 
 
 def download_name(what: str, filter_slug: str, extension: str) -> str:

@@ -1,4 +1,5 @@
-"""The dashboard's access to the store (metrics.store): every call opens the file briefly and closes it.
+"""The dashboard's access to the store (metrics.store): a store file or a Parquet dataset folder, through
+the one interface of metrics.store.backends; every call opens the file briefly and closes it.
 
 Errors come back as StoreProblem with a kind the page turns into "what to run", never a traceback.
 """
@@ -6,26 +7,18 @@ Errors come back as StoreProblem with a kind the page turns into "what to run", 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import pandas as pd
 
-FALLBACK_DB = "data/metrics.duckdb"
+from metrics.errors import StoreProblem
+from metrics.store import DEFAULT_DB, ingest_bytes, store_at
+from metrics.store.backends import Backend
+
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm")
 UPLOAD_LIMIT_MB = 5
-
-
-class StoreProblem(Exception):
-    """The store cannot be read: ``kind`` is ``missing``, ``broken`` or ``busy``."""
-
-    def __init__(self, kind: str, reason: str = "") -> None:
-        super().__init__(f"{kind}: {reason}")
-        self.kind = kind
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -37,20 +30,9 @@ class UploadOutcome:
     values: dict
 
 
-def store_module() -> ModuleType:
-    """metrics.store, or a StoreProblem when it cannot be imported."""
-    try:
-        return importlib.import_module("metrics.store")
-    except ImportError as exc:
-        raise StoreProblem("broken", f"metrics.store: {exc}") from None
-
-
 def default_db() -> str:
-    """The store's default path (metrics.store.DEFAULT_DB when available)."""
-    try:
-        return str(store_module().DEFAULT_DB)
-    except (StoreProblem, AttributeError):
-        return FALLBACK_DB
+    """The store's default path (metrics.store.DEFAULT_DB)."""
+    return str(DEFAULT_DB)
 
 
 def resolve_db_path(argv: Sequence[str], environ: Mapping[str, str], default: str) -> str:
@@ -70,13 +52,14 @@ def resolve_db_path(argv: Sequence[str], environ: Mapping[str, str], default: st
     return environ.get("METRICS_DB") or default
 
 
-def guarded(call, db: str, *args, **kwargs):
-    """Run a store call; turn a missing file or any database/OS error into StoreProblem."""
-    if not Path(db).is_file():
+def guarded(call: Callable[[Backend], object], db: str):
+    """Run ``call`` on the store (file or dataset) at ``db``; turn a missing store or any database/OS
+    error into StoreProblem."""
+    backend = store_at(db)
+    if backend.version() == "missing":
         raise StoreProblem("missing", db)
-    store = store_module()
     try:
-        return getattr(store, call)(db, *args, **kwargs)
+        return call(backend)
     except (StoreProblem, ValueError):
         raise  # ValueError: the store refused a value (a correction out of range): the caller says why
     except Exception as exc:  # duckdb.IOException, duckdb.Error, OSError, a corrupt file...
@@ -87,32 +70,32 @@ def guarded(call, db: str, *args, **kwargs):
 
 def read_version(db: str) -> str:
     """The store's content version (the cache key)."""
-    return str(guarded("store_version", db))
+    return str(guarded(lambda store: store.version(), db))
 
 
 def read_statistics(db: str) -> pd.DataFrame:
     """All statistics, corrections applied."""
-    return guarded("load_statistics", db)
+    return guarded(lambda store: store.statistics(), db)
 
 
 def read_document(db: str, doc_id: str) -> dict | None:
     """One document (text, source, title, region, published) or None."""
-    return guarded("load_document", db, doc_id)
+    return guarded(lambda store: store.document(doc_id), db)
 
 
 def read_corrections(db: str) -> pd.DataFrame:
     """The user's corrections, newest last."""
-    return guarded("list_corrections", db)
+    return guarded(lambda store: store.corrections(), db)
 
 
 def save_correction(db: str, stat_id: str, field: str, value: object) -> int:
     """Store one correction; its id."""
-    return int(guarded("add_correction", db, stat_id, field, value))
+    return int(guarded(lambda store: store.add_correction(stat_id, field, value), db))
 
 
 def remove_correction(db: str, correction_id: int) -> None:
     """Undo one correction."""
-    guarded("undo_correction", db, correction_id)
+    guarded(lambda store: store.undo_correction(correction_id), db)
 
 
 def upload_problem(name: str, size: int, limit_mb: int) -> UploadOutcome | None:
@@ -143,17 +126,16 @@ def ingest_upload(db: str, name: str, data: bytes, *, region: str | None, publis
     if problem is not None:
         return problem
     Path(db).parent.mkdir(parents=True, exist_ok=True)
-    store = store_module()
     try:
-        summary = store.ingest_bytes(name, data, db=db, region=region or None, published=published or None)
+        summary = ingest_bytes(name, data, db=db, region=region or None, published=published or None)
     except Exception as exc:  # a reader or database error for this one file
         return UploadOutcome(False, "ingest_failed", {"name": name, "reason": f"{type(exc).__name__}: {exc}"})
-    if getattr(summary, "failed", 0):
-        failures = getattr(summary, "failures", None) or ["unreadable"]
+    if summary.failed:
+        failures = summary.failures or ["unreadable"]
         return UploadOutcome(False, "ingest_failed", {"name": name, "reason": str(failures[0])})
-    if getattr(summary, "skipped", 0) and not getattr(summary, "files_read", 0):
+    if summary.skipped and not summary.files_read:
         return UploadOutcome(True, "ingest_skipped", {"name": name})
-    return UploadOutcome(True, "ingested", {"name": name, "count": getattr(summary, "statistics", 0)})
+    return UploadOutcome(True, "ingested", {"name": name, "count": summary.statistics})
 
 
 def corrections_to_save(current: dict, proposed: dict) -> dict:

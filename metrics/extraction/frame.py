@@ -8,12 +8,7 @@ from operator import attrgetter
 import numpy as np
 import pandas as pd
 
-from metrics.record import COLUMNS, Record
-
-NUMERIC: dict[str, str] = {"value": "float64", "start": "int64", "end": "int64", "period": "Int64"}
-# Every other column is text (pandas' str dtype, missing values as NaN), whatever the rows hold, so that
-# frames of different documents concatenate and write to Parquet with one schema.
-DTYPES: dict[str, str] = {c: NUMERIC.get(c, "str") for c in COLUMNS}
+from metrics.record import COLUMNS, PANDAS_TYPES, Record
 
 
 _FIELDS = attrgetter(*COLUMNS)
@@ -30,5 +25,10 @@ def to_frame(records: Iterable[Record]) -> pd.DataFrame:
     """One row per record, columns exactly ``COLUMNS``, in order (an empty frame keeps them too)."""
     rows = [_FIELDS(r) for r in records]
     columns = list(zip(*rows)) if rows else [()] * len(COLUMNS)
-    return pd.DataFrame({name: _column(values, DTYPES[name]) for name, values in zip(COLUMNS, columns)},
+    return pd.DataFrame({name: _column(values, PANDAS_TYPES[name]) for name, values in zip(COLUMNS, columns)},
                         columns=list(COLUMNS))
+
+
+def with_column_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame read back from a store or a dataset, its columns in the dtypes of ``to_frame``."""
+    return frame.astype({c: t for c, t in PANDAS_TYPES.items() if c in frame.columns})

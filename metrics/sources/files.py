@@ -1,58 +1,36 @@
 """Reading report files into Documents: text, web pages and annotated JSON, in any common Chinese encoding.
 
 Stages, each a small function: find files (``iter_files``) → check the file is a regular, readable file
-(``check_readable``, before opening, so a FIFO never blocks) → decode the bytes (``decode_bytes``) →
-take the visible article text out of a web page (``html_to_text``) → find metadata (title, date, source,
-region). Offsets of the statistics later index ``Document.text``, the decoded text the store keeps.
-Word lists live in ``metrics/patterns/reader_*.yaml``.
+(``check_readable``, before opening, so a FIFO never blocks) → decode the bytes (``decode_bytes``,
+metrics.sources.encodings) → take the visible article text out of a web page (``html_to_text``,
+metrics.sources.html) → find metadata (title, date, source, region). Offsets of the statistics later
+index ``Document.text``, the decoded text the store keeps. Word lists live in
+``metrics/patterns/reader_*.yaml``.
 """
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import hashlib
 import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import regex
-import yaml
-from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+from selectolax.lexbor import LexborHTMLParser
 
 from metrics.errors import InputError, UsageError
+from metrics.record import Document
+from metrics.rules import load
+from metrics.sources.encodings import decode_bytes
+from metrics.sources.html import html_to_text, meta_tags, page_source, page_title
 
 SUFFIXES = (".txt", ".html", ".htm", ".json")
 HTML_SUFFIXES = (".html", ".htm")
 MAX_BYTES = 200 * 1024 * 1024          # a larger "report" is refused rather than read into memory
-_PATTERNS = Path(__file__).parent / "patterns"
-_BLOCK_MARK = "\ue000"                 # private-use character: marks the end of a block element
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    doc_id: str                 # file name without extension (or the JSON's own doc_id)
-    path: str                   # where it was read from
-    text: str                   # the decoded text that offsets index
-    content_hash: str           # sha256 of the raw bytes
-    title: str | None = None
-    published: str | None = None  # ISO date found in the document's metadata
-    region: str | None = None
-    source: str | None = None   # source address found in the document
-    encoding: str = "utf-8"
-
-
-@lru_cache(maxsize=None)
-def load_patterns(name: str) -> dict:
-    """One ``metrics/patterns/reader_<name>.yaml`` file; fails loudly when it is missing or malformed."""
-    data = yaml.safe_load((_PATTERNS / f"reader_{name}.yaml").read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"metrics/patterns/reader_{name}.yaml: expected a mapping")
-    return data
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -209,222 +187,12 @@ def _html_document(page: str, *, path: str, stem: str, content_hash: str, encodi
     title = page_title(tree, meta)
     full_text = html_to_text(tree, drop_boilerplate=False)
     text = html_to_text(tree, drop_boilerplate=True) or full_text
-    published = first_date(meta.get(k) for k in load_patterns("metadata")["date_meta"]) \
+    published = first_date(meta.get(k) for k in load("reader_metadata")["date_meta"]) \
         or find_date_in_text(full_text)
     source = page_source(tree, meta) or find_source_in_text(full_text)
     region = guess_region(f"{title or ''}\n{text}")
     return Document(doc_id=stem, path=path, text=text, content_hash=content_hash, title=title,
                     published=published, region=region, source=source, encoding=encoding)
-
-
-# ---------------------------------------------------------------------------------------- decoding
-
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-# Declared or detected names → the codec that decodes them best (GBK and GB2312 are subsets of GB18030).
-_CODEC_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-                  "cp936": "gb18030", "hz-gb-2312": "gb18030", "euc-cn": "gb18030",
-                  "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "cp950": "big5hkscs", "x-big5": "big5hkscs",
-                  "utf8": "utf-8", "unicode": "utf-16", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be"}
-_DECLARED_CHARSET = regex.compile(rb"""
-    (?: <meta [^>]{0,200}? charset \s* = \s* ["']? \s*     # <meta charset="gbk"> or content="...; charset=gbk"
-      | <\?xml [^>]{0,100}? encoding \s* = \s* ["'] )      # <?xml version="1.0" encoding="gbk"?>
-    (?P<name> [A-Za-z0-9_:.\-]{2,40} )
-""", regex.IGNORECASE | regex.VERBOSE)
-_TOLERATED_BAD_SHARE = 0.02            # a declared charset giving more decode errors than this is a lie
-
-
-def codec_for(name: str) -> str | None:
-    """The Python codec to use for a declared or detected charset name; None when unknown."""
-    name = name.strip().lower()
-    name = _CODEC_ALIASES.get(name, name)
-    try:
-        return _CODEC_ALIASES.get(codecs.lookup(name).name, codecs.lookup(name).name)
-    except LookupError:
-        return None
-
-
-def declared_charset(raw: bytes) -> str | None:
-    """The charset a web page declares in its first 4 KB (meta charset, http-equiv or XML declaration)."""
-    match = _DECLARED_CHARSET.search(raw[:4096])
-    return codec_for(match["name"].decode("ascii")) if match else None
-
-
-def decode_bytes(raw: bytes, *, path: str = "", html: bool = False) -> tuple[str, str]:
-    """Decoded text and the codec used: BOM, declared charset, UTF-8, then the best-scoring guess.
-
-    A few invalid bytes become U+FFFD and the rest of the text is kept; binary data is an InputError.
-    """
-    for bom, codec in _BOMS:
-        if raw.startswith(bom):
-            return raw.decode(codec, errors="replace"), codec
-    if b"\x00" in raw[:8192]:
-        raise InputError(path, "binary file (contains NUL bytes)")
-    declared = declared_charset(raw) if html or b"<" in raw[:4096] else None
-    if declared:
-        text = raw.decode(declared, errors="replace")
-        if text.count("\ufffd") <= _TOLERATED_BAD_SHARE * max(len(text), 1):
-            return text, declared
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if looks_binary(text):   # valid UTF-8 that is mostly control characters: a binary file all the same
-            raise InputError(path, "binary file (control characters)")
-        return text, "utf-8"
-    codec = best_codec(raw)
-    if codec is None:
-        raise InputError(path, "undecodable: not text in any supported encoding")
-    text = raw.decode(codec, errors="replace")
-    if looks_binary(text):
-        raise InputError(path, "binary file (control characters)")
-    return text, codec
-
-
-def best_codec(raw: bytes) -> str | None:
-    """The candidate codec whose decoding reads most like Chinese text (detector's guess included)."""
-    candidates = ["utf-8", "gb18030", "big5hkscs"]
-    detected = _detector_guess(raw)
-    if detected and detected not in candidates:
-        candidates.append(detected)
-    sample = raw[:65536]
-    scored = [(readability(sample.decode(codec, errors="replace")), codec) for codec in candidates]
-    score, codec = max(scored, key=lambda pair: pair[0])
-    return codec if score > 0.5 else None
-
-
-def _detector_guess(raw: bytes) -> str | None:
-    """charset-normalizer's best guess, as a codec name."""
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw[:65536]).best()
-    return codec_for(best.encoding) if best is not None else None
-
-
-def readability(text: str) -> float:
-    """Share of characters that are plausible report text: ASCII, punctuation, or frequent Chinese.
-
-    Frequent Chinese means level-1 of GB2312 (3,755 common simplified) or of Big5 (5,401 common
-    traditional): the wrong codec turns text into rare characters and U+FFFD, which score zero.
-    """
-    if not text:
-        return 0.0
-    good = sum(1 for ch in text if _plausible_char(ch))
-    return good / len(text)
-
-
-@lru_cache(maxsize=65536)
-def _plausible_char(ch: str) -> bool:
-    if ch == "\ufffd":
-        return False
-    if ch < "\x80":
-        return ch.isprintable() or ch in "\n\r\t"
-    if ch in "\xa0\u3000" or "\u2000" <= ch <= "\u206f" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef":
-        return True
-    try:
-        if 0xB0 <= ch.encode("gb2312")[0] <= 0xD7:
-            return True
-    except UnicodeEncodeError:
-        pass
-    try:
-        encoded = ch.encode("big5")
-        return 0xA4 <= encoded[0] <= 0xC6
-    except UnicodeEncodeError:
-        return False
-
-
-def looks_binary(text: str) -> bool:
-    """True when more than 1% of the first characters are control characters other than whitespace."""
-    sample = text[:8192]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\n\r\t\f\v")
-    return controls > 0.01 * max(len(sample), 1)
-
-
-# -------------------------------------------------------------------------------------------- HTML
-
-def _boilerplate_markers() -> tuple[str, ...]:
-    return tuple(m.lower() for m in load_patterns("html")["boilerplate_markers"])
-
-
-_CLASS_TOKEN = regex.compile(r"[\s_\-]+")
-
-
-def is_boilerplate(attributes: dict) -> bool:
-    """True when an element's class or id names page furniture (nav-bar, footer, breadcrumb...)."""
-    words = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
-    tokens = [t for t in _CLASS_TOKEN.split(words) if t]
-    return any(token.startswith(_boilerplate_markers()) for token in tokens)
-
-
-def html_to_text(tree: LexborHTMLParser, *, drop_boilerplate: bool) -> str:
-    """The visible text of a page, one line per block element; scripts, styles and comments dropped.
-
-    With ``drop_boilerplate`` also navigation, header, footer and elements whose class or id marks them
-    as page furniture. The tree is copied, never changed. Entities are decoded by the parser; no
-    external entity, file or network address is ever resolved.
-    """
-    try:
-        tree = tree.clone()
-    except SelectolaxError:  # lexbor cannot copy a page whose DOCTYPE has a system id alone
-        tree = LexborHTMLParser(tree.root.html if tree.root is not None else "")   # a fresh copy, doctype left out
-    config = load_patterns("html")
-    always = ["script", "style", "noscript", "template", "head", "svg", "canvas", "object", "embed", "iframe"]
-    tree.strip_tags(config["drop_tags"] if drop_boilerplate else always)
-    root = tree.body or tree.root
-    if root is None:
-        return ""
-    if drop_boilerplate:
-        furniture = [node for node in root.traverse(include_text=False)
-                     if node.is_element_node and node is not root and is_boilerplate(node.attributes)]
-        for node in furniture:
-            try:
-                node.decompose()
-            except Exception:  # noqa: BLE001 - already removed with its ancestor
-                pass
-    for node in root.css(",".join(config["block_tags"])):
-        node.insert_after(_BLOCK_MARK)
-    return join_blocks(root.text(separator="", deep=True))
-
-
-_SOURCE_WHITESPACE = regex.compile(r"[ \t\n\r\f\v]+")   # not \xa0 nor \u3000: those are written on purpose
-
-
-def join_blocks(raw_text: str) -> str:
-    """Collapse source-formatting whitespace like a browser and put each block on its own line."""
-    lines = (_SOURCE_WHITESPACE.sub(" ", block).strip(" ") for block in raw_text.split(_BLOCK_MARK))
-    return "\n".join(line for line in lines if line)
-
-
-def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
-    """<meta name|property|itemprop=... content=...> as a lower-cased name → content mapping (first wins)."""
-    found: dict[str, str] = {}
-    for node in tree.css("meta"):
-        attrs = node.attributes
-        key = attrs.get("name") or attrs.get("property") or attrs.get("itemprop")
-        if key and attrs.get("content"):
-            found.setdefault(key.strip().lower(), attrs["content"].strip())
-    return found
-
-
-def page_title(tree: LexborHTMLParser, meta: dict[str, str]) -> str | None:
-    """The page's <title>, else its title meta tag, else its first <h1>."""
-    node = tree.css_first("title")
-    if node is not None and node.text(strip=True):
-        return node.text(strip=True)
-    for key in load_patterns("metadata")["title_meta"]:
-        if meta.get(key):
-            return meta[key]
-    heading = tree.css_first("h1")
-    return heading.text(strip=True) or None if heading is not None else None
-
-
-def page_source(tree: LexborHTMLParser, meta: dict[str, str]) -> str | None:
-    """The page's own address: <link rel=canonical>, else og:url and similar meta tags."""
-    node = tree.css_first('link[rel="canonical"]')
-    if node is not None and node.attributes.get("href"):
-        return node.attributes["href"].strip()
-    return next((meta[k] for k in load_patterns("metadata")["source_meta"] if meta.get(k)), None)
 
 
 # ---------------------------------------------------------------------------------------- metadata
@@ -453,8 +221,9 @@ def first_date(values: Iterable[str | None]) -> str | None:
 
 @lru_cache(maxsize=1)
 def _labelled_date() -> regex.Pattern:
-    labels = "|".join(regex.escape(label) for label in load_patterns("metadata")["date_labels"])
-    return regex.compile(rf"(?:{labels})\s*[::]?\s*(?P<date>(?:19|20)[0-9][0-9]\s*[年\-/.]\s*[0-9]{{1,2}}\s*[月\-/.]\s*[0-9]{{1,2}})")
+    labels = "|".join(regex.escape(label) for label in load("reader_metadata")["date_labels"])
+    date = r"(?:19|20)[0-9][0-9]\s*[年\-/.]\s*[0-9]{1,2}\s*[月\-/.]\s*[0-9]{1,2}"
+    return regex.compile(rf"(?:{labels})\s*[::]?\s*(?P<date>{date})")
 
 
 def find_date_in_text(text: str) -> str | None:
@@ -464,7 +233,7 @@ def find_date_in_text(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _labelled_source() -> regex.Pattern:
-    labels = "|".join(regex.escape(label) for label in load_patterns("metadata")["source_labels"])
+    labels = "|".join(regex.escape(label) for label in load("reader_metadata")["source_labels"])
     return regex.compile(rf"(?:{labels})\s*[::]\s*(?P<source>[^\s  |,,。]{{2,80}})")
 
 
@@ -492,7 +261,7 @@ def guess_text_title(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _region_patterns() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], frozenset[str]]:
-    config = load_patterns("regions")
+    config = load("reader_regions")
     names = {}
     for full, shorts in config["regions"].items():
         names[full] = full

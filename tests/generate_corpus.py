@@ -1,6 +1,6 @@
 """A large synthetic corpus of police reports, for the scale benchmark and tests (seeded, reproducible).
 
-    .venv/bin/python bench/generate_corpus.py OUT_DIR --n 100000 [--seed 1]
+    .venv/bin/python tests/generate_corpus.py OUT_DIR --n 100000 [--seed 1]
 
 Each report is a title line naming a region and a year, a 发布时间 line, then sentences taken from the
 shipped reports (data/corpus) that hold figures, recombined at random, with every digit varied, every

@@ -8,22 +8,9 @@ from functools import cache
 
 import regex
 
-from metrics.normalize import FILLER
-from metrics.patterns import PatternError, alternation, compile_checked, load
-
-CATEGORY_LEVELS = ("strong", "weak", "generic")
-
-
-@cache
-def category_keys() -> tuple[str, ...]:
-    return tuple(load("categories")["categories"])
-
-
-@cache
-def category_labels() -> dict[str, dict[str, str]]:
-    """key → {'zh': ..., 'en': ...}"""
-    return {k: {"zh": v["zh"], "en": v["en"]} for k, v in load("categories")["categories"].items()}
-
+from metrics.extraction.normalize import FILLER
+from metrics.errors import PatternError
+from metrics.rules import alternation, compile_checked, load
 
 @cache
 def _override_pattern() -> tuple[regex.Pattern | None, dict[str, str]]:

@@ -25,7 +25,7 @@ from functools import cache
 
 import cn2an
 
-from metrics.patterns import load
+from metrics.rules import load
 
 MAX_VALUE = 1e15  # larger than any real statistic (a thousand trillion); see is_plausible
 

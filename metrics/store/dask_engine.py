@@ -1,7 +1,7 @@
 """The Dask engine of ingest, and the Parquet dataset it writes (``python -m metrics ingest --engine dask``).
 
 The client only lists files and batches their paths. Each Dask task reads, decodes and extracts its own
-batch with the same code as the local pool (``metrics.store.process_batch``) and writes the batch's
+batch with the same code as the local pool (``metrics.store.pool.process_batch``) and writes the batch's
 documents and statistics as Parquet files partitioned by region and year; the task returns only file
 names and one outcome per path, so no document text goes through the scheduler. The client then loads
 each finished batch from those files (DuckDB ``read_parquet``) into the store, in submission order and
@@ -12,7 +12,8 @@ written to a temporary name, then renamed), so a task re-run after a worker died
 files instead of adding to them; the store is written only by the client, once per batch.
 
 Dataset layout (``<dataset>/``; region names as written, only characters unsafe in paths as %XX, a
-missing value as ``__HIVE_DEFAULT_PARTITION__``; every file also holds region and the document's date as plain columns)::
+missing value as ``__HIVE_DEFAULT_PARTITION__``; every file also holds region and the document's date as plain
+columns)::
 
     documents/region=<region>/year=<year published>/<run>-<batch>.parquet
     statistics/region=<region>/year=<year published>/<run>-<batch>.parquet
@@ -38,37 +39,41 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from metrics.errors import UsageError
-from metrics.reader import Document, iter_files
-from metrics.record import COLUMNS
-from metrics.store import (EngineError, IngestSummary, KnownHashes, _batches, _chain, _Extracted, _known_hashes,
-                           _progress_bar, _typed, _write_results, in_order, process_batch, stat_ids)
+from metrics.errors import DaskMissingError, EngineError, UsageError
+from metrics.extraction.frame import with_column_types
+from metrics.record import ARROW_TYPES, COLUMNS, DOCUMENT_ARROW_TYPES, DOCUMENT_COLUMNS, Document
+from metrics.sources.files import iter_files
+from metrics.store.database import stat_ids
+from metrics.store.dataset import default_dataset
+from metrics.store.pool import (BatchItem, Extracted, Failed, IngestSummary, KnownHashes, Skipped, batches, chain,
+                                  in_order, known_hashes, process_batch, progress_bar, write_results)
 
 DASK_BATCH_SIZE = 256          # documents per Dask task (bigger than the pool's: fewer tasks and files)
 LOCAL_WORKERS = 2              # workers of the LocalCluster started when no scheduler is given
 CONNECT_TIMEOUT = "10s"        # how long to try reaching a scheduler
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 _UNSAFE = frozenset('/\\%=:*?"<>|\x7f')
-_DOC_FIELDS = ("doc_id", "path", "source", "content_hash", "region", "published", "title", "text", "encoding")
-_DOCUMENTS_SCHEMA = pa.schema([(name, pa.string()) for name in _DOC_FIELDS]
+_DOCUMENTS_SCHEMA = pa.schema([(name, pa.type_for_alias(DOCUMENT_ARROW_TYPES[name])) for name in DOCUMENT_COLUMNS]
                               + [("run", pa.string()), ("position", pa.int32())])
-_ARROW_TYPES = {"value": pa.float64(), "start": pa.int64(), "end": pa.int64(), "period": pa.int64()}
 # One schema for every statistics file, whatever a batch holds (an all-empty frame must not change it).
 _STATISTICS_SCHEMA = pa.schema([("stat_id", pa.string())]
-                               + [(c, _ARROW_TYPES.get(c, pa.string())) for c in COLUMNS]
+                               + [(c, pa.type_for_alias(ARROW_TYPES[c])) for c in COLUMNS]
                                + [("doc_path", pa.string()), ("run", pa.string()), ("position", pa.int32()),
                                   ("row", pa.int32())])
 
 
-class DaskMissingError(UsageError):
-    """--engine dask was asked for but dask/distributed are not installed."""
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one path of a task's batch: stored in the task's files, skipped, or failed."""
+    status: str                  # "ok", "skip" or "error"
+    reason: str | None = None    # why it failed
 
 
 @dataclass(frozen=True)
 class BatchResult:
     """What a task sends back: one outcome per path of its batch, and the Parquet files it wrote."""
     index: int
-    outcomes: list[tuple]        # per position: ("ok",), ("skip",) or ("error", reason)
+    outcomes: list[Outcome]      # one per position of the batch
     documents: list[str]
     statistics: list[str]
 
@@ -81,12 +86,6 @@ def require_distributed():
         raise DaskMissingError("--engine dask needs dask and distributed: "
                                "pip install -r requirements-dask.txt") from None
     return distributed
-
-
-def default_dataset(db: str | os.PathLike) -> Path:
-    """Where the Parquet dataset goes unless told: a folder next to the store (metrics.duckdb → metrics-dataset)."""
-    db = Path(db)
-    return db.with_name(f"{db.stem}-dataset")
 
 
 def new_run_id() -> str:
@@ -123,15 +122,15 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
     os.replace(temporary, path)
 
 
-def documents_table(items: list[tuple[int, _Extracted]], run: str) -> pa.Table:
+def documents_table(items: list[tuple[int, Extracted]], run: str) -> pa.Table:
     """The documents of a batch (with their batch position) as an Arrow table."""
-    columns = {name: [getattr(item.document, name) for _, item in items] for name in _DOC_FIELDS}
+    columns = {name: [getattr(item.document, name) for _, item in items] for name in DOCUMENT_COLUMNS}
     columns["run"] = [run] * len(items)
     columns["position"] = [position for position, _ in items]
     return pa.table(columns, schema=_DOCUMENTS_SCHEMA)
 
 
-def statistics_table(items: list[tuple[int, _Extracted]], run: str) -> pa.Table:
+def statistics_table(items: list[tuple[int, Extracted]], run: str) -> pa.Table:
     """The statistics of a batch's documents: stat_id, COLUMNS, doc_path, run, position, row."""
     frames = []
     for position, item in items:
@@ -146,7 +145,7 @@ def statistics_table(items: list[tuple[int, _Extracted]], run: str) -> pa.Table:
                                 preserve_index=False)
 
 
-def write_batch(items: list[tuple[int, _Extracted]], dataset: Path, run: str, index: int) -> tuple[list, list]:
+def write_batch(items: list[tuple[int, Extracted]], dataset: Path, run: str, index: int) -> tuple[list, list]:
     """Write a batch's documents and statistics, one file per (region, year) partition; the file names."""
     groups: dict[tuple[str, str], list] = {}
     for position, item in items:
@@ -169,41 +168,41 @@ def run_batch(index: int, paths: list[str], region: str | None, published: str |
     """One Dask task: read, extract and write a batch of files; returns outcomes and file names only."""
     outcomes, extracted = [], []
     for position, item in enumerate(process_batch(paths, region, published, known)):
-        if isinstance(item, _Extracted):
-            outcomes.append(("ok",))
+        if isinstance(item, Extracted):
+            outcomes.append(Outcome("ok"))
             extracted.append((position, item))
-        elif item[0] == "skip":
-            outcomes.append(("skip",))
+        elif isinstance(item, Skipped):
+            outcomes.append(Outcome("skip"))
         else:
-            outcomes.append(("error", item[2]))
+            outcomes.append(Outcome("error", item.reason))
     documents, statistics = write_batch(extracted, Path(dataset), run, index) if extracted else ([], [])
     return BatchResult(index, outcomes, documents, statistics)
 
 
 # -------------------------------------------------------------------------------------- client side
 
-def load_batch(result: BatchResult, paths: list[str]) -> list:
-    """The batch read back from its Parquet files (DuckDB read_parquet), as the items ``_write_results``
+def load_batch(result: BatchResult, paths: list[str]) -> list[BatchItem]:
+    """The batch read back from its Parquet files (DuckDB read_parquet), as the items ``write_results``
     takes, in batch order; ``paths`` are the paths as the user gave them (for messages)."""
     documents, frames = {}, {}
     if result.documents:
         with duckdb.connect() as con:
-            rows = con.execute(f"SELECT position, {', '.join(_DOC_FIELDS)} FROM read_parquet(?)",
+            rows = con.execute(f"SELECT position, {', '.join(DOCUMENT_COLUMNS)} FROM read_parquet(?)",
                                [result.documents]).fetchall()
             statistics = con.execute("SELECT * FROM read_parquet(?) ORDER BY position, row",
                                      [result.statistics]).df() if result.statistics else None
-        documents = {row[0]: Document(**dict(zip(_DOC_FIELDS, row[1:]))) for row in rows}
+        documents = {row[0]: Document(**dict(zip(DOCUMENT_COLUMNS, row[1:]))) for row in rows}
         for position, group in ([] if statistics is None else statistics.groupby("position", sort=False)):
-            frames[position] = _typed(group[list(COLUMNS)].reset_index(drop=True))
-    items: list = []
+            frames[position] = with_column_types(group[list(COLUMNS)].reset_index(drop=True))
+    items: list[BatchItem] = []
     for position, (outcome, path) in enumerate(zip(result.outcomes, paths)):
-        if outcome[0] == "ok":
-            frame = frames.get(position, _typed(pd.DataFrame(columns=list(COLUMNS))))
-            items.append(_Extracted(documents[position], frame))
-        elif outcome[0] == "skip":
-            items.append(("skip", path))
+        if outcome.status == "ok":
+            frame = frames.get(position, with_column_types(pd.DataFrame(columns=list(COLUMNS))))
+            items.append(Extracted(documents[position], frame))
+        elif outcome.status == "skip":
+            items.append(Skipped(path))
         else:
-            items.append(("error", path, outcome[1]))
+            items.append(Failed(path, outcome.reason))
     return items
 
 
@@ -230,7 +229,7 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
                 published: str | None = None, workers: int | None = None, progress: bool = False,
                 scheduler: str | None = None, dataset: str | os.PathLike | None = None,
                 batch_size: int = DASK_BATCH_SIZE) -> IngestSummary:
-    """``metrics.store.ingest`` on a Dask cluster; also leaves the run's Parquet files under ``dataset``.
+    """``metrics.store.pool.ingest_local`` on a Dask cluster; also leaves the run's Parquet files under ``dataset``.
 
     Input paths and the dataset folder must be reachable by every worker under the same absolute name.
     """
@@ -248,9 +247,9 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
         raise UsageError(f"cannot create the dataset folder {dataset}: {exc.strerror or exc}") from None
     run = new_run_id()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    with dask_client(scheduler, workers) as client, _progress_bar(progress) as bar:
-        known = client.scatter(_known_hashes(db), broadcast=True)
-        numbered = enumerate(_batches(_chain(first, files), batch_size))
+    with dask_client(scheduler, workers) as client, progress_bar(progress) as bar:
+        known = client.scatter(known_hashes(db), broadcast=True)
+        numbered = enumerate(batches(chain(first, files), batch_size))
 
         def submit(job: tuple[int, list[str]]):
             index, batch = job
@@ -260,7 +259,7 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
         window = 2 * max(1, sum(client.nthreads().values())) + 2
         try:
             for (_index, batch), result in in_order(submit, numbered, window=window):
-                _write_results(db, load_batch(result, batch), summary)
+                write_results(db, load_batch(result, batch), summary)
                 bar.update(len(batch))
         except distributed.KilledWorker as exc:
             raise EngineError(f"the Dask cluster gave up on a batch: {exc}") from None
@@ -277,35 +276,3 @@ def record_run(dataset: Path, *, run: str, started: str, db: Path, summary: Inge
             "failed": summary.failed, "statistics": summary.statistics}
     with open(dataset / "runs.jsonl", "a", encoding="utf-8") as handle:
         handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-
-
-# ------------------------------------------------------------------------------- reading a dataset
-
-def dataset_version(dataset: Path) -> str:
-    """A token that changes when a run finishes writing to the dataset (size and mtime of runs.jsonl)."""
-    try:
-        info = (dataset / "runs.jsonl").stat()
-    except FileNotFoundError:
-        return "missing"
-    return f"dataset:{info.st_mtime_ns}-{info.st_size}"
-
-
-def load_dataset_statistics(dataset: Path, where: str = "", params: list | None = None) -> pd.DataFrame:
-    """Statistics of a dataset folder as ``load_statistics`` gives them (corrected is always false).
-
-    A document extracted by several runs (it changed between them) counts once, from its latest run.
-    ``where`` is a SQL filter on the output columns, with ``params``.
-    """
-    folder = dataset / "statistics"
-    if not any(folder.glob("*/*/*.parquet")):
-        raise UsageError(f"{dataset} holds no Parquet statistics (expected {folder}/region=*/year=*/*.parquet)")
-    columns = ", ".join(f's."{c}"' for c in ("stat_id", *COLUMNS))
-    files = [str(dataset / kind / "*" / "*" / "*.parquet") for kind in ("statistics", "documents")]
-    sql = f"""
-        WITH s AS (SELECT * FROM read_parquet(?, hive_partitioning = false, union_by_name = true)),
-             latest AS (SELECT path AS doc_path, max(run) AS run
-                        FROM read_parquet(?, hive_partitioning = false) GROUP BY path)
-        SELECT * FROM (SELECT {columns}, false AS corrected FROM s JOIN latest USING (doc_path, run)) {where}
-        ORDER BY doc_id, start, stat_id"""
-    with duckdb.connect() as con:
-        return con.execute(sql, [*files, *(params or [])]).df()

@@ -14,8 +14,9 @@ from functools import cache
 
 import regex
 
-from metrics.numbers import chinese_value, figure_value, is_chinese_numeral, is_plausible
-from metrics.patterns import alternation, compile_checked, load
+from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
+from metrics.extraction.numbers import chinese_value, figure_value, is_chinese_numeral, is_plausible
+from metrics.rules import alternation, compile_checked, load
 
 MATCH_TIMEOUT = 5.0  # seconds; a last line of defence against a pattern gone quadratic on odd input
 
@@ -110,7 +111,7 @@ def direction_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     up, down = data["up"], data["down"]
     words = up + down
     long_words = [w for w in words if len(w) > 1]
-    adjacent = rf"(?P<word>{alternation(long_words)})(?:了)?$|(?<!新)(?P<word>{alternation([w for w in words if len(w) == 1])})$"
+    adjacent = rf"(?P<word>{alternation(long_words)})(?:了)?$|(?<!新)(?P<word>{alternation([w for w in words if len(w) == 1])})$"  # noqa: E501 - one regex
     nearby = rf"(?P<word>{alternation(long_words)})(?:{alternation(data['filler'])}){{1,2}}$"
     return (compile_checked(adjacent, "changes.yaml adjacent"), compile_checked(nearby, "changes.yaml nearby"))
 
@@ -219,15 +220,6 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
 
 
 CHUNK = 100_000  # characters matched under one timeout
-
-
-class PatternTimeoutWarning(UserWarning):
-    """A pattern hit its time limit on some input: the figures of that stretch of text are missing."""
-
-
-class ImplausibleValueWarning(UserWarning):
-    """A figure's value is not finite or too large (numbers.MAX_VALUE) to be a real statistic: it is
-    not stored, and the warning names its surface and offset."""
 
 
 def chunk_bounds(norm: str, size: int = CHUNK) -> list[tuple[int, int]]:

@@ -1,4 +1,5 @@
-"""The dashboard's string table (metrics/ui_strings.yaml): labels in Chinese and English, category colours."""
+"""The dashboard's string table (metrics/views/ui_strings.yaml): labels in Chinese and English, category
+colours; the category labels themselves come from metrics/patterns/categories.yaml, as the extractor's keys do."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from metrics.rules import category_labels
 
 UI_STRINGS_PATH = Path(__file__).with_name("ui_strings.yaml")
 
@@ -35,7 +38,7 @@ class UiStrings:
         >>> load_ui_strings("en").category("drugs")
         '毒品 drugs'
         """
-        entry = self.table["categories"].get(key)
+        entry = category_labels().get(key)
         return f"{entry['zh']} {entry['en']}" if entry else str(key)
 
     def kind(self, key: str) -> str:
@@ -50,15 +53,15 @@ class UiStrings:
 
     def category_colours(self) -> dict[str, str]:
         """Category key → colour (hex)."""
-        return {key: entry["colour"] for key, entry in self.table["categories"].items()}
+        return dict(self.table["category_colours"])
 
     def direction_colours(self) -> dict[str, str]:
         """``up``/``down`` → colour (hex)."""
         return {key: entry["colour"] for key, entry in self.table["directions"].items()}
 
     def category_keys(self) -> list[str]:
-        """The category keys in the table's order."""
-        return list(self.table["categories"])
+        """The category keys in the order of categories.yaml."""
+        return list(category_labels())
 
 
 def read_string_table(path: Path = UI_STRINGS_PATH) -> dict:

@@ -1,7 +1,7 @@
-"""Loading the pattern data of metrics/patterns/*.yaml, checked once at import.
+"""The one loader of the pattern data of metrics/patterns/*.yaml (extractor and reader alike).
 
-Each file is validated against the keys it may hold; a broken file fails loudly at import with the file
-and key named, never silently.
+Each file is validated against the keys it may hold; a broken file fails loudly with the file and key
+named, never silently. A new pattern file gets its line in ALLOWED_KEYS.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Any
 
 import regex
 import yaml
+
+from metrics.errors import PatternError
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
 
@@ -28,11 +30,10 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values"},
     "metric": {"lead_trim", "tail_trim", "tail_patterns", "keep_endings", "clause_breaks", "list_seps", "max_len"},
+    "reader_html": {"drop_tags", "boilerplate_markers", "block_tags"},
+    "reader_metadata": {"date_meta", "title_meta", "source_meta", "date_labels", "source_labels"},
+    "reader_regions": {"authority_suffixes", "place_suffixes", "regions", "not_place_chars"},
 }
-
-
-class PatternError(ValueError):
-    """A pattern file is missing, malformed, or holds an unknown key or a regex that does not compile."""
 
 
 @cache
@@ -61,3 +62,12 @@ def compile_checked(pattern: str, where: str, flags: int = 0) -> regex.Pattern:
         return regex.compile(pattern, flags)
     except regex.error as exc:
         raise PatternError(f"{where}: {exc}") from None
+
+
+def category_labels() -> dict[str, dict[str, str]]:
+    """The categories of categories.yaml in their order: key → {'zh': 毒品, 'en': drugs}.
+
+    >>> category_labels()["drugs"]
+    {'zh': '毒品', 'en': 'drugs'}
+    """
+    return {key: {"zh": spec["zh"], "en": spec["en"]} for key, spec in load("categories")["categories"].items()}

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metrics.extract import extract
+from metrics.extraction.pipeline import extract
 from metrics.record import Record
 
 CHANGE_KINDS = ("change_pct", "change_abs")

@@ -1,0 +1,53 @@
+"""Store subcommands: ``ingest``, ``export``, ``list``, ``stats`` (argument wiring only; see metrics.store)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from metrics.errors import EngineError, StoreBusyError, UsageError
+from metrics.store import documents_per_region_year, ingest, list_documents, load_statistics, statistics_per_category
+from metrics.store.exports import output_format, write_table
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Read, extract and store reports (files or directories); unchanged files are skipped."""
+    engine = args.engine or ("dask" if args.scheduler else "local")
+    if engine == "local" and args.output_dataset:
+        raise UsageError("--output-dataset needs --engine dask")
+    try:
+        summary = ingest(args.paths, db=args.db, region=args.region, published=args.published,
+                         workers=args.workers, progress=True, engine=engine, scheduler=args.scheduler,
+                         dataset=args.output_dataset)
+    except (StoreBusyError, EngineError) as exc:
+        print(f"metrics: {exc}", file=sys.stderr)
+        return 1
+    for failure in summary.failures:
+        print(f"metrics: {failure}", file=sys.stderr)
+    print(f"metrics: {summary.line()}", file=sys.stderr)
+    return 1 if summary.failed else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the stored statistics, with corrections applied, as .csv .xlsx .jsonl or .parquet (CSV on stdout)."""
+    if args.output:
+        output_format(args.output)  # refuse an unknown extension before touching the store
+    frame = load_statistics(args.db, categories=args.category, years=args.year, regions=args.region)
+    write_table(frame, args.output)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List the stored documents with their region, date, title and number of statistics."""
+    frame = list_documents(args.db)
+    print(frame.to_string(index=False) if len(frame) else "(the store holds no documents)")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """What the store holds: documents per region and year, statistics per category."""
+    print("Documents per region and year:")
+    print(documents_per_region_year(args.db).to_string(index=False))
+    print("\nStatistics per category (corrections applied):")
+    print(statistics_per_category(args.db).to_string(index=False))
+    return 0

@@ -1,0 +1,97 @@
+"""The store: reports and their statistics kept on disk, behind one interface.
+
+- ``backends``: ``store_at(path)``, the one place that tells a DuckDB store file from a Parquet dataset
+  folder, and the methods both answer (statistics, document, corrections...).
+- ``database``: the DuckDB file (locking, schema, reading, writing a batch); ``corrections``: the user's.
+- ``pool``: ingest (read, extract and store) on a local process pool; ``dask_engine``: the same on a Dask
+  cluster, which also writes the Parquet dataset (``dataset`` reads it back).
+- ``exports``: tables to CSV, Excel, JSONL and Parquet (the one writer of each format).
+
+The functions below are the short names the command line, the tests and scripts use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import pandas as pd
+
+from metrics.errors import UsageError
+from metrics.store.backends import store_at
+from metrics.store.database import DEFAULT_DB
+from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order, ingest_bytes, ingest_local
+
+__all__ = ["BATCH_SIZE", "DEFAULT_DB", "IngestSummary", "KnownHashes", "add_correction", "documents_per_region_year",
+           "in_order", "ingest", "ingest_bytes", "list_corrections", "list_documents", "load_document",
+           "load_statistics", "statistics_per_category", "store_at", "store_version", "undo_correction"]
+
+
+def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAULT_DB, region: str | None = None,
+           published: str | None = None, workers: int | None = None, progress: bool = False,
+           engine: str = "local", scheduler: str | None = None,
+           dataset: str | os.PathLike | None = None) -> IngestSummary:
+    """Read, extract and store every report under ``paths``.
+
+    ``engine="local"`` (default) uses a pool of ``workers`` processes on this machine (one: in this
+    process); ``engine="dask"`` runs on the Dask cluster at ``scheduler`` (a local one of ``workers``
+    processes when None) and writes a Parquet dataset to ``dataset`` on the way (metrics.store.dask_engine).
+    UsageError (before anything is stored) when a path named does not exist or the engine is unknown.
+    """
+    if engine == "dask":
+        from metrics.store.dask_engine import ingest_dask   # pyarrow writers and Dask only when asked for
+
+        return ingest_dask(paths, db=db, region=region, published=published, workers=workers,
+                           progress=progress, scheduler=scheduler, dataset=dataset)
+    if engine != "local":
+        raise UsageError(f"unknown engine {engine!r}: use local or dask")
+    if scheduler is not None:
+        raise UsageError("--scheduler needs --engine dask")
+    return ingest_local(paths, db=db, region=region, published=published, workers=workers, progress=progress)
+
+
+def store_version(db: str | os.PathLike = DEFAULT_DB) -> str:
+    """A token that changes whenever the content changes, read without opening the database."""
+    return store_at(db).version()
+
+
+def load_statistics(db: str | os.PathLike = DEFAULT_DB, *, categories: Iterable[str] | None = None,
+                    years: Iterable[int] | None = None, regions: Iterable[str] | None = None) -> pd.DataFrame:
+    """Statistics with corrections applied (stat_id, every column of COLUMNS, corrected), optionally
+    filtered; ``db`` may be a store file or a Parquet dataset folder."""
+    return store_at(db).statistics(categories=categories, years=years, regions=regions)
+
+
+def load_document(db: str | os.PathLike, doc_id: str) -> dict | None:
+    """One stored document (doc_id, path, source, content_hash, region, published, title, text, ...)."""
+    return store_at(db).document(doc_id)
+
+
+def list_documents(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """One row per stored document with its statistics count (text left out)."""
+    return store_at(db).documents()
+
+
+def documents_per_region_year(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """How many documents the store holds per region and publication year."""
+    return store_at(db).documents_per_region_year()
+
+
+def statistics_per_category(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """How many (corrected) statistics the store holds per category."""
+    return store_at(db).statistics_per_category()
+
+
+def list_corrections(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """Every correction, oldest first: id, stat_id, field, value, created_at, undone."""
+    return store_at(db).corrections()
+
+
+def add_correction(db: str | os.PathLike, stat_id: str, field: str, value: object) -> int:
+    """Record a correction of one statistic; returns its id (for undo)."""
+    return store_at(db).add_correction(stat_id, field, value)
+
+
+def undo_correction(db: str | os.PathLike, correction_id: int) -> None:
+    """Mark one correction undone (it stays listed); ValueError for an unknown id."""
+    store_at(db).undo_correction(correction_id)

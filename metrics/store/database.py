@@ -1,0 +1,341 @@
+"""The store file: one DuckDB file of documents, their statistics and the user's corrections.
+
+DuckDB lets one process write a file, and while it has the file open read-write no other process may open
+it at all. So every opener goes through ``open_store``: writers hold the file only for one short batch
+(open, write, close) and every opener retries with backoff on a lock error for a bounded time. A small
+sidecar lock file (``<db>.lock``) acts as a turnstile so that a reader polling in a loop cannot starve a
+waiting writer: a writer takes it exclusively for its batch; a reader takes it shared only while it opens.
+
+Writers (metrics.store.pool, metrics.store.corrections) go through ``open_store`` and
+``write_documents``; readers through the functions under "reading". Whether a path is this kind of store
+or a Parquet dataset is decided in one place, metrics.store.backends.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import random
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from metrics.errors import StoreBusyError, StoreMissingError, UsageError
+from metrics.extraction.frame import with_column_types
+from metrics.record import COLUMNS, DOCUMENT_COLUMNS, DOCUMENT_SQL_TYPES, SQL_TYPES, Document
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent.parent / "data" / "metrics.duckdb"
+CORRECTION_FIELDS = ("deleted", "category", "value", "period")
+WRITE_WAIT_SECONDS = 120.0    # how long a writer waits for readers and other writers before giving up
+READ_WAIT_SECONDS = 60.0      # how long a reader waits for a writer's batch
+# The documents table: the columns of a Document, then when it was ingested.
+STORED_DOCUMENT_COLUMNS = (*DOCUMENT_COLUMNS, "ingested_at")
+
+
+# ------------------------------------------------------------------------------------ connections
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    message = str(exc).lower()
+    return "lock" in message or "different configuration" in message
+
+
+def _lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+@contextmanager
+def _turnstile(db: Path, *, exclusive: bool, deadline: float) -> Iterator[None]:
+    """Hold the sidecar lock file (exclusive for writers, shared for readers) until the block ends."""
+    try:
+        fd = os.open(_lock_path(db), os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:           # read-only directory: DuckDB's own lock (with retries) still protects us
+        yield
+        return
+    try:
+        mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        _retry(lambda: fcntl.flock(fd, mode), BlockingIOError, deadline, str(db))
+        yield
+    finally:
+        os.close(fd)
+
+
+def _retry(attempt, retry_on, deadline: float, what: str, accept=lambda exc: True):
+    """Call ``attempt`` until it does not raise ``retry_on`` (backoff with jitter), up to ``deadline``."""
+    delay = 0.002
+    while True:
+        try:
+            return attempt()
+        except retry_on as exc:
+            if not accept(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(f"{what}: store busy (held by another process) for too long") from None
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.05)
+
+
+@contextmanager
+def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
+               wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the store, closed when the block ends; use it for one short piece of work.
+
+    Readers get a read-only connection (StoreMissingError when there is no store yet); writers create the
+    store and its schema if needed. Lock conflicts with other processes are retried with backoff for at
+    most ``wait`` seconds, then StoreBusyError.
+    """
+    db = Path(db)
+    if db.is_dir():
+        raise UsageError(f"{db} is a directory, not a store file (a Parquet dataset is read by export and the "
+                         "dashboard only)")
+    if not write and not db.exists():
+        raise StoreMissingError(f"no store at {db}: run `python -m metrics ingest data/corpus` first")
+    if write:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + (wait if wait is not None else WRITE_WAIT_SECONDS if write else READ_WAIT_SECONDS)
+
+    def connect() -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(db), read_only=not write)
+
+    if write:
+        with _turnstile(db, exclusive=True, deadline=deadline):
+            con = _retry(connect, duckdb.Error, deadline, str(db), accept=_is_lock_error)
+            try:
+                ensure_schema(con)
+                yield con
+            finally:
+                con.close()
+        return
+    with _turnstile(db, exclusive=False, deadline=deadline):
+        con = _retry(connect, duckdb.Error, deadline, str(db), accept=_is_lock_error)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+# ------------------------------------------------------------------------------------------ schema
+
+def statistics_columns_sql() -> str:
+    """Column definitions of the statistics table: stat_id then every column of COLUMNS."""
+    columns = [f"{_quote(c)} {SQL_TYPES[c]}" for c in COLUMNS]
+    return ", ".join(["stat_id VARCHAR PRIMARY KEY", *columns])
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables and the corrected view if missing; add columns COLUMNS gained since."""
+    documents = [f"{_quote(c)} {DOCUMENT_SQL_TYPES[c]}{' PRIMARY KEY' if c == 'doc_id' else ''}"
+                 for c in DOCUMENT_COLUMNS]
+    con.execute(f"CREATE TABLE IF NOT EXISTS documents ({', '.join(documents)}, ingested_at TIMESTAMP)")
+    con.execute(f"CREATE TABLE IF NOT EXISTS statistics ({statistics_columns_sql()})")
+    con.execute("CREATE SEQUENCE IF NOT EXISTS corrections_id")
+    con.execute(f"""
+        CREATE TABLE IF NOT EXISTS corrections (
+            id BIGINT PRIMARY KEY DEFAULT nextval('corrections_id'), stat_id VARCHAR NOT NULL,
+            field VARCHAR NOT NULL CHECK (field IN ({", ".join(f"'{f}'" for f in CORRECTION_FIELDS)})),
+            value VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp, undone BOOLEAN DEFAULT false)""")
+    present = {row[0] for row in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'statistics'").fetchall()}
+    missing = [c for c in COLUMNS if c not in present]
+    for column in missing:
+        con.execute(f"ALTER TABLE statistics ADD COLUMN {_quote(column)} {SQL_TYPES[column]}")
+    has_view = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'corrected_statistics'"
+                           ).fetchall()[0][0]
+    if missing or not has_view:
+        con.execute(f"CREATE OR REPLACE VIEW corrected_statistics AS {corrected_sql()}")
+
+
+def corrected_sql() -> str:
+    """SELECT over statistics with the active (not undone) corrections applied, newest per field winning.
+
+    Rows marked deleted are dropped; category, value and period are overridden; ``corrected`` says
+    whether any active correction touches the row.
+    """
+    overridden = {
+        "category": "coalesce(w.category, s.category)",
+        "value": "CASE WHEN w.value IS NULL THEN s.value ELSE TRY_CAST(w.value AS DOUBLE) END",
+        "period": "CASE WHEN w.period IS NULL THEN s.period WHEN w.period = '' THEN NULL "
+                  "ELSE TRY_CAST(w.period AS INTEGER) END",
+    }
+    select = ", ".join(f"{overridden.get(c, 's.' + _quote(c))} AS {_quote(c)}" for c in COLUMNS)
+    return f"""
+        WITH latest AS (
+            SELECT stat_id, field, arg_max(value, id) AS value
+            FROM corrections WHERE NOT undone GROUP BY stat_id, field),
+        wide AS (
+            SELECT stat_id,
+                   max(value) FILTER (WHERE field = 'deleted')  AS deleted,
+                   max(value) FILTER (WHERE field = 'category') AS category,
+                   max(value) FILTER (WHERE field = 'value')    AS value,
+                   max(value) FILTER (WHERE field = 'period')   AS period
+            FROM latest GROUP BY stat_id)
+        SELECT s.stat_id, {select}, (w.stat_id IS NOT NULL) AS corrected
+        FROM statistics s LEFT JOIN wide w USING (stat_id)
+        WHERE coalesce(w.deleted, 'false') <> 'true'"""
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+def store_version(db: str | os.PathLike = DEFAULT_DB) -> str:
+    """A token that changes whenever the store's content changes (file and WAL size and mtime).
+
+    It never opens the database, so a dashboard may call it on every rerun without contending for the
+    file; "missing" when there is no store yet.
+    """
+    db = Path(db)
+    parts = []
+    for path in (db, db.with_name(db.name + ".wal")):
+        try:
+            info = path.stat()
+            parts.append(f"{info.st_mtime_ns}-{info.st_size}")
+        except FileNotFoundError:
+            parts.append("none")
+    return "missing" if parts[0] == "none" else ":".join(parts)
+
+
+def load_statistics(db: str | os.PathLike = DEFAULT_DB, *, categories: Iterable[str] | None = None,
+                    years: Iterable[int] | None = None, regions: Iterable[str] | None = None) -> pd.DataFrame:
+    """Statistics with corrections applied: stat_id, every column of COLUMNS, corrected; optionally filtered."""
+    where, params = statistics_filter(categories=categories, years=years, regions=regions)
+    with open_store(db) as con:
+        frame = con.execute(f"SELECT * FROM ({corrected_sql()}) {where} ORDER BY doc_id, start, stat_id",
+                            params).df()
+    return with_column_types(frame)
+
+
+def statistics_filter(*, categories: Iterable[str] | None = None, years: Iterable[int] | None = None,
+                      regions: Iterable[str] | None = None) -> tuple[str, list]:
+    """A SQL WHERE clause (with its parameters) keeping only these categories, periods and regions."""
+    clauses, params = [], []
+    for column, wanted in (("category", categories), ("period", years), ("region", regions)):
+        wanted = list(wanted or [])
+        if wanted:
+            clauses.append(f"{_quote(column)} IN ({', '.join('?' for _ in wanted)})")
+            params.extend(wanted)
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def load_document(db: str | os.PathLike, doc_id: str) -> dict | None:
+    """One stored document (doc_id, path, source, content_hash, region, published, title, text, ...)."""
+    with open_store(db) as con:
+        row = con.execute(f"SELECT {', '.join(STORED_DOCUMENT_COLUMNS)} FROM documents WHERE doc_id = ?",
+                          [doc_id]).fetchall()
+    return dict(zip(STORED_DOCUMENT_COLUMNS, row[0])) if row else None
+
+
+def list_documents(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """One row per stored document with its statistics count (text left out)."""
+    with open_store(db) as con:
+        return con.execute("""
+            SELECT d.doc_id, d.region, d.published, d.title, d.source, d.path, d.encoding,
+                   count(s.stat_id) AS statistics
+            FROM documents d LEFT JOIN statistics s USING (doc_id)
+            GROUP BY ALL ORDER BY d.doc_id""").df()
+
+
+def documents_per_region_year(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """How many documents the store holds per region and publication year."""
+    with open_store(db) as con:
+        return con.execute("""
+            SELECT coalesce(region, '(unknown)') AS region,
+                   coalesce(substr(published, 1, 4), '(unknown)') AS year, count(*) AS documents
+            FROM documents GROUP BY ALL ORDER BY region, year""").df()
+
+
+def statistics_per_category(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """How many (corrected) statistics the store holds per category."""
+    with open_store(db) as con:
+        return con.execute(f"""
+            SELECT category, count(*) AS statistics FROM ({corrected_sql()})
+            GROUP BY ALL ORDER BY statistics DESC, category""").df()
+
+
+def stat_ids(doc_id: str, frame: pd.DataFrame) -> list[str]:
+    """``doc_id:start:end`` per row, stable across re-ingest of the same text; repeats get ``#n``."""
+    seen: dict[str, int] = {}
+    ids = []
+    for start, end in zip(frame["start"].tolist(), frame["end"].tolist()):
+        base = f"{doc_id}:{start}:{end}"
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
+    return ids
+
+
+def _stored_doc_id(con: duckdb.DuckDBPyConnection, doc: Document, taken: dict[str, str]) -> tuple[str, bool]:
+    """The doc_id to store under (the document's own, unless another path already holds it), and whether
+    the store already holds a version of this document under that id (which the new one replaces).
+
+    ``taken`` maps the doc_ids given out earlier in the same transaction to their paths.
+    """
+    holder, stored = taken.get(doc.doc_id), False
+    if holder is None:
+        rows = con.execute("SELECT path FROM documents WHERE doc_id = ?", [doc.doc_id]).fetchall()
+        holder, stored = (rows[0][0], True) if rows else (None, False)
+    if holder is None or holder == doc.path:
+        return doc.doc_id, stored
+    doc_id = f"{doc.doc_id}~{hashlib.sha1(doc.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+    if doc_id in taken:
+        return doc_id, False
+    return doc_id, bool(con.execute("SELECT count(*) FROM documents WHERE doc_id = ?", [doc_id]).fetchall()[0][0])
+
+
+def write_documents(con: duckdb.DuckDBPyConnection, items: list) -> list[int | None]:
+    """Store a batch of documents and their statistics in ONE transaction, replacing older versions.
+
+    ``items`` have a ``document`` (a Document) and its statistics ``frame`` (metrics.store.pool.Extracted).
+
+    So each document is all or nothing (and so is the batch): a kill leaves the store as before the
+    batch. Returns per document the number of statistics stored, or None when the same content is
+    already stored (here or earlier in the batch).
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        hashes = [item.document.content_hash for item in items]
+        stored = {r[0] for r in con.execute(
+            "SELECT content_hash FROM documents WHERE content_hash IN (SELECT unnest(?))", [hashes]).fetchall()}
+        taken: dict[str, str] = {}
+        documents, frames, counts, replaced = [], [], [], []
+        for item in items:
+            doc = item.document
+            if doc.content_hash in stored:
+                counts.append(None)
+                continue
+            stored.add(doc.content_hash)
+            doc_id, replaces = _stored_doc_id(con, doc, taken)
+            taken[doc_id] = doc.path
+            if replaces:
+                replaced.append(doc_id)
+            frame = item.frame.copy()
+            frame["doc_id"] = doc_id
+            frame.insert(0, "stat_id", stat_ids(doc_id, frame))
+            frames.append(frame)
+            documents.append((doc_id, *(getattr(doc, c) for c in DOCUMENT_COLUMNS[1:])))
+            counts.append(len(frame))
+        if documents:
+            incoming = pd.DataFrame(documents, columns=list(DOCUMENT_COLUMNS), dtype=object)
+            con.register("incoming_documents", incoming)
+            if replaced:      # only changed files pay for a scan of the big tables; new ones never do
+                con.execute("DELETE FROM statistics WHERE doc_id IN (SELECT unnest(?))", [replaced])
+                con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [replaced])
+            names = ", ".join(DOCUMENT_COLUMNS)
+            con.execute(f"INSERT INTO documents ({names}, ingested_at) SELECT {names}, current_timestamp "
+                        "FROM incoming_documents")
+            con.unregister("incoming_documents")
+            statistics = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(map(len, frames)) else None
+            if statistics is not None:
+                con.register("incoming_statistics", statistics)
+                con.execute("INSERT INTO statistics BY NAME SELECT * FROM incoming_statistics")
+                con.unregister("incoming_statistics")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
