@@ -28,6 +28,8 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values"},
     "metric": {"lead_trim", "tail_trim", "tail_patterns", "keep_endings", "clause_breaks", "list_seps", "max_len"},
+    "regions": {"variant_chars", "overlays", "agency_suffixes", "level_words", "dateline", "not_places", "weights",
+                "province_abbreviations", "source_domains"},
 }
 
 
