@@ -288,14 +288,20 @@ def _name_at(gaz: _Gazetteer, text: str, position: int) -> bool:
 
 
 def _choose_among(gaz: _Gazetteer, candidates: set[str], supported: set[str]) -> str | None:
-    """One division for an ambiguous name: the one the rest of the text supports, else the widest."""
+    """One division for an ambiguous name (鼓楼区, 吉林): the one whose closest enclosing division the rest of
+    the text names (福州市 → 福州's 鼓楼区), else the widest; None when that is still a tie."""
     if len(candidates) == 1:
         return next(iter(candidates))
-    backed = [k for k in candidates if k in supported or supported.intersection(_ancestors(gaz, k))]
-    pool = backed or list(candidates)
+
+    def backing(key: str) -> int:  # depth of the narrowest named division on its chain (0: none)
+        chain = [key, *_ancestors(gaz, key)][::-1][1:]  # from the province down, the country left out
+        return max((depth for depth, k in enumerate(chain, 1) if k in supported), default=0)
+
+    strength = {k: backing(k) for k in candidates}
+    strongest = max(strength.values())
+    pool = [k for k in candidates if strength[k] == strongest]
     depth = {k: len(_ancestors(gaz, k)) for k in pool}
-    shallowest = min(depth.values())
-    widest = [k for k in pool if depth[k] == shallowest]
+    widest = [k for k in pool if depth[k] == min(depth.values())]
     return widest[0] if len(widest) == 1 else None
 
 

@@ -125,6 +125,12 @@ def test_a_taiwanese_city_keeps_its_name():
     assert resolve_region("臺南市警察局表示，春節期間刑案下降。") == Region("710000", "台湾地区台南市", "台湾地区")
 
 
+def test_a_shared_district_name_goes_to_the_city_named_beside_it():
+    assert resolve_region("鼓楼区公安分局通报，福州市鼓楼区今年以来刑事案件下降。").code == "350102"
+    assert resolve_region("鼓楼区公安分局通报，南京市鼓楼区今年以来刑事案件下降。").code == "320106"
+    assert resolve_region("鼓楼区公安分局通报，今年以来刑事案件下降。") is None  # four cities have one
+
+
 def test_the_title_outweighs_the_text():
     text = "厦门市公安局派员赴福州市交流。福州市各区代表参加。"
     assert resolve_region(text, title="泉州警方通报上半年治安形势").code == "350500"
