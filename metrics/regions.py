@@ -349,10 +349,15 @@ def _descend(gaz: _Gazetteer, own: dict[str, float], levels: dict[str, int], rat
         best = max(children[current], key=lambda k: (support(k), -len(k)))
         if current != COUNTRY and support(best) < ratio * support(current):
             break
-        if current == COUNTRY and own.get(COUNTRY, 0) + levels.get("country", 0) > support(best):
+        if current == COUNTRY and own.get(COUNTRY, 0) > support(best):
             break
         current = best
-    return current if current != COUNTRY or own.get(COUNTRY) else None
+    if current != COUNTRY:
+        return current
+    # The whole country only when it outweighs "全市 / 全省" wording: "市公安局 … 全国同级城市最低" is a city's
+    # report that does not name its city.
+    sub_national = sum(levels.values()) * w["level_word"]
+    return COUNTRY if own.get(COUNTRY, 0) > sub_national else None
 
 
 def _resolve_hint(gaz: _Gazetteer, hint: str) -> Region | None:

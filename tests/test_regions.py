@@ -137,7 +137,8 @@ def test_the_title_outweighs_the_text():
 
 
 @pytest.mark.parametrize("text", ["今天天气很好，我们去公园散步。", "", "hello world 12345",
-                                  "平安建设取得新成效，公安机关维护社会和平稳定。", "我市公安局通报：全市刑事案件下降。"])
+                                  "平安建设取得新成效，公安机关维护社会和平稳定。", "我市公安局通报：全市刑事案件下降。",
+                                  "市公安局召开新闻发布会。全市刑事发案同比下降24.9%，处于全国同级城市最低水平。"])
 def test_no_named_jurisdiction_gives_none(text):
     assert resolve_region(text) is None
 
