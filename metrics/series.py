@@ -55,10 +55,14 @@ def written_step(surface: str) -> float:
 
     >>> [written_step(s) for s in ("8029起", "1.17万人", "9000余万条", "上升7.8%", "1.8萬(wàn)餘人", "两千", "二十三")]
     [1.0, 100.0, 10000.0, 0.1, 1000.0, 1000.0, 1.0]
+    >>> written_step("5万2,826件")
+    1.0
     """
     text = normalize(surface).replace(FILLER, "")
     arabic, chinese = _figure_patterns()
-    match = arabic.search(text)
+    match = None
+    for match in arabic.finditer(text):     # the last number written decides: 5万2,826 → 1
+        pass
     if match:
         decimals = match["number"].partition(".")[2]
         step = 10.0 ** -len(decimals)
@@ -85,15 +89,18 @@ def rounding_place(value: float, step: float) -> float:
     return place
 
 
-def value_interval(value: float, qualifier: str | None, step: float) -> tuple[float, float]:
+def value_interval(value: float, qualifier: str | None, step: float, *, whole: bool = False) -> tuple[float, float]:
     """The values a surface allows, as [low, high].
 
-    exact: rounded at its last written digit (``1.17万`` → ±50); approx (约, 近, 左右): rounded at its last
+    exact: rounded at its last written digit (``1.17万`` → ±50), or just the value for a ``whole`` count
+    written to the unit (``3起`` is 3, not 2.5 to 3.5: things are counted whole); approx (约, 近, 左右): rounded at its last
     non-zero digit (``约2000`` → ±500); at_least (余, 多, 超过): up to one more unit of that digit
     (``2000余`` → 2000–3000); at_most (不到, 以下): down to one unit less.
 
     >>> value_interval(11700, "exact", 100), value_interval(2000, "approx", 1), value_interval(2000, "at_least", 1)
     ((11650.0, 11750.0), (1500.0, 2500.0), (2000.0, 3000.0))
+    >>> value_interval(3, "exact", 1, whole=True), value_interval(7.8, "exact", 0.1)
+    ((3.0, 3.0), (7.75, 7.85))
     """
     value, place = float(value), rounding_place(value, step)
     if qualifier == "approx":
@@ -102,6 +109,8 @@ def value_interval(value: float, qualifier: str | None, step: float) -> tuple[fl
         return value, value + place
     if qualifier == "at_most":
         return value - place, value
+    if whole and step == 1:
+        return value, value
     return value - step / 2, value + step / 2
 
 
@@ -164,6 +173,7 @@ class Statement:
     surface: str
     sentence: str
     source: str | None
+    derived_from: str = ""       # "" when stated; change_pct or change_abs: the change it was derived from
     ambiguous: bool = False      # its report has other values at this point (several facts on one key)
 
     def as_dict(self) -> dict:
@@ -202,22 +212,26 @@ def stated_counts(frame: pd.DataFrame) -> pd.DataFrame:
     rows = _prepared(frame)
     counts = rows[rows["kind"] == "count"].copy()
     counts["step"] = counts["surface"].map(written_step)
-    bounds = [value_interval(v, q, s) for v, q, s in zip(counts["value"], counts["qualifier"], counts["step"])]
+    bounds = [value_interval(v, q, s, whole=True)
+              for v, q, s in zip(counts["value"], counts["qualifier"], counts["step"])]
     counts["low"] = [b[0] for b in bounds]
     counts["high"] = [b[1] for b in bounds]
     counts["metric_key"] = counts["metric"].map(metric_key)
     return counts
 
 
-def yoy_changes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Year-on-year % changes of the jurisdiction, signed (down 7.1 → -7.1), with their intervals."""
+def yoy_changes(frame: pd.DataFrame, kind: str = "change_pct") -> pd.DataFrame:
+    """Year-on-year changes of the jurisdiction, signed (down 7.1 → -7.1), with their intervals:
+    ``change_pct`` in % (not 个百分点, not 倍), or ``change_abs`` in counts (同比减少6起)."""
     rows = _prepared(frame)
     unit = rows["unit_norm"].where(rows["unit_norm"] != "", rows["unit"])
-    changes = rows[(rows["kind"] == "change_pct") & (rows["basis"] == "yoy") & (unit == "%")
+    in_percent = unit == "%" if kind == "change_pct" else pd.Series(True, index=rows.index)
+    changes = rows[(rows["kind"] == kind) & (rows["basis"] == "yoy") & in_percent
                    & rows["direction"].isin(["up", "down"])].copy()
     changes["step"] = changes["surface"].map(written_step)
     sign = changes["direction"].map({"up": 1.0, "down": -1.0})
-    bounds = [value_interval(v, q, s) for v, q, s in zip(changes["value"], changes["qualifier"], changes["step"])]
+    bounds = [value_interval(v, q, s, whole=kind == "change_abs")
+              for v, q, s in zip(changes["value"], changes["qualifier"], changes["step"])]
     changes["signed"] = changes["value"] * sign
     changes["signed_low"] = [min(sg * b[0], sg * b[1]) for sg, b in zip(sign, bounds)]
     changes["signed_high"] = [max(sg * b[0], sg * b[1]) for sg, b in zip(sign, bounds)]
@@ -228,45 +242,61 @@ def yoy_changes(frame: pd.DataFrame) -> pd.DataFrame:
 PAIR = ["doc_id", "region_code", "category", "measure", "period_label", "metric_key"]
 
 
+def _single_per_pair(rows: pd.DataFrame, value_column: str) -> pd.DataFrame:
+    """Rows whose report gives one value for their pair key (a value repeated in headline and body is one)."""
+    distinct = rows.drop_duplicates(subset=[*PAIR, value_column])
+    return distinct[~distinct.duplicated(subset=PAIR, keep=False)]
+
+
 def derived_counts(counts: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     """Counts of the previous period derived from a count and its yoy change in one report.
 
-    A count pairs with a change of the same report, place, category, measure, period and metric, when
-    that report gives one value of each (a figure repeated in headline and body counts once). The value
-    is rounded to the place of the count's last written digit; a fall of 100% or more derives nothing.
+    ``changes`` come from ``yoy_changes`` (of one kind). A count pairs with a change of the same report,
+    place, category, measure, period and metric, when that report gives one value of each. A % change
+    divides (2129人, +7.8% → 2129 / 1.078), a change in counts subtracts (16起, 减少6起 → 22); the value
+    is rounded to the place of the count's last written digit, its interval comes from both figures'
+    intervals; a fall of 100% or more derives nothing. ``derived_from`` names the kind of change.
     """
-    single_counts = counts.drop_duplicates(subset=[*PAIR, "value"])
-    single_counts = single_counts[~single_counts.duplicated(subset=PAIR, keep=False)]
-    single_changes = changes.drop_duplicates(subset=[*PAIR, "signed"])
-    single_changes = single_changes[~single_changes.duplicated(subset=PAIR, keep=False)]
-    pairs = single_counts.merge(single_changes[[*PAIR, "signed", "signed_low", "signed_high", "surface",
-                                                "sentence"]],
-                                on=PAIR, suffixes=("", "_change"))
+    columns = [*counts.columns, "derived_from"]
+    if changes.empty or counts.empty:
+        return pd.DataFrame(columns=columns)
+    kind = changes["kind"].iloc[0]
+    pairs = _single_per_pair(counts, "value").merge(
+        _single_per_pair(changes, "signed")[[*PAIR, "signed", "signed_low", "signed_high", "surface", "sentence"]],
+        on=PAIR, suffixes=("", "_change"))
     rows = []
     for pair in pairs.itertuples(index=False):
-        factor, low_factor, high_factor = (1 + pair.signed / 100, 1 + pair.signed_low / 100,
-                                           1 + pair.signed_high / 100)
         label = previous_period(pair.period_label)
-        if low_factor <= 0 or label is None:
+        if kind == "change_pct":
+            low_factor, high_factor = 1 + pair.signed_low / 100, 1 + pair.signed_high / 100
+            if low_factor <= 0:
+                continue
+            value, low, high = pair.value / (1 + pair.signed / 100), pair.low / high_factor, pair.high / low_factor
+        else:
+            value, low, high = pair.value - pair.signed, pair.low - pair.signed_high, pair.high - pair.signed_low
+        if label is None:
             continue
         row = pair._asdict()
-        row.update(period_label=label, value=round_to(pair.value / factor, pair.step),
-                   low=pair.low / high_factor, high=pair.high / low_factor,
+        row.update(period_label=label, value=round_to(value, pair.step), low=low, high=high, derived_from=kind,
                    surface=f"{pair.surface} {pair.surface_change}",
                    sentence=pair.sentence if pair.sentence_change in ("", pair.sentence)
                    else f"{pair.sentence} {pair.sentence_change}")
         rows.append(row)
-    columns = [*counts.columns]
-    return pd.DataFrame(rows, columns=columns + [c for c in pairs.columns if c not in columns])[columns]
+    return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *pairs.columns])))[columns]
 
 
 def series_statements(frame: pd.DataFrame) -> pd.DataFrame:
     """Every statement of every series point, one row each: stated counts and derived ones (``derived``)."""
     counts = stated_counts(frame)
-    derived = derived_counts(counts, yoy_changes(frame))
-    both = pd.concat([counts.assign(derived=False), derived.assign(derived=True)], ignore_index=True)
-    columns = [*KEY, "doc_id", "metric", "metric_key", "value", "low", "high", "derived", "surface",
-               "sentence", "source", "qualifier"]
+    parts = [counts.assign(derived_from="")]
+    for kind in ("change_pct", "change_abs"):
+        derived = derived_counts(counts, yoy_changes(frame, kind))
+        if len(derived):
+            parts.append(derived)
+    both = pd.concat(parts, ignore_index=True)
+    both["derived"] = both["derived_from"] != ""
+    columns = [*KEY, "doc_id", "metric", "metric_key", "value", "low", "high", "derived", "derived_from",
+               "surface", "sentence", "source", "qualifier"]
     return both[columns] if len(both) else pd.DataFrame(columns=columns)
 
 
@@ -274,21 +304,23 @@ def series_statements(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _mark_ambiguous(statements: list[Statement]) -> list[Statement]:
     """Flag the statements of a report that holds values at this point which cannot all be one fact."""
-    by_report: dict[tuple[str, bool], list[Statement]] = defaultdict(list)
+    by_report: dict[tuple[str, str], list[Statement]] = defaultdict(list)
     for statement in statements:
-        by_report[(statement.doc_id, statement.derived)].append(statement)
+        by_report[(statement.doc_id, statement.derived_from)].append(statement)
     several = {key for key, group in by_report.items()
                if any(not overlap((a.low, a.high), (b.low, b.high)) for a, b in combinations(group, 2))}
-    return [Statement(**{**s.as_dict(), "ambiguous": (s.doc_id, s.derived) in several}) for s in statements]
+    return [Statement(**{**s.as_dict(), "ambiguous": (s.doc_id, s.derived_from) in several})
+            for s in statements]
 
 
 def comparable(a: Statement, b: Statement) -> bool:
     """Should these two statements of one point state the same fact?
 
-    Two statements of one report are compared only when one is stated and the other derived; statements
-    of a report with several facts at the point only with the same metric.
+    Two statements of one report are compared only when they come by different ways (stated, derived
+    from a % change, derived from a change in counts); statements of a report with several facts at the
+    point only with the same metric.
     """
-    if a.doc_id == b.doc_id and a.derived == b.derived:
+    if a.doc_id == b.doc_id and a.derived_from == b.derived_from:
         return False
     if a.ambiguous or b.ambiguous:
         return metric_key(a.metric) == metric_key(b.metric)
@@ -344,27 +376,27 @@ def series_points(frame: pd.DataFrame) -> pd.DataFrame:
         grouped[tuple(getattr(row, k) for k in KEY)].append(
             Statement(doc_id=row.doc_id, metric=row.metric, value=float(row.value), low=float(row.low),
                       high=float(row.high), derived=bool(row.derived), surface=row.surface,
-                      sentence=row.sentence, source=row.source or None))
+                      sentence=row.sentence, source=row.source or None, derived_from=row.derived_from))
     points = [_point(key, grouped[key]) for key in sorted(grouped)]
     return pd.DataFrame(points, columns=POINT_COLUMNS)
 
 
 # ---------------------------------------------------------------------------------- disagreements
 
-DISAGREEMENT_COLUMNS = [*KEY, "what", "value_a", "low_a", "high_a", "derived_a", "doc_id_a", "surface_a",
-                        "sentence_a", "value_b", "low_b", "high_b", "derived_b", "doc_id_b", "surface_b",
-                        "sentence_b"]
+_SIDE = ("value", "low", "high", "derived_from", "doc_id", "surface", "sentence")
+DISAGREEMENT_COLUMNS = [*KEY, "what", *(f"{field}_{side}" for side in "ab" for field in _SIDE)]
 
 
 def disagreements(points: pd.DataFrame) -> pd.DataFrame:
     """Pairs of statements of one point that should be one fact and differ beyond their rounding.
 
     ``what`` says which: ``sources`` (two reports state it), ``stated/derived`` (a report states it, a
-    report's count and change imply it) or ``derived`` (two reports imply it). Both values with their
-    intervals, reports, surfaces and sentences.
+    report's count and change imply it) or ``derived`` (two changes imply it). Both values with their
+    intervals, how each was had (``derived_from``: empty when stated), reports, surfaces and sentences;
+    a stated value is always side a.
     """
     rows = []
-    for point in points[points["agree"] == False].itertuples(index=False):  # noqa: E712 - None is not False
+    for point in points[points["agree"] == False].itertuples(index=False):
         statements = [Statement(**s) for s in point.statements]
         for a, b in combinations(statements, 2):
             if not comparable(a, b) or overlap((a.low, a.high), (b.low, b.high)):
@@ -373,7 +405,6 @@ def disagreements(points: pd.DataFrame) -> pd.DataFrame:
                 a, b = b, a
             what = "sources" if not (a.derived or b.derived) else ("derived" if a.derived else "stated/derived")
             rows.append({**{k: getattr(point, k) for k in KEY}, "what": what,
-                         **{f"{field}_{side}": getattr(s, field if field != "doc_id" else "doc_id")
-                            for side, s in (("a", a), ("b", b))
-                            for field in ("value", "low", "high", "derived", "doc_id", "surface", "sentence")}})
+                         **{f"{field}_{side}": getattr(s, field) for side, s in (("a", a), ("b", b))
+                            for field in _SIDE}})
     return pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)

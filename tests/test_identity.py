@@ -87,7 +87,7 @@ def semantic_page(text: str, title: str = "公安局通报") -> bytes:
 <article>
 {paragraphs}
 </article>
-<footer>版权所有 市公安局 电话:0592-1234567</footer></body></html>""".encode("utf-8")
+<footer>版权所有 市公安局 电话:0592-1234567</footer></body></html>""".encode()
 
 
 # ------------------------------------------------------------------------------------------ identity

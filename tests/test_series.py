@@ -7,9 +7,11 @@ only keeps 人 and 名 apart.)
 
 What the shipped corpus holds, checked here: no series point is stated by two reports (the reports of one
 place cover different periods: Xiamen 2020, 2021-10, 2022-06, 2025; Jiangsu 2022, 2023, summer 2023...),
-and no report's count with its yoy change falls on a point another report states; the only stated and
-derived values that meet are qiongshan-2020's own 上年同期 figures, and they agree. So the shipped
-corpus has no real disagreement; the detection is shown on real rows with one figure changed.
+and no report's count with its yoy change falls on a point another report states (checked also with
+category and unit ignored). Statements meet only inside reports: qiongshan-2020's 上年同期 figures against
+its own changes, nanping-2011's and taiwan-2009's changes in % against their changes in counts (all
+agree), and fuding-2017-03-traffic, whose changes in % and in counts contradict each other: the real
+disagreements of the corpus. Disagreements between reports are shown on real rows with one figure changed.
 """
 
 from __future__ import annotations
@@ -132,7 +134,14 @@ def test_a_derived_value_is_rounded_to_the_figure_it_comes_from(frame):
     jiangsu = derived[(derived["doc_id"] == "jiangsu-2023-summer") & (derived["measure"] == "solved")]
     assert jiangsu["value"].tolist() == [29000.0]                 # 3.5万起, 上升20.9% → 28949 → 2.9万
     assert jiangsu["period_label"].tolist() == ["2022-06-25/2022-08-18"]
-    assert all(low <= value <= high for value, low, high in zip(derived["value"], derived["low"], derived["high"]))
+    assert jiangsu["low"].iloc[0] == pytest.approx(34500 / 1.2095) and jiangsu["high"].iloc[0] == pytest.approx(35500 / 1.2085)
+
+
+def test_a_change_in_counts_derives_too_and_agrees_with_the_percentage(points):
+    # nanping-2011-gongbao: 安全生产各类事故1113起, 减少75起, 下降6.31% → 1188 both ways
+    accidents = point(points, region_code="350700", measure="accidents", period_label="2010")
+    assert accidents["derived_values"] == [1188.0, 1188.0] and accidents["agree"] is True
+    assert accidents["derived"] and accidents["value"] == 1188
 
 
 def test_a_fall_of_100_percent_derives_nothing(frame):
@@ -157,12 +166,27 @@ def test_several_facts_of_one_report_on_one_point_are_ambiguous_not_a_disagreeme
     assert sorted(tianjin["values"]) == [540.0, 2200.0, 6100.0] and tianjin["n_sources"] == 1
 
 
-def test_the_shipped_corpus_has_no_real_disagreement(points):
-    """How it was checked: every point with two statements that should be one fact is compared."""
-    assert points["n_sources"].max() == 1                         # no point is stated by two reports
+def test_the_shipped_corpus_disagrees_only_within_the_fuding_traffic_report(points):
+    """How it was checked: every pair of statements of one point that should be one fact is compared.
+
+    No point is stated by two reports; the points where statements meet are qiongshan-2020's 上年同期
+    figures, nanping-2011's and taiwan-2009's changes in % and in counts (all agree), and
+    fuding-2017-03-traffic's per-辖区 changes, which contradict each other: 桐城辖区发生3起同比减少2起
+    下降66.67% (5 a year earlier by the count, 9 by the percentage), 山前辖区发生3起同比增多1起上升100%
+    (2 or 1.5), and rises "from zero" written as 上升100% / 200% (增多2起 to 2起 is from 0).
+    """
+    assert points["n_sources"].max() == 1                          # no point is stated by two reports
     compared = points[points["agree"].notna()]
-    assert set(compared["region_code"]) == {"460107"} and len(compared) == 3   # qiongshan-2020, all agree
-    assert disagreements(points).empty
+    assert set(compared["region_code"]) == {"460107", "350700", "710000", "350982"}
+    assert set(compared[compared["agree"] == False]["region_code"]) == {"350982"}  # noqa: E712
+    flagged = disagreements(points)
+    assert set(flagged["doc_id_a"]) | set(flagged["doc_id_b"]) == {"fuding-2017-03-traffic"}
+    assert set(flagged["what"]) == {"derived"} and len(flagged) == 12
+    tongcheng = flagged[flagged["surface_a"] == "3起 下降66.67%"].iloc[0]
+    assert (tongcheng["value_a"], tongcheng["value_b"], tongcheng["surface_b"]) == (9.0, 5.0, "3起 减少2起")
+    assert tongcheng["sentence_a"].startswith("桐城辖区发生3起同比减少2起下降66.67%")
+    shanqian = flagged[(flagged["surface_a"] == "3起 上升100%") & (flagged["measure"] == "accidents")].iloc[0]
+    assert shanqian["high_a"] < 1.51 and shanqian["value_b"] == shanqian["low_b"] == 2.0
 
 
 def test_xiamen_series_has_its_sources(points):
@@ -176,6 +200,12 @@ def test_xiamen_series_has_its_sources(points):
 
 # ------------------------------------------------------------------------- disagreements, real rows
 
+def new_disagreements(frame: pd.DataFrame) -> pd.DataFrame:
+    """Disagreements of ``frame`` besides those of the shipped fuding-2017-03-traffic report."""
+    flagged = disagreements(series_points(frame))
+    return flagged[flagged["doc_id_a"] != "fuding-2017-03-traffic"].reset_index(drop=True)
+
+
 def _changed(frame: pd.DataFrame, doc_id: str, surface: str, value: float, new_surface: str) -> pd.DataFrame:
     changed = frame.copy()
     row = (changed["doc_id"] == doc_id) & (changed["surface"] == surface)
@@ -186,12 +216,13 @@ def _changed(frame: pd.DataFrame, doc_id: str, surface: str, value: float, new_s
 
 def test_a_stated_value_against_the_one_its_report_derives(frame):
     # qiongshan-2020 with 上年同期858起 misprinted as 885起: 1106起 上升28.9% says ≈858
-    flagged = disagreements(series_points(_changed(frame, "qiongshan-2020", "858起", 885, "885起")))
+    flagged = new_disagreements(_changed(frame, "qiongshan-2020", "858起", 885, "885起"))
     assert len(flagged) == 1
     row = flagged.iloc[0]
     assert (row["what"], row["value_a"], row["value_b"]) == ("stated/derived", 885.0, 858.0)
     assert row["doc_id_a"] == row["doc_id_b"] == "qiongshan-2020" and row["period_label"] == "2019"
-    assert "885起" in row["sentence_a"] and "1106起" in row["sentence_b"] and "上升28.9%" in row["surface_b"]
+    assert row["surface_a"] == "885起" and row["derived_from_b"] == "change_pct"
+    assert "1106起" in row["sentence_b"] and "上升28.9%" in row["surface_b"]
 
 
 def _second_report(frame: pd.DataFrame, doc_id: str, new_id: str) -> pd.DataFrame:
@@ -201,12 +232,12 @@ def _second_report(frame: pd.DataFrame, doc_id: str, new_id: str) -> pd.DataFram
 
 def test_two_reports_that_state_one_point_differently(frame):
     both = _second_report(frame, "cangnan-2024", "cangnan-2024-other-site")
-    assert disagreements(series_points(both)).empty                 # the same figures: agree
+    assert new_disagreements(both).empty                            # the same figures: agree
     punished = point(series_points(both), region_code="330327", measure="punished", period_label="2024")
     assert punished["n_sources"] == 2 and punished["agree"] is True and punished["value"] == 2129
     other = (both["doc_id"] == "cangnan-2024-other-site") & (both["surface"] == "2129人")
     both.loc[other, ["value", "surface"]] = [2192, "2192人"]
-    flagged = disagreements(series_points(both))
+    flagged = new_disagreements(both)
     kinds = sorted(flagged["what"])
     assert kinds == ["derived", "sources"]                         # 2129 vs 2192, and ≈1975 vs ≈2033
     sources = flagged[flagged["what"] == "sources"].iloc[0]
@@ -217,9 +248,9 @@ def test_rounding_is_not_a_disagreement(frame):
     both = _second_report(frame, "cangnan-2024", "cangnan-2024-rounded")
     other = (both["doc_id"] == "cangnan-2024-rounded") & (both["surface"] == "2129人")
     both.loc[other, ["value", "surface", "qualifier"]] = [2100, "2100余人", "at_least"]
-    assert disagreements(series_points(both)).empty
+    assert new_disagreements(both).empty
     both.loc[other, ["value", "surface", "qualifier"]] = [2200, "2200余人", "at_least"]
-    assert len(disagreements(series_points(both))) >= 1
+    assert len(new_disagreements(both)) >= 1
 
 
 def test_statistics_without_series_fields_are_refused_clearly(frame):
