@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import asdict, dataclass
-from functools import cache
+from dataclasses import dataclass, fields, replace
+from functools import cache, lru_cache
 from itertools import combinations
 
 import pandas as pd
@@ -49,6 +49,7 @@ def _figure_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     return arabic, regex.compile(f"[{regex.escape(chars)}]+")
 
 
+@lru_cache(maxsize=65536)
 def written_step(surface: str) -> float:
     """The place of the last digit the surface writes: ``8029起`` → 1, ``1.17万`` → 100, ``48.9万余起`` →
     1000, ``9000余万条`` → 10000, ``7.8%`` → 0.1, ``两千`` → 1000; 1 when no number can be read.
@@ -151,6 +152,7 @@ _BRACKETED = regex.compile(r"[((\[【][^))\]】]*[))\]】]")
 _NOT_WORDS = regex.compile(r"[\s\p{P}\p{S}\x1f]+")
 
 
+@lru_cache(maxsize=65536)
 def metric_key(metric: str | None) -> str:
     """A metric's wording for matching: normalised script and width, bracketed notes and punctuation dropped.
 
@@ -174,18 +176,20 @@ class Statement:
     sentence: str
     source: str | None
     derived_from: str = ""       # "" when stated; change_pct or change_abs: the change it was derived from
+    metric_key: str = ""         # metric_key(metric)
     ambiguous: bool = False      # its report has other values at this point (several facts on one key)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _STATEMENT_FIELDS}
 
 
-def _text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+_STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
 
 
 def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of the jurisdiction with a region, measure and period, every column series need present."""
+    if frame.attrs.get("series_prepared"):
+        return frame
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise ValueError(f"statistics without the column(s) {', '.join(missing)}: cannot form series")
@@ -200,11 +204,13 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
     text_columns = [*KEY, "doc_id", "scope", "metric", "surface", "sentence", "source", "qualifier",
                     "direction", "basis", "unit"]
     for column in text_columns:
-        rows[column] = rows[column].map(_text)
-    keep = (rows["scope"] == "area") & rows["value"].map(math.isfinite)
+        rows[column] = rows[column].astype("string").fillna("").astype(object)
+    keep = (rows["scope"] == "area") & rows["value"].notna() & ~rows["value"].isin([math.inf, -math.inf])
     for column in ("region_code", "measure", "period_label", "doc_id"):
         keep &= rows[column] != ""
-    return rows[keep]
+    prepared = rows[keep]
+    prepared.attrs["series_prepared"] = True
+    return prepared
 
 
 def stated_counts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -224,8 +230,7 @@ def yoy_changes(frame: pd.DataFrame, kind: str = "change_pct") -> pd.DataFrame:
     """Year-on-year changes of the jurisdiction, signed (down 7.1 → -7.1), with their intervals:
     ``change_pct`` in % (not 个百分点, not 倍), or ``change_abs`` in counts (同比减少6起)."""
     rows = _prepared(frame)
-    unit = rows["unit_norm"].where(rows["unit_norm"] != "", rows["unit"])
-    in_percent = unit == "%" if kind == "change_pct" else pd.Series(True, index=rows.index)
+    in_percent = (rows["unit"].map(normalize) == "%") if kind == "change_pct" else pd.Series(True, index=rows.index)
     changes = rows[(rows["kind"] == kind) & (rows["basis"] == "yoy") & in_percent
                    & rows["direction"].isin(["up", "down"])].copy()
     changes["step"] = changes["surface"].map(written_step)
@@ -287,10 +292,11 @@ def derived_counts(counts: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
 
 def series_statements(frame: pd.DataFrame) -> pd.DataFrame:
     """Every statement of every series point, one row each: stated counts and derived ones (``derived``)."""
-    counts = stated_counts(frame)
+    rows = _prepared(frame)
+    counts = stated_counts(rows)
     parts = [counts.assign(derived_from="")]
     for kind in ("change_pct", "change_abs"):
-        derived = derived_counts(counts, yoy_changes(frame, kind))
+        derived = derived_counts(counts, yoy_changes(rows, kind))
         if len(derived):
             parts.append(derived)
     both = pd.concat(parts, ignore_index=True)
@@ -309,8 +315,7 @@ def _mark_ambiguous(statements: list[Statement]) -> list[Statement]:
         by_report[(statement.doc_id, statement.derived_from)].append(statement)
     several = {key for key, group in by_report.items()
                if any(not overlap((a.low, a.high), (b.low, b.high)) for a, b in combinations(group, 2))}
-    return [Statement(**{**s.as_dict(), "ambiguous": (s.doc_id, s.derived_from) in several})
-            for s in statements]
+    return [replace(s, ambiguous=True) if (s.doc_id, s.derived_from) in several else s for s in statements]
 
 
 def comparable(a: Statement, b: Statement) -> bool:
@@ -323,7 +328,7 @@ def comparable(a: Statement, b: Statement) -> bool:
     if a.doc_id == b.doc_id and a.derived_from == b.derived_from:
         return False
     if a.ambiguous or b.ambiguous:
-        return metric_key(a.metric) == metric_key(b.metric)
+        return (a.metric_key or metric_key(a.metric)) == (b.metric_key or metric_key(b.metric))
     return True
 
 
@@ -376,7 +381,8 @@ def series_points(frame: pd.DataFrame) -> pd.DataFrame:
         grouped[tuple(getattr(row, k) for k in KEY)].append(
             Statement(doc_id=row.doc_id, metric=row.metric, value=float(row.value), low=float(row.low),
                       high=float(row.high), derived=bool(row.derived), surface=row.surface,
-                      sentence=row.sentence, source=row.source or None, derived_from=row.derived_from))
+                      sentence=row.sentence, source=row.source or None, derived_from=row.derived_from,
+                      metric_key=row.metric_key))
     points = [_point(key, grouped[key]) for key in sorted(grouped)]
     return pd.DataFrame(points, columns=POINT_COLUMNS)
 
