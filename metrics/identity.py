@@ -257,10 +257,10 @@ class NearDuplicateIndex:
         if not fingerprint.signature.is_empty():
             self._lsh.remove(doc_id)
 
-    def similarities(self, text: str) -> list[tuple[str, float, float]]:
-        """(doc_id, estimated Jaccard similarity, figure share) of held documents that ``text`` nearly is,
-        most similar first."""
-        probe = Fingerprint.of(text, self.num_perm)
+    def similarities(self, text: str | Fingerprint) -> list[tuple[str, float, float]]:
+        """(doc_id, estimated Jaccard similarity, figure share) of held documents that ``text`` (or its
+        fingerprint) nearly is, most similar first."""
+        probe = text if isinstance(text, Fingerprint) else Fingerprint.of(text, self.num_perm)
         if probe.signature.is_empty():
             return []
         found = []
@@ -272,12 +272,13 @@ class NearDuplicateIndex:
                 found.append((doc_id, similarity, share))
         return sorted(found, key=lambda row: (-row[1], -row[2], row[0]))
 
-    def find(self, text: str) -> str | None:
-        """The held document ``text`` is (same normalised text) or nearly is; None when it is new."""
-        same = self._first_with.get(document_identity(text))
+    def find(self, text: str | Fingerprint) -> str | None:
+        """The held document ``text`` (or its fingerprint) is, by identity, or nearly is; None when new."""
+        probe = text if isinstance(text, Fingerprint) else Fingerprint.of(text, self.num_perm)
+        same = self._first_with.get(probe.identity)
         if same is not None:
             return same
-        found = self.similarities(text)
+        found = self.similarities(probe)
         return found[0][0] if found else None
 
     def rows(self) -> Iterator[tuple[str, str, bytes, str]]:

@@ -414,3 +414,54 @@ def disagreements(points: pd.DataFrame) -> pd.DataFrame:
                          **{f"{field}_{side}": getattr(s, field) for side, s in (("a", a), ("b", b))
                             for field in _SIDE}})
     return pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------- for output
+
+LIST_COLUMNS = ("values", "doc_ids", "sources", "surfaces", "sentences", "derived_values", "derived_doc_ids",
+                "derived_sentences")
+
+
+def flat_points(points: pd.DataFrame, separator: str = " | ") -> pd.DataFrame:
+    """Series points for a CSV or spreadsheet: list columns joined with ``separator``, ``statements`` left out."""
+    flat = points.drop(columns=["statements"])
+    for column in LIST_COLUMNS:
+        flat[column] = flat[column].map(lambda items: separator.join("" if i is None else _plain(i) for i in items))
+    return flat
+
+
+def _plain(item) -> str:
+    """A list item as text: 1975.0 → 1975, 98.19 → 98.19."""
+    if isinstance(item, float) and item.is_integer():
+        return str(int(item))
+    return str(item)
+
+
+def _side(value: float, low: float, high: float, derived_from: str) -> str:
+    shown, span = _plain(value), f"{low:.6g}–{high:.6g}"
+    if not derived_from:
+        return shown if low == high else f"{shown} ({span})"
+    return f"≈{shown} ({span}, from {derived_from})"
+
+
+def describe_disagreement(row) -> str:
+    """One disagreement as lines for a terminal: the point, then each side with its value and sentence.
+
+    >>> flagged = {"region_code": "350982", "category": "traffic", "measure": "accidents", "unit_norm": "起",
+    ...   "period_label": "2016-03", "what": "derived", "value_a": 9.0, "low_a": 8.9996, "high_a": 9.0023,
+    ...   "derived_from_a": "change_pct", "doc_id_a": "fuding", "surface_a": "3起 下降66.67%",
+    ...   "sentence_a": "桐城辖区发生3起同比减少2起下降66.67%", "value_b": 5.0, "low_b": 5.0, "high_b": 5.0,
+    ...   "derived_from_b": "change_abs", "doc_id_b": "fuding", "surface_b": "3起 减少2起",
+    ...   "sentence_b": "桐城辖区发生3起同比减少2起下降66.67%"}
+    >>> print(describe_disagreement(flagged))
+    350982 traffic accidents 起 2016-03 (derived)
+      ≈9 (8.9996–9.0023, from change_pct)  fuding  3起 下降66.67%  桐城辖区发生3起同比减少2起下降66.67%
+      ≈5 (5–5, from change_abs)  fuding  3起 减少2起  桐城辖区发生3起同比减少2起下降66.67%
+    """
+    get = row.get if isinstance(row, dict) else row.__getitem__
+    lines = [f"{get('region_code')} {get('category')} {get('measure')} {get('unit_norm')} "
+             f"{get('period_label')} ({get('what')})"]
+    for side in "ab":
+        lines.append(f"  {_side(get(f'value_{side}'), get(f'low_{side}'), get(f'high_{side}'), get(f'derived_from_{side}'))}"
+                     f"  {get(f'doc_id_{side}')}  {get(f'surface_{side}')}  {get(f'sentence_{side}')}")
+    return "\n".join(lines)

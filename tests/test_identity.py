@@ -229,3 +229,12 @@ def test_empty_and_tiny_texts():
     assert index.find(" \n") == "empty"
     assert index.find("逮捕6人") == "tiny"
     assert index.find("逮捕7人") is None
+
+
+def test_a_fingerprint_computed_once_serves_find_and_add():
+    index = NearDuplicateIndex()
+    fingerprint = Fingerprint.of(DOCS["xiamen-2025"])
+    assert index.find(fingerprint) is None
+    index.add_fingerprint("xiamen-2025", fingerprint)
+    assert index.find(Fingerprint.of(reposted(DOCS["xiamen-2025"]))) == "xiamen-2025"
+    assert index.find(DOCS["xiamen-2025"]) == "xiamen-2025"

@@ -24,8 +24,9 @@ import pandas as pd
 import pytest
 import regex
 
-from metrics.series import (KEY, derived_counts, disagreements, metric_key, previous_period, series_points,
-                            series_statements, stated_counts, value_interval, written_step, yoy_changes)
+from metrics.series import (KEY, derived_counts, describe_disagreement, disagreements, flat_points, metric_key,
+                            previous_period, series_points, series_statements, stated_counts, value_interval,
+                            written_step, yoy_changes)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILES = sorted((ROOT / "data" / "corpus").glob("dev*/*.json"))
@@ -256,3 +257,15 @@ def test_rounding_is_not_a_disagreement(frame):
 def test_statistics_without_series_fields_are_refused_clearly(frame):
     with pytest.raises(ValueError, match="measure"):
         series_points(frame.drop(columns=["measure"]))
+
+
+def test_points_and_disagreements_print_and_export(points, tmp_path):
+    flat = flat_points(points)
+    assert "statements" not in flat and (flat["doc_ids"].map(type) == str).all()
+    path = tmp_path / "points.csv"
+    flat.to_csv(path, index=False)
+    again = pd.read_csv(path, dtype=str)
+    assert len(again) == len(points)
+    flat.to_parquet(tmp_path / "points.parquet")
+    text = "\n\n".join(describe_disagreement(row) for _, row in disagreements(points).iterrows())
+    assert "≈9 (8.99" in text and "桐城辖区发生3起同比减少2起下降66.67%" in text and text.count("fuding-2017-03-traffic") == 24
