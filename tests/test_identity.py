@@ -15,7 +15,9 @@ Measured (exact Jaccard of 5-character shingles; tests pin these):
 - the same text with other figures: up to 0.92 similar, but a figure share of at most 0.23.
 Hence THRESHOLD 0.3 on the similarity *and* FIGURE_SHARE 0.8 on the figures.
 Shingles of 3 characters separate worse (true ≥ 0.382, different reports up to 0.393); 4: 0.358 vs 0.310;
-6: 0.314 vs 0.200 (as good as 5, more sensitive to typos).
+6: 0.314 vs 0.200 (as good as 5, more sensitive to typos). SimHash (64 bits over the same 5-shingles,
+measured once) does not separate them: reposts lie up to Hamming distance 26 from their report, different
+reports from 19 (xiamen-2021-10 vs xiamen-2022-06), so MinHash/LSH was kept.
 """
 
 from __future__ import annotations
