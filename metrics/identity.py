@@ -274,12 +274,18 @@ class NearDuplicateIndex:
 
     def find(self, text: str | Fingerprint) -> str | None:
         """The held document ``text`` (or its fingerprint) is, by identity, or nearly is; None when new."""
+        return self.classify(text)[1]
+
+    def classify(self, text: str | Fingerprint) -> tuple[str, str | None]:
+        """What to do with an incoming document: ``("same", doc_id)`` (store once, keep the new source
+        address), ``("near", doc_id)`` (a near-duplicate: link it, do not count its statistics again) or
+        ``("new", None)``."""
         probe = text if isinstance(text, Fingerprint) else Fingerprint.of(text, self.num_perm)
         same = self._first_with.get(probe.identity)
         if same is not None:
-            return same
+            return "same", same
         found = self.similarities(probe)
-        return found[0][0] if found else None
+        return ("near", found[0][0]) if found else ("new", None)
 
     def rows(self) -> Iterator[tuple[str, str, bytes, str]]:
         """(doc_id, identity, signature bytes, figures) of every held document, to persist."""

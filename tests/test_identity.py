@@ -240,3 +240,10 @@ def test_a_fingerprint_computed_once_serves_find_and_add():
     index.add_fingerprint("xiamen-2025", fingerprint)
     assert index.find(Fingerprint.of(reposted(DOCS["xiamen-2025"]))) == "xiamen-2025"
     assert index.find(DOCS["xiamen-2025"]) == "xiamen-2025"
+
+
+def test_classify_tells_the_store_what_to_do(corpus_index):
+    text = DOCS["jiangsu-2023"]
+    assert corpus_index.classify(text.replace("\n", "\r\n")) == ("same", "jiangsu-2023")
+    assert corpus_index.classify(with_navigation(text)) == ("near", "jiangsu-2023")
+    assert corpus_index.classify(with_other_figures(text)) == ("new", None)
