@@ -341,10 +341,12 @@ def _point(key: tuple, statements: list[Statement]) -> dict:
     stated = [s for s in statements if not s.derived]
     derived = [s for s in statements if s.derived]
     pairs = [(a, b) for a, b in combinations(statements, 2) if comparable(a, b)]
-    agree = all(overlap((a.low, a.high), (b.low, b.high)) for a, b in pairs) if pairs else None
+    meets = [overlap((a.low, a.high), (b.low, b.high)) for a, b in pairs]
+    agree = all(meets) if pairs else None
+    stated_agree = all(ok for (a, b), ok in zip(pairs, meets) if not (a.derived or b.derived))
     ambiguous = any(s.ambiguous for s in statements)
     value, is_derived = math.nan, False
-    if stated and not any(s.ambiguous for s in stated) and agree is not False:
+    if stated and not any(s.ambiguous for s in stated) and stated_agree:      # a derived value never decides
         value = _most_precise(stated).value
     elif not stated and derived and not ambiguous and agree is not False:
         value, is_derived = _most_precise(derived).value, True
@@ -365,9 +367,9 @@ POINT_COLUMNS = [*KEY, "value", "derived", "n_sources", "agree", "ambiguous", "v
 def series_points(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per series point (``KEY``) of the statistics in ``frame``.
 
-    ``value``: the stated value (the most precise statement when several agree), else the derived one
-    with ``derived`` True, else NaN (the point's statements disagree, or a report has several facts on
-    it: ``ambiguous``). ``n_sources``: reports that state it. ``agree``: whether every pair of statements
+    ``value``: the stated value (the most precise statement when several agree, whatever derived values
+    say), else the derived one with ``derived`` True, else NaN (the point's stated values disagree, or a
+    report has several facts on it: ``ambiguous``). ``n_sources``: reports that state it. ``agree``: whether every pair of statements
     that should be one fact meets within its rounding (None when there is no such pair). List columns
     give each stated value with its report, source, surface and sentence, then the derived ones;
     ``statements`` holds them all for ``disagreements``.

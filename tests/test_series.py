@@ -223,6 +223,9 @@ def test_a_stated_value_against_the_one_its_report_derives(frame):
     assert (row["what"], row["value_a"], row["value_b"]) == ("stated/derived", 885.0, 858.0)
     assert row["doc_id_a"] == row["doc_id_b"] == "qiongshan-2020" and row["period_label"] == "2019"
     assert row["surface_a"] == "885起" and row["derived_from_b"] == "change_pct"
+    misprinted = point(series_points(_changed(frame, "qiongshan-2020", "779人", 797, "797人")),
+                       region_code="460107", measure="apprehended", period_label="2019")
+    assert misprinted["agree"] is False and misprinted["value"] == 797   # flagged, still the stated value
     assert "1106起" in row["sentence_b"] and "上升28.9%" in row["surface_b"]
 
 
