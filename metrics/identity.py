@@ -34,12 +34,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import regex
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from metrics.normalize import normalize
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 SHINGLE = 5            # characters per shingle (see tests/test_identity.py for 3 to 6)
 NUM_PERM = 256         # MinHash permutations: standard error of a similarity estimate ≤ 0.032
@@ -139,15 +142,23 @@ def shingle_hashes(normalised: str, size: int = SHINGLE) -> np.ndarray:
 
 
 @cache
+def _datasketch():
+    """datasketch, imported on first use: it pulls in SciPy (about a second), which identities never need."""
+    import datasketch
+
+    return datasketch
+
+
+@cache
 def _permutations(num_perm: int) -> np.ndarray:
-    return MinHash(num_perm=num_perm, seed=_SEED, scheme=_SCHEME).permutations
+    return _datasketch().MinHash(num_perm=num_perm, seed=_SEED, scheme=_SCHEME).permutations
 
 
 def _minhash_of_normalised(normalised: str, num_perm: int) -> LeanMinHash:
-    sketch = MinHash(num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME,
+    sketch = _datasketch().MinHash(num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME,
                      permutations=_permutations(num_perm))
     sketch.update_batch(shingle_hashes(normalised).tolist())
-    return LeanMinHash(sketch)
+    return _datasketch().LeanMinHash(sketch)
 
 
 def minhash(text: str, *, num_perm: int = NUM_PERM) -> LeanMinHash:
@@ -165,13 +176,13 @@ def signature_from_bytes(data: bytes) -> LeanMinHash:
     if not data or len(data) % 4:
         raise ValueError(f"not a MinHash signature: {len(data)} bytes")
     values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
-    return LeanMinHash(seed=_SEED, hashvalues=values, scheme=_SCHEME)
+    return _datasketch().LeanMinHash(seed=_SEED, hashvalues=values, scheme=_SCHEME)
 
 
 @cache
 def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """datasketch's (bands, rows) for a threshold, computed once (its search takes a tenth of a second)."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    lsh = _datasketch().MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
 
@@ -220,7 +231,7 @@ class NearDuplicateIndex:
         self.threshold = threshold
         self.figure_share = figure_share
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(num_perm=num_perm, params=_lsh_bands(lsh_threshold, num_perm))
+        self._lsh = _datasketch().MinHashLSH(num_perm=num_perm, params=_lsh_bands(lsh_threshold, num_perm))
         self._held: dict[str, Fingerprint] = {}
         self._first_with: dict[str, str] = {}          # identity → doc_id of the first document with it
 
