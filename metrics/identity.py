@@ -16,14 +16,15 @@ What a page wrapper adds around the article (navigation bars, headers, footers) 
 headline added above the text, a few characters changed by a repost) makes a *near*-duplicate:
 ``NearDuplicateIndex`` finds those with MinHash over character shingles and LSH (``datasketch``).
 
-``SHINGLE``, ``THRESHOLD`` and ``FIGURE_SHARE`` were chosen by measurement on the 70 shipped reports
-(tests/test_identity.py): a repost with other navigation lines, a headline and a few characters changed
-shares at least 0.334 of its 5-character shingles with the report (Jaccard; the shortest report, 131
-characters, gives the lowest figure) and states all of its figures; two different reports of the corpus
-share at most 0.252 (two monthly bulletins of one city on one template, which share only 0.21 of their
-figures); the same text with other figures (next period's release on the same template) shares up to
-0.92 of its shingles but at most 0.23 of its figures. So a near-duplicate needs both: a similarity of
-at least 0.3 and at least 0.8 of the figures in common.
+A near-duplicate is judged on two things, as a reader would: what the text says (its *wording*, numbers
+masked: MinHash/LSH over 4-character shingles) and the figures it states. Measured on the 70 shipped
+reports (tests/test_identity.py): every repost (other navigation lines, a headline, five characters
+changed) keeps at least 0.30 of the shingles of its report's wording (Jaccard; a table, few words and
+many figures, gives the lowest) and all of its figures; two different reports share at most 0.055 of
+their wording, except two monthly bulletins of one city on one template (0.45), which share only 0.21 of
+their figures; a release on the same template with other figures has the same wording and at most 0.23
+of the figures. Hence ``THRESHOLD`` 0.2 on the wording and ``FIGURE_SHARE`` 0.8 on the figures; the LSH
+holds one entry per wording, so a thousand bulletins on one template are one candidate.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import hashlib
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -44,11 +45,12 @@ from metrics.normalize import normalize
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
 
-SHINGLE = 5            # characters per shingle (see tests/test_identity.py for 3 to 6)
-NUM_PERM = 256         # MinHash permutations: standard error of a similarity estimate ≤ 0.032
-THRESHOLD = 0.3        # Jaccard similarity of shingles from which a text may be a near-duplicate...
+SHINGLE = 4            # characters per shingle of the wording (see tests/test_identity.py for 4 to 6)
+NUM_PERM = 128         # MinHash permutations: standard error of a similarity estimate ≤ 0.045
+THRESHOLD = 0.2        # Jaccard similarity of the wording from which a text may be a near-duplicate...
 FIGURE_SHARE = 0.8     # ...when it also states the same figures: this share of the shorter list's figures
-LSH_THRESHOLD = 0.15   # LSH tuned for this similarity: a pair at THRESHOLD is a candidate with p = 0.992
+LSH_THRESHOLD = 0.1    # LSH tuned for this: 64 bands of 2; a pair at 0.3 (the least similar repost
+                       # measured) is a candidate with p = 0.998, at 0.25 with p = 0.984
 _SCHEME = "affine32"   # datasketch's permutation scheme (signatures of one index share one scheme)
 _SEED = 1
 
@@ -82,14 +84,27 @@ def document_identity(text: str) -> str:
 
 # ---------------------------------------------------------------------------------- near-duplicates
 
+_FIGURE = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def wording(normalised: str) -> str:
+    """A normalised text with each number replaced by ``#``: what it says, without its figures.
+
+    Releases on one template (next month's bulletin) share their wording and differ in figures; a
+    repost shares both. Comparing the two separately tells them apart, and lets one LSH entry stand for
+    every release on a template.
+
+    >>> wording("逮捕684人,同比上升42.2%")
+    '逮捕#人,同比上升#%'
+    """
+    return _FIGURE.sub("#", normalised)
+
+
 def shingles(normalised: str, size: int = SHINGLE) -> set[str]:
     """The set of overlapping character ``size``-grams of a normalised text (the whole text when shorter)."""
     if len(normalised) <= size:
         return {normalised} if normalised else set()
     return {normalised[i:i + size] for i in range(len(normalised) - size + 1)}
-
-
-_FIGURE = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def figures(text: str) -> Counter[str]:
@@ -162,8 +177,8 @@ def _minhash_of_normalised(normalised: str, num_perm: int) -> LeanMinHash:
 
 
 def minhash(text: str, *, num_perm: int = NUM_PERM) -> LeanMinHash:
-    """The MinHash signature of a text's shingles (of its normalised form). Stable across processes."""
-    return _minhash_of_normalised(normalised_text(text), num_perm)
+    """The MinHash signature of the shingles of a text's wording. Stable across processes."""
+    return _minhash_of_normalised(wording(normalised_text(text)), num_perm)
 
 
 def signature_to_bytes(signature: LeanMinHash) -> bytes:
@@ -191,32 +206,44 @@ class Fingerprint:
     """What the index keeps of a document: enough to recognise it again, without its text."""
 
     identity: str              # document_identity of its text
-    signature: LeanMinHash     # MinHash of its shingles
+    wording_id: str            # SHA-256 of its wording (numbers masked): one per template
+    signature: LeanMinHash     # MinHash of its wording's shingles
     figures: Counter[str]      # the numbers it states
+    figure_items: frozenset[str] = field(init=False, repr=False, compare=False)   # 2129#0, 2129#1, 684#0
+
+    def __post_init__(self) -> None:
+        items = frozenset(f"{number}#{i}" for number, count in self.figures.items() for i in range(count))
+        object.__setattr__(self, "figure_items", items)
 
     @classmethod
     def of(cls, text: str, num_perm: int = NUM_PERM) -> Fingerprint:
-        """The fingerprint of a text (normalised once for all three parts)."""
+        """The fingerprint of a text (normalised once for all its parts)."""
         readable = _readable(text)
         normalised = _INVISIBLE.sub("", readable)
-        return cls(_sha256(normalised), _minhash_of_normalised(normalised, num_perm),
+        words = wording(normalised)
+        return cls(_sha256(normalised), _sha256(words), _minhash_of_normalised(words, num_perm),
                    Counter(_FIGURE.findall(readable)))
 
-    def to_row(self) -> tuple[str, bytes, str]:
-        """(identity, signature bytes, figures as text) for a table beside the documents."""
+    def to_row(self) -> tuple[str, str, bytes, str]:
+        """(identity, wording_id, signature bytes, figures as text) for a table beside the documents."""
         listed = " ".join(number for number, count in sorted(self.figures.items()) for _ in range(count))
-        return self.identity, signature_to_bytes(self.signature), listed
+        return self.identity, self.wording_id, signature_to_bytes(self.signature), listed
 
     @classmethod
-    def from_row(cls, identity: str, signature: bytes, listed: str) -> Fingerprint:
-        return cls(identity, signature_from_bytes(signature), Counter(listed.split()))
+    def from_row(cls, identity: str, wording_id: str, signature: bytes, listed: str) -> Fingerprint:
+        return cls(identity, wording_id, signature_from_bytes(signature), Counter(listed.split()))
+
+
+_NO_FIGURES = ""     # the figure item under which a document that states no number is listed
 
 
 class NearDuplicateIndex:
     """Stored documents, to tell whether a new text is one of them or a near-duplicate of one.
 
-    A near-duplicate shares at least ``THRESHOLD`` of its shingles with a stored text (Jaccard, estimated
-    by MinHash; candidates come from LSH) and states the same figures (``figure_share`` ≥ ``FIGURE_SHARE``).
+    A near-duplicate says nearly the same (at least ``THRESHOLD`` of the shingles of its wording in
+    common with a stored text: Jaccard, estimated by MinHash, candidates from LSH) and states the same
+    figures (``figure_share`` ≥ ``FIGURE_SHARE``). The LSH holds one entry per wording, so a thousand
+    bulletins on one template cost one candidate, not a thousand.
 
     >>> index = NearDuplicateIndex()
     >>> index.add("a", "全年刑事打处2129人、逮捕684人,分别同比上升7.8%、42.2%。破获电信网络诈骗案件426起。")
@@ -234,6 +261,8 @@ class NearDuplicateIndex:
         self._lsh = _datasketch().MinHashLSH(num_perm=num_perm, params=_lsh_bands(lsh_threshold, num_perm))
         self._held: dict[str, Fingerprint] = {}
         self._first_with: dict[str, str] = {}          # identity → doc_id of the first document with it
+        self._with_wording: dict[str, list[str]] = {}  # wording_id → doc_ids; the LSH holds the wording once
+        self._stating: dict[str, dict[str, set[str]]] = {}  # wording_id → figure item → doc_ids stating it
 
     def __len__(self) -> int:
         return len(self._held)
@@ -254,8 +283,13 @@ class NearDuplicateIndex:
             self.remove(doc_id)
         self._held[doc_id] = fingerprint
         self._first_with.setdefault(fingerprint.identity, doc_id)
-        if not fingerprint.signature.is_empty():        # an empty text has no shingles to compare
-            self._lsh.insert(doc_id, fingerprint.signature)
+        siblings = self._with_wording.setdefault(fingerprint.wording_id, [])
+        siblings.append(doc_id)
+        stating = self._stating.setdefault(fingerprint.wording_id, {})
+        for item in fingerprint.figure_items or {_NO_FIGURES}:
+            stating.setdefault(item, set()).add(doc_id)
+        if len(siblings) == 1 and not fingerprint.signature.is_empty():   # no shingles: nothing to compare
+            self._lsh.insert(fingerprint.wording_id, fingerprint.signature)
 
     def remove(self, doc_id: str) -> None:
         """Forget a document (KeyError when it is not held)."""
@@ -265,23 +299,48 @@ class NearDuplicateIndex:
             other = next((d for d, f in self._held.items() if f.identity == fingerprint.identity), None)
             if other is not None:
                 self._first_with[fingerprint.identity] = other
-        if not fingerprint.signature.is_empty():
-            self._lsh.remove(doc_id)
+        siblings = self._with_wording[fingerprint.wording_id]
+        siblings.remove(doc_id)
+        stating = self._stating[fingerprint.wording_id]
+        for item in fingerprint.figure_items or {_NO_FIGURES}:
+            stating[item].discard(doc_id)
+        if not siblings:
+            del self._with_wording[fingerprint.wording_id], self._stating[fingerprint.wording_id]
+            if not fingerprint.signature.is_empty():
+                self._lsh.remove(fingerprint.wording_id)
 
     def similarities(self, text: str | Fingerprint) -> list[tuple[str, float, float]]:
-        """(doc_id, estimated Jaccard similarity, figure share) of held documents that ``text`` (or its
+        """(doc_id, estimated similarity of wording, figure share) of held documents that ``text`` (or its
         fingerprint) nearly is, most similar first."""
         probe = text if isinstance(text, Fingerprint) else Fingerprint.of(text, self.num_perm)
         if probe.signature.is_empty():
             return []
         found = []
-        for doc_id in self._lsh.query(probe.signature):
-            held = self._held[doc_id]
-            similarity = probe.signature.jaccard(held.signature)
-            share = figure_share(probe.figures, held.figures)
-            if similarity >= self.threshold and share >= self.figure_share:
-                found.append((doc_id, similarity, share))
+        values, size = probe.signature.hashvalues, len(probe.signature)
+        for wording_id in self._lsh.query(probe.signature):
+            siblings = self._with_wording[wording_id]
+            held = self._held[siblings[0]].signature.hashvalues     # one wording, one signature
+            similarity = np.count_nonzero(values == held) / size     # MinHash's estimate of the Jaccard
+            if similarity < self.threshold:
+                continue
+            found.extend((doc_id, similarity, share) for doc_id, share in self._figure_shares(probe, wording_id)
+                         if share >= self.figure_share)
         return sorted(found, key=lambda row: (-row[1], -row[2], row[0]))
+
+    def _figure_shares(self, probe: Fingerprint, wording_id: str) -> Iterator[tuple[str, float]]:
+        """(doc_id, figure share with ``probe``) for the documents of one wording that share a figure with
+        it, or state none (then the share is 1.0, as ``figure_share`` says): counted through the figures,
+        not document by document."""
+        if not probe.figure_items:
+            yield from ((doc_id, 1.0) for doc_id in self._with_wording[wording_id])
+            return
+        stating = self._stating[wording_id]
+        yield from ((doc_id, 1.0) for doc_id in stating.get(_NO_FIGURES, ()))
+        shared: Counter[str] = Counter()
+        for item in probe.figure_items:
+            shared.update(stating.get(item, ()))
+        for doc_id, count in shared.items():
+            yield doc_id, count / min(len(self._held[doc_id].figure_items), len(probe.figure_items))
 
     def find(self, text: str | Fingerprint) -> str | None:
         """The held document ``text`` (or its fingerprint) is, by identity, or nearly is; None when new."""
@@ -298,8 +357,8 @@ class NearDuplicateIndex:
         found = self.similarities(probe)
         return ("near", found[0][0]) if found else ("new", None)
 
-    def rows(self) -> Iterator[tuple[str, str, bytes, str]]:
-        """(doc_id, identity, signature bytes, figures) of every held document, to persist."""
+    def rows(self) -> Iterator[tuple[str, str, str, bytes, str]]:
+        """(doc_id, identity, wording_id, signature bytes, figures) of every held document, to persist."""
         for doc_id, fingerprint in self._held.items():
             yield (doc_id, *fingerprint.to_row())
 
@@ -312,9 +371,9 @@ class NearDuplicateIndex:
         return index
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[str, str, bytes, str]], **options) -> NearDuplicateIndex:
+    def from_rows(cls, rows: Iterable[tuple[str, str, str, bytes, str]], **options) -> NearDuplicateIndex:
         """An index rebuilt from persisted rows (``rows()``), without re-reading any text."""
         index = cls(**options)
-        for doc_id, identity, signature, listed in rows:
-            index.add_fingerprint(doc_id, Fingerprint.from_row(identity, signature, listed))
+        for doc_id, *row in rows:
+            index.add_fingerprint(doc_id, Fingerprint.from_row(*row))
         return index
