@@ -1,0 +1,379 @@
+"""Which document is this? Identity from the normalised text, and near-duplicates by MinHash/LSH.
+
+A report may arrive as annotated JSON, as a .txt, as a saved web page or pasted into the dashboard: the
+reader gives each its text, and two texts that differ only in how they were written down are one
+document. ``normalised_text`` keeps what a reader of the report sees and drops the rest:
+
+- the project's matching normalisation (``metrics.normalize``): full-width → ASCII (２１２９ → 2129,
+  ， → ,), traditional → simplified (萬 → 万), converter junk inside words (萬(wàn)) dropped;
+- Unicode NFKC (compatibility forms: ① → 1, ﹪ → %, non-breaking and ideographic spaces → space);
+- all whitespace and invisible format characters (line breaks, indents, zero-width spaces, BOMs): a page
+  puts every paragraph on its own line and strips indents, a text file keeps them, a paste turns them
+  into CRLF.
+
+What a page wrapper adds around the article (navigation bars, headers, footers) is removed by the reader
+(``metrics/patterns/reader_html.yaml``); what is left of it (a navigation line in a plain ``<div>``, a
+headline added above the text, a few characters changed by a repost) makes a *near*-duplicate:
+``NearDuplicateIndex`` finds those with MinHash over character shingles and LSH (``datasketch``).
+
+A near-duplicate is judged on two things, as a reader would: what the text says (its *wording*, numbers
+masked: MinHash/LSH over 4-character shingles) and the figures it states. Measured on the 70 shipped
+reports (tests/test_identity.py): every repost (other navigation lines, a headline, five characters
+changed) keeps at least 0.30 of the shingles of its report's wording (Jaccard; a table, few words and
+many figures, gives the lowest) and all of its figures; two different reports share at most 0.055 of
+their wording, except two monthly bulletins of one city on one template (0.45), which share only 0.21 of
+their figures; a release on the same template with other figures has the same wording and at most 0.23
+of the figures. Hence ``THRESHOLD`` 0.2 on the wording and ``FIGURE_SHARE`` 0.8 on the figures; the LSH
+holds one entry per wording, so a thousand bulletins on one template are one candidate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import regex
+
+from metrics.normalize import normalize
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+SHINGLE = 4            # characters per shingle of the wording (see tests/test_identity.py for 4 to 6)
+NUM_PERM = 128         # MinHash permutations: standard error of a similarity estimate ≤ 0.045
+THRESHOLD = 0.2        # Jaccard similarity of the wording from which a text may be a near-duplicate...
+FIGURE_SHARE = 0.8     # ...when it also states the same figures: this share of the shorter list's figures
+LSH_THRESHOLD = 0.1    # LSH tuned for this: 64 bands of 2; a pair at 0.3 (the least similar repost
+                       # measured) is a candidate with p = 0.998, at 0.25 with p = 0.984
+_SCHEME = "affine32"   # datasketch's permutation scheme (signatures of one index share one scheme)
+_SEED = 1
+
+_INVISIBLE = regex.compile(r"[\s\p{Cf}\p{Co}\x1f]+")   # whitespace, format chars (ZWSP, BOM), private use, FILLER
+
+
+def normalised_text(text: str) -> str:
+    """The text as a reader sees it, without the marks of how it was stored.
+
+    >>> normalised_text("全年刑事打处２１２９人，\\n\\u3000\\u3000同比上升７．８％") == normalised_text("全年刑事打处2129人,同比上升7.8%")
+    True
+    >>> normalised_text("破獲 1.8萬(wàn)餘人")
+    '破获1.8万余人'
+    """
+    return _INVISIBLE.sub("", _readable(text))
+
+
+def _readable(text: str) -> str:
+    """The project's matching normalisation, then NFKC: what the characters say, whitespace kept."""
+    return unicodedata.normalize("NFKC", normalize(text))
+
+
+def _sha256(normalised: str) -> str:
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def document_identity(text: str) -> str:
+    """A document's identity: the SHA-256 (hex) of its normalised text, whatever file or upload brought it."""
+    return _sha256(normalised_text(text))
+
+
+# ---------------------------------------------------------------------------------- near-duplicates
+
+_FIGURE = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def wording(normalised: str) -> str:
+    """A normalised text with each number replaced by ``#``: what it says, without its figures.
+
+    Releases on one template (next month's bulletin) share their wording and differ in figures; a
+    repost shares both. Comparing the two separately tells them apart, and lets one LSH entry stand for
+    every release on a template.
+
+    >>> wording("逮捕684人,同比上升42.2%")
+    '逮捕#人,同比上升#%'
+    """
+    return _FIGURE.sub("#", normalised)
+
+
+def shingles(normalised: str, size: int = SHINGLE) -> set[str]:
+    """The set of overlapping character ``size``-grams of a normalised text (the whole text when shorter)."""
+    if len(normalised) <= size:
+        return {normalised} if normalised else set()
+    return {normalised[i:i + size] for i in range(len(normalised) - size + 1)}
+
+
+def figures(text: str) -> Counter[str]:
+    """The numbers a text states (Arabic digits after normalisation), with how often each occurs.
+
+    Numbers are read before whitespace is dropped, so that two numbers on adjacent lines stay two.
+
+    >>> sorted(figures("全年刑事打处２１２９人\\n2129人、逮捕684人").items())
+    [('2129', 2), ('684', 1)]
+    """
+    return Counter(_FIGURE.findall(_readable(text)))
+
+
+def figure_share(a: Counter[str], b: Counter[str]) -> float:
+    """The share of the shorter list's figures that the other list states too (1.0 when one has none).
+
+    Two reposts of one release state the same figures; next year's release on the same template, which
+    is as similar in wording, states others.
+    """
+    if not a or not b:
+        return 1.0
+    return sum((a & b).values()) / min(sum(a.values()), sum(b.values()))
+
+
+def jaccard(a: set, b: set) -> float:
+    """Exact Jaccard similarity of two sets (1.0 for two empty sets)."""
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+_HASH_BASE = np.uint32(1_000_003)    # polynomial hash of a shingle's code points, modulo 2**32
+
+
+def shingle_hashes(normalised: str, size: int = SHINGLE) -> np.ndarray:
+    """32-bit hashes of the distinct shingles of a normalised text (numpy, no Python loop per shingle).
+
+    A polynomial hash of the ``size`` code points; datasketch mixes it (MurmurHash3 finaliser) before
+    permuting, so its spread is enough.
+    """
+    points = np.frombuffer(normalised.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
+    if len(points) <= size:
+        points = np.pad(points, (0, size - len(points))) if len(points) else points
+        count = 1 if len(points) else 0
+    else:
+        count = len(points) - size + 1
+    hashes = np.zeros(count, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for offset in range(size if count else 0):
+            hashes = hashes * _HASH_BASE + points[offset:offset + count]
+    return np.unique(hashes)
+
+
+@cache
+def _datasketch():
+    """datasketch, imported on first use: it pulls in SciPy (about a second), which identities never need."""
+    import datasketch
+
+    return datasketch
+
+
+@cache
+def _permutations(num_perm: int) -> np.ndarray:
+    return _datasketch().MinHash(num_perm=num_perm, seed=_SEED, scheme=_SCHEME).permutations
+
+
+def _minhash_of_normalised(normalised: str, num_perm: int) -> LeanMinHash:
+    sketch = _datasketch().MinHash(num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME,
+                     permutations=_permutations(num_perm))
+    sketch.update_batch(shingle_hashes(normalised).tolist())
+    return _datasketch().LeanMinHash(sketch)
+
+
+def minhash(text: str, *, num_perm: int = NUM_PERM) -> LeanMinHash:
+    """The MinHash signature of the shingles of a text's wording. Stable across processes."""
+    return _minhash_of_normalised(wording(normalised_text(text)), num_perm)
+
+
+def signature_to_bytes(signature: LeanMinHash) -> bytes:
+    """A signature as bytes for a BLOB column: its hash values, little-endian uint32."""
+    return np.asarray(signature.hashvalues, dtype="<u4").tobytes()
+
+
+def signature_from_bytes(data: bytes) -> LeanMinHash:
+    """The signature stored by ``signature_to_bytes``; ValueError for bytes that are not one."""
+    if not data or len(data) % 4:
+        raise ValueError(f"not a MinHash signature: {len(data)} bytes")
+    values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
+    return _datasketch().LeanMinHash(seed=_SEED, hashvalues=values, scheme=_SCHEME)
+
+
+@cache
+def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's (bands, rows) for a threshold, computed once (its search takes a tenth of a second)."""
+    lsh = _datasketch().MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What the index keeps of a document: enough to recognise it again, without its text."""
+
+    identity: str              # document_identity of its text
+    wording_id: str            # SHA-256 of its wording (numbers masked): one per template
+    signature: LeanMinHash     # MinHash of its wording's shingles
+    figures: Counter[str]      # the numbers it states
+    figure_items: frozenset[str] = field(init=False, repr=False, compare=False)   # 2129#0, 2129#1, 684#0
+
+    def __post_init__(self) -> None:
+        items = frozenset(f"{number}#{i}" for number, count in self.figures.items() for i in range(count))
+        object.__setattr__(self, "figure_items", items)
+
+    @classmethod
+    def of(cls, text: str, num_perm: int = NUM_PERM) -> Fingerprint:
+        """The fingerprint of a text (normalised once for all its parts)."""
+        readable = _readable(text)
+        normalised = _INVISIBLE.sub("", readable)
+        words = wording(normalised)
+        return cls(_sha256(normalised), _sha256(words), _minhash_of_normalised(words, num_perm),
+                   Counter(_FIGURE.findall(readable)))
+
+    def to_row(self) -> tuple[str, str, bytes, str]:
+        """(identity, wording_id, signature bytes, figures as text) for a table beside the documents."""
+        listed = " ".join(number for number, count in sorted(self.figures.items()) for _ in range(count))
+        return self.identity, self.wording_id, signature_to_bytes(self.signature), listed
+
+    @classmethod
+    def from_row(cls, identity: str, wording_id: str, signature: bytes, listed: str) -> Fingerprint:
+        return cls(identity, wording_id, signature_from_bytes(signature), Counter(listed.split()))
+
+
+_NO_FIGURES = ""     # the figure item under which a document that states no number is listed
+
+
+class NearDuplicateIndex:
+    """Stored documents, to tell whether a new text is one of them or a near-duplicate of one.
+
+    A near-duplicate says nearly the same (at least ``THRESHOLD`` of the shingles of its wording in
+    common with a stored text: Jaccard, estimated by MinHash, candidates from LSH) and states the same
+    figures (``figure_share`` ≥ ``FIGURE_SHARE``). The LSH holds one entry per wording, so a thousand
+    bulletins on one template cost one candidate, not a thousand.
+
+    >>> index = NearDuplicateIndex()
+    >>> index.add("a", "全年刑事打处2129人、逮捕684人,分别同比上升7.8%、42.2%。破获电信网络诈骗案件426起。")
+    >>> index.find("首页 > 警务动态\\n全年刑事打处2129人、逮捕684人,分别同比上升7.8%、42.2%。破获电信网络诈骗案件426起。")
+    'a'
+    >>> index.find("全年刑事打处2306人、逮捕701人,分别同比上升8.3%、2.5%。破获电信网络诈骗案件389起。") is None
+    True
+    """
+
+    def __init__(self, threshold: float = THRESHOLD, figure_share: float = FIGURE_SHARE,
+                 num_perm: int = NUM_PERM, lsh_threshold: float = LSH_THRESHOLD) -> None:
+        self.threshold = threshold
+        self.figure_share = figure_share
+        self.num_perm = num_perm
+        self._lsh = _datasketch().MinHashLSH(num_perm=num_perm, params=_lsh_bands(lsh_threshold, num_perm))
+        self._held: dict[str, Fingerprint] = {}
+        self._first_with: dict[str, str] = {}          # identity → doc_id of the first document with it
+        self._with_wording: dict[str, list[str]] = {}  # wording_id → doc_ids; the LSH holds the wording once
+        self._stating: dict[str, dict[str, set[str]]] = {}  # wording_id → figure item → doc_ids stating it
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._held
+
+    def add(self, doc_id: str, text: str) -> None:
+        """Index a stored document's text under ``doc_id`` (a doc_id already held is replaced)."""
+        self.add_fingerprint(doc_id, Fingerprint.of(text, self.num_perm))
+
+    def add_fingerprint(self, doc_id: str, fingerprint: Fingerprint) -> None:
+        """Index a document by a fingerprint kept from before (``Fingerprint.from_row``)."""
+        if len(fingerprint.signature) != self.num_perm:
+            raise ValueError(f"signature of {len(fingerprint.signature)} permutations, "
+                             f"the index uses {self.num_perm}")
+        if doc_id in self._held:
+            self.remove(doc_id)
+        self._held[doc_id] = fingerprint
+        self._first_with.setdefault(fingerprint.identity, doc_id)
+        siblings = self._with_wording.setdefault(fingerprint.wording_id, [])
+        siblings.append(doc_id)
+        stating = self._stating.setdefault(fingerprint.wording_id, {})
+        for item in fingerprint.figure_items or {_NO_FIGURES}:
+            stating.setdefault(item, set()).add(doc_id)
+        if len(siblings) == 1 and not fingerprint.signature.is_empty():   # no shingles: nothing to compare
+            self._lsh.insert(fingerprint.wording_id, fingerprint.signature)
+
+    def remove(self, doc_id: str) -> None:
+        """Forget a document (KeyError when it is not held)."""
+        fingerprint = self._held.pop(doc_id)
+        if self._first_with.get(fingerprint.identity) == doc_id:
+            del self._first_with[fingerprint.identity]
+            other = next((d for d, f in self._held.items() if f.identity == fingerprint.identity), None)
+            if other is not None:
+                self._first_with[fingerprint.identity] = other
+        siblings = self._with_wording[fingerprint.wording_id]
+        siblings.remove(doc_id)
+        stating = self._stating[fingerprint.wording_id]
+        for item in fingerprint.figure_items or {_NO_FIGURES}:
+            stating[item].discard(doc_id)
+        if not siblings:
+            del self._with_wording[fingerprint.wording_id], self._stating[fingerprint.wording_id]
+            if not fingerprint.signature.is_empty():
+                self._lsh.remove(fingerprint.wording_id)
+
+    def similarities(self, text: str | Fingerprint) -> list[tuple[str, float, float]]:
+        """(doc_id, estimated similarity of wording, figure share) of held documents that ``text`` (or its
+        fingerprint) nearly is, most similar first."""
+        probe = text if isinstance(text, Fingerprint) else Fingerprint.of(text, self.num_perm)
+        if probe.signature.is_empty():
+            return []
+        found = []
+        values, size = probe.signature.hashvalues, len(probe.signature)
+        for wording_id in self._lsh.query(probe.signature):
+            siblings = self._with_wording[wording_id]
+            held = self._held[siblings[0]].signature.hashvalues     # one wording, one signature
+            similarity = np.count_nonzero(values == held) / size     # MinHash's estimate of the Jaccard
+            if similarity < self.threshold:
+                continue
+            found.extend((doc_id, similarity, share) for doc_id, share in self._figure_shares(probe, wording_id)
+                         if share >= self.figure_share)
+        return sorted(found, key=lambda row: (-row[1], -row[2], row[0]))
+
+    def _figure_shares(self, probe: Fingerprint, wording_id: str) -> Iterator[tuple[str, float]]:
+        """(doc_id, figure share with ``probe``) for the documents of one wording that share a figure with
+        it, or state none (then the share is 1.0, as ``figure_share`` says): counted through the figures,
+        not document by document."""
+        if not probe.figure_items:
+            yield from ((doc_id, 1.0) for doc_id in self._with_wording[wording_id])
+            return
+        stating = self._stating[wording_id]
+        yield from ((doc_id, 1.0) for doc_id in stating.get(_NO_FIGURES, ()))
+        shared: Counter[str] = Counter()
+        for item in probe.figure_items:
+            shared.update(stating.get(item, ()))
+        for doc_id, count in shared.items():
+            yield doc_id, count / min(len(self._held[doc_id].figure_items), len(probe.figure_items))
+
+    def find(self, text: str | Fingerprint) -> str | None:
+        """The held document ``text`` (or its fingerprint) is, by identity, or nearly is; None when new."""
+        return self.classify(text)[1]
+
+    def classify(self, text: str | Fingerprint) -> tuple[str, str | None]:
+        """What to do with an incoming document: ``("same", doc_id)`` (store once, keep the new source
+        address), ``("near", doc_id)`` (a near-duplicate: link it, do not count its statistics again) or
+        ``("new", None)``."""
+        probe = text if isinstance(text, Fingerprint) else Fingerprint.of(text, self.num_perm)
+        same = self._first_with.get(probe.identity)
+        if same is not None:
+            return "same", same
+        found = self.similarities(probe)
+        return ("near", found[0][0]) if found else ("new", None)
+
+    def rows(self) -> Iterator[tuple[str, str, str, bytes, str]]:
+        """(doc_id, identity, wording_id, signature bytes, figures) of every held document, to persist."""
+        for doc_id, fingerprint in self._held.items():
+            yield (doc_id, *fingerprint.to_row())
+
+    @classmethod
+    def from_texts(cls, documents: Iterable[tuple[str, str]], **options) -> NearDuplicateIndex:
+        """An index rebuilt from stored (doc_id, text) pairs."""
+        index = cls(**options)
+        for doc_id, text in documents:
+            index.add(doc_id, text)
+        return index
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, str, bytes, str]], **options) -> NearDuplicateIndex:
+        """An index rebuilt from persisted rows (``rows()``), without re-reading any text."""
+        index = cls(**options)
+        for doc_id, *row in rows:
+            index.add_fingerprint(doc_id, Fingerprint.from_row(*row))
+        return index
