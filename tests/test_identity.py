@@ -30,18 +30,16 @@ import itertools
 import json
 import random
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-from metrics.identity import (FIGURE_SHARE, SHINGLE, THRESHOLD, Fingerprint, NearDuplicateIndex,
+from metrics.store.identity import (FIGURE_SHARE, SHINGLE, THRESHOLD, Fingerprint, NearDuplicateIndex,
                               document_identity, figure_share, figures, jaccard, normalised_text, shingles,
                               signature_from_bytes, signature_to_bytes, wording)
-from metrics.reader import document_from_bytes, read_document
+from metrics.sources.files import document_from_bytes, read_document
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from store_helpers import gov_page  # noqa: E402
+from support import gov_page
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILES = sorted((ROOT / "data" / "corpus").glob("dev*/*.json"))

@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 import regex
 
-from metrics.series import (KEY, derived_counts, describe_disagreement, disagreements, flat_points, metric_key,
+from metrics.store.series import (KEY, derived_counts, describe_disagreement, disagreements, flat_points, metric_key,
                             previous_period, series_points, series_statements, stated_counts, value_interval,
                             written_step, yoy_changes)
 

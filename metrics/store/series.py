@@ -28,9 +28,9 @@ from itertools import combinations
 import pandas as pd
 import regex
 
-from metrics.normalize import FILLER, normalize
-from metrics.numbers import magnitude_factor
-from metrics.patterns import load
+from metrics.extraction.normalize import FILLER, normalize
+from metrics.extraction.numbers import magnitude_factor
+from metrics.rules import load
 
 KEY: tuple[str, ...] = ("region_code", "category", "measure", "unit_norm", "kind", "period_label")
 REQUIRED = ("doc_id", "region_code", "category", "measure", "kind", "period_label", "scope", "value",

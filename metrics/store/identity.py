@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import regex
 
-from metrics.normalize import normalize
+from metrics.extraction.normalize import normalize
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
