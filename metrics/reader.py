@@ -26,11 +26,12 @@ from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from metrics.errors import InputError, UsageError
 
-SUFFIXES = (".txt", ".html", ".htm", ".json")
+SUFFIXES = (".txt", ".html", ".htm", ".json", ".pdf", ".docx")
 HTML_SUFFIXES = (".html", ".htm")
 MAX_BYTES = 200 * 1024 * 1024          # a larger "report" is refused rather than read into memory
 _PATTERNS = Path(__file__).parent / "patterns"
 _BLOCK_MARK = "\ue000"                 # private-use character: marks the end of a block element
+_CELL_MARK = "\ue001"                  # private-use character: marks the end of a table cell in a data row
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,10 @@ def document_from_bytes(raw: bytes, *, name: str, path: str | None = None) -> Do
     name = name_as_text(name)
     suffix = Path(name).suffix.lower()
     content_hash = hashlib.sha256(raw).hexdigest()
+    # --- PDF and Word hook: their text (tables as tab-separated rows) read by metrics/pdf_text.py, docx_text.py
+    if suffix in (".pdf", ".docx"):
+        return _office_document(raw, suffix=suffix, path=path, stem=Path(name).stem, content_hash=content_hash)
+    # --- end of the PDF and Word hook
     if suffix == ".json":
         return _json_document(raw, path=path, stem=Path(name).stem, content_hash=content_hash)
     text, encoding = decode_bytes(raw, path=path, html=suffix in HTML_SUFFIXES)
@@ -200,6 +205,18 @@ def _json_document(raw: bytes, *, path: str, stem: str, content_hash: str) -> Do
                     published=normalise_date(field("published") or "") or find_date_in_text(text),
                     region=field("region") or guess_region(text), source=field("source"),
                     encoding="utf-8")
+
+
+def _office_document(raw: bytes, *, suffix: str, path: str, stem: str, content_hash: str) -> Document:
+    """A PDF or Word file: the text its library reader gives; metadata found in that text."""
+    # imported here: runs on plain text never load the PDF and Word libraries
+    from metrics.docx_text import docx_text
+    from metrics.pdf_text import pdf_text
+
+    text = pdf_text(raw, path=path) if suffix == ".pdf" else docx_text(raw, path=path)
+    return Document(doc_id=stem, path=path, text=text, content_hash=content_hash,
+                    title=guess_text_title(text), published=find_date_in_text(text),
+                    region=guess_region(text), source=find_source_in_text(text), encoding=suffix[1:])
 
 
 def _html_document(page: str, *, path: str, stem: str, content_hash: str, encoding: str) -> Document:
@@ -382,18 +399,52 @@ def html_to_text(tree: LexborHTMLParser, *, drop_boilerplate: bool) -> str:
                 node.decompose()
             except Exception:  # noqa: BLE001 - already removed with its ancestor
                 pass
+    in_cells = mark_table_cells(root, config)
     for node in root.css(",".join(config["block_tags"])):
-        node.insert_after(_BLOCK_MARK)
+        if node.mem_id not in in_cells:
+            node.insert_after(_BLOCK_MARK)
     return join_blocks(root.text(separator="", deep=True))
+
+
+def mark_table_cells(root, config: dict) -> set[int]:
+    """Put a cell mark after each cell of a data row (a ``<tr>`` of two or more cells, none holding a table
+    or more than one block): such a row becomes one line, its cells separated by a tab. Returns the ids of
+    the cells and of the blocks inside them, which must not end a line. Layout tables are left alone.
+    """
+    all_blocks = ",".join(config["block_tags"])
+    blocks = ",".join(tag for tag in config["block_tags"] if tag not in ("br", "td", "th"))
+    quiet: set[int] = set()
+    for row in root.css("tr"):
+        cells = [child for child in row.iter() if child.tag in ("td", "th")]
+        if len(cells) < 2 or any(cell.css_first("table") is not None or len(cell.css(blocks)) > 1
+                                 for cell in cells):
+            continue
+        row.insert_before(_BLOCK_MARK)
+        for cell in cells:
+            quiet.add(cell.mem_id)
+            quiet.update(inner.mem_id for inner in cell.css(all_blocks))
+            cell.insert_after(_CELL_MARK)
+    return quiet
 
 
 _SOURCE_WHITESPACE = regex.compile(r"[ \t\n\r\f\v]+")   # not \xa0 nor \u3000: those are written on purpose
 
 
 def join_blocks(raw_text: str) -> str:
-    """Collapse source-formatting whitespace like a browser and put each block on its own line."""
-    lines = (_SOURCE_WHITESPACE.sub(" ", block).strip(" ") for block in raw_text.split(_BLOCK_MARK))
+    """Collapse source-formatting whitespace like a browser and put each block on its own line
+    (a table row's cells separated by a tab)."""
+    lines = (join_cells(block) if _CELL_MARK in block else _SOURCE_WHITESPACE.sub(" ", block).strip(" ")
+             for block in raw_text.split(_BLOCK_MARK))
     return "\n".join(line for line in lines if line)
+
+
+def join_cells(row: str) -> str:
+    """A table row's text, its cells (ended by cell marks) separated by a tab; empty cells kept in place."""
+    *cells, tail = row.split(_CELL_MARK)
+    cells = [_SOURCE_WHITESPACE.sub(" ", cell).strip() for cell in cells]
+    if tail.strip():
+        cells.append(_SOURCE_WHITESPACE.sub(" ", tail).strip())
+    return "\t".join(cells) if any(cells) else ""
 
 
 def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
