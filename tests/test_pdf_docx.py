@@ -1,15 +1,14 @@
 """PDF and Word (.docx) files: their text and tables come back, statistics grounded in that text, bad files refused.
 
-How the fixtures are made, at test time, from shipped text (nothing binary is checked in):
+How the fixtures are made, at test time, from shipped text (nothing binary is checked in; tests/office_fixtures.py):
 - the table is the real Hong Kong table of data/corpus/dev-genres/hk-2003-td-accident-table-trad.json (its
-  header line and rows, a row's label and its four figures as cells); the paragraph is the one of
-  data/corpus/dev/cangnan-2024.json that holds 刑事打处2129人;
-- PDF: fpdf2 writes a title line, the table as a ruled table and the paragraph (wrapped by fpdf2 at the page
-  margin), in Noto Sans CJK from Debian's fonts-noto-cjk. fpdf2 embeds that font's CFF outlines in a form
-  pdfminer reads as no text at all and pypdf as characters spaced apart (measured), so the test first
-  subsets the font to the characters used and converts its outlines to TrueType with fontTools, the kind of
-  font Word's PDFs embed; pypdf encrypts a copy for the password-protected case;
-- DOCX: python-docx writes the title, the table and the paragraph.
+  header line and rows, a row's label and its four figures as cells); the paragraphs are two of
+  data/corpus/dev/cangnan-2024.json, the first holding 刑事打处2129人;
+- PDF: fpdf2 writes the title line, the table as a ruled table and the paragraphs (wrapped by fpdf2 at the
+  page margin), in Noto Sans CJK (Debian's fonts-noto-cjk) reduced to the characters used and converted to
+  TrueType outlines with fontTools (fpdf2's embedding of the CFF original reads as no text in pdfminer);
+  pypdf encrypts copies (AES-256) for the password-protected and the owner-password-only cases;
+- DOCX: python-docx writes the same blocks; broken files are the good ones cut in half, or text named .docx.
 """
 
 from __future__ import annotations
@@ -24,20 +23,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from docx import Document as new_docx
-from fontTools import subset
-from fontTools.pens.cu2quPen import Cu2QuPen
-from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.ttLib import TTFont, newTable
-from fpdf import FPDF
-from pypdf import PdfWriter
 
 from metrics import extract
 from metrics.errors import InputError
 from metrics.reader import iter_files, read_document
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from office_fixtures import (  # noqa: E402
+    UnruledTable,
+    characters,
+    docx_bytes,
+    encrypted_pdf,
+    pdf_bytes,
+    truetype_cjk_font,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")   # Debian: fonts-noto-cjk
-SIMPLIFIED_CHINESE = 2                                                     # its face index for "Noto Sans CJK SC"
 
 
 def corpus_text(path: str) -> str:
@@ -56,105 +57,24 @@ def hk_table() -> tuple[str, list[list[str]]]:
 TITLE, TABLE = hk_table()
 PARAGRAPH = next(line.strip() for line in corpus_text("dev/cangnan-2024.json").splitlines() if "2129人" in line)
 NEXT_PARAGRAPH = next(line.strip() for line in corpus_text("dev/cangnan-2024.json").splitlines()
-                      if "网络水军" in line)
+                      if "网络水军" in line)   # starts at the margin too: only the 。 before it ends the paragraph
 TABLE_LINES = ["\t".join(row) for row in TABLE]
-
-
-# ------------------------------------------------------------------------------------------ fixtures
-
-def truetype_cjk_font(text: str, out: Path) -> Path:
-    """Noto Sans CJK reduced to the characters of ``text``, its cubic (CFF) outlines turned quadratic (TrueType)."""
-    font = TTFont(CJK_FONT, fontNumber=SIMPLIFIED_CHINESE)
-    options = subset.Options()
-    options.layout_features = []
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    order = font.getGlyphOrder()
-    outlines = font.getGlyphSet()
-    glyf = newTable("glyf")
-    glyf.glyphOrder, glyf.glyphs = order, {}
-    for name in order:
-        pen = TTGlyphPen(None)
-        outlines[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
-        glyf.glyphs[name] = pen.glyph()
-    for tag in ("CFF ", "VORG"):
-        if tag in font:
-            del font[tag]
-    font["glyf"], font["loca"] = glyf, newTable("loca")
-    maxp = font["maxp"]
-    maxp.tableVersion = 0x00010000
-    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements",
-                  "maxSizeOfInstructions", "maxComponentElements", "maxPoints", "maxContours",
-                  "maxCompositePoints", "maxCompositeContours", "maxComponentDepth"):
-        setattr(maxp, field, 0)                                  # recomputed from the glyphs when saved
-    maxp.maxZones = 1
-    font["head"].glyphDataFormat = 0
-    font["post"].formatType, font["post"].extraNames, font["post"].mapping = 3.0, [], {}
-    font.sfntVersion = "\x00\x01\x00\x00"
-    font.save(out)
-    return out
-
-
-def make_pdf(font: Path, *, with_text: bool = True) -> bytes:
-    """A one-page A4 PDF: the title, the table with ruled cells, the paragraph (or a drawing only)."""
-    pdf = FPDF()
-    pdf.add_page()
-    if not with_text:
-        pdf.rect(20, 20, 100, 50)
-        return bytes(pdf.output())
-    pdf.add_font("cjk", fname=str(font))
-    pdf.set_font("cjk", size=10)
-    pdf.multi_cell(0, 6, TITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    with pdf.table(first_row_as_headings=False) as table:
-        for cells in TABLE:
-            row = table.row()
-            for cell in cells:
-                row.cell(cell)
-    pdf.ln(4)
-    pdf.multi_cell(0, 6, PARAGRAPH, new_x="LMARGIN", new_y="NEXT")
-    # the next paragraph starts at the margin too: only the 。 ending the previous line ends that paragraph
-    pdf.multi_cell(0, 6, NEXT_PARAGRAPH, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
-def make_docx() -> bytes:
-    document = new_docx()
-    document.add_paragraph(TITLE)
-    table = document.add_table(rows=len(TABLE), cols=len(TABLE[0]))
-    for r, cells in enumerate(TABLE):
-        for c, cell in enumerate(cells):
-            table.cell(r, c).text = cell
-    document.add_paragraph(PARAGRAPH)
-    document.add_paragraph(NEXT_PARAGRAPH)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def encrypted(pdf: bytes, *, user_password: str) -> bytes:
-    writer = PdfWriter(clone_from=io.BytesIO(pdf))
-    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-256")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+BLOCKS = [TITLE, TABLE, PARAGRAPH, NEXT_PARAGRAPH]
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("office")
-    used = TITLE + "".join("".join(row) for row in TABLE) + PARAGRAPH + NEXT_PARAGRAPH
-    font = truetype_cjk_font(used, folder / "cjk.ttf")
-    pdf = make_pdf(font)
-    docx = make_docx()
+    font = truetype_cjk_font(characters(BLOCKS), folder / "cjk.ttf")
+    pdf = pdf_bytes(font, BLOCKS)
+    docx = docx_bytes(BLOCKS)
     made = {
         "report.pdf": pdf,
         "report.docx": docx,
-        "owner-only.pdf": encrypted(pdf, user_password=""),     # opens without a password, as readers do
-        "locked.pdf": encrypted(pdf, user_password="user-secret"),
+        "owner-only.pdf": encrypted_pdf(pdf, user_password=""),     # opens without a password, as readers do
+        "locked.pdf": encrypted_pdf(pdf, user_password="user-secret"),
         "truncated.pdf": pdf[: len(pdf) // 2],
-        "scanned.pdf": make_pdf(font, with_text=False),
+        "scanned.pdf": pdf_bytes(None, []),                         # a page with a drawing and no text
         "truncated.docx": docx[: len(docx) // 2],
         "not-a-zip.docx": PARAGRAPH.encode("utf-8"),
         "report.txt": PARAGRAPH.encode("utf-8"),
@@ -241,6 +161,21 @@ def test_bad_files_exit_1_one_line_each_and_the_rest_is_processed(files):
     read = {Path(p).name for p in rows["doc_id"].astype(str)}
     assert {"report", "owner-only"} <= read                      # both PDFs, the Word file and the text
     assert rows[rows["surface"] == "2129人"].shape[0] == 4       # report.pdf, owner-only.pdf, .docx, .txt
+
+
+# a ruled table whose long row labels wrap inside their cells (labels in the words of Hong Kong's tables)
+WRAPPED_CELLS = [["罪案類別(包括未遂及串謀)", "2023年", "2024年"],
+                 ["由相反方向行駛中的車輛(包括電單車及單車)與行人相撞", "42 923", "45 315"]]
+
+
+def test_pdf_table_without_rules_and_cells_that_wrap(tmp_path):
+    """Columns drawn only by spacing become tabs; a cell's wrapped label is joined again, not split into rows."""
+    blocks = [UnruledTable(TABLE), WRAPPED_CELLS, PARAGRAPH]
+    path = tmp_path / "tables.pdf"
+    path.write_bytes(pdf_bytes(truetype_cjk_font(characters(blocks), tmp_path / "cjk.ttf"), blocks))
+    lines = read_document(path).text.splitlines()
+    assert [line.split("\t") for line in lines if "\t" in line] == [*TABLE, *WRAPPED_CELLS]
+    assert lines[-1] == PARAGRAPH
 
 
 def test_docx_merged_cell_written_once_columns_kept(tmp_path):
