@@ -10,6 +10,7 @@ is an InputError with a one-line reason.
 from __future__ import annotations
 
 import io
+import zipfile
 
 import regex
 from docx import Document as open_docx
@@ -31,7 +32,10 @@ def docx_text(raw: bytes, *, path: str) -> str:
     try:
         document = open_docx(io.BytesIO(raw))
         lines = [line for block in document.iter_inner_content() for line in block_lines(block)]
-    except Exception as exc:  # noqa: BLE001 - zip, XML and package errors alike become one line
+    except zipfile.BadZipFile:
+        raise InputError(path, "broken Word file: not a complete .docx (zip) archive; cut short, or not Word") \
+            from None
+    except Exception as exc:  # noqa: BLE001 - XML and package errors alike become one line
         raise InputError(path, f"broken Word file: {type(exc).__name__}: {exc}".strip()) from None
     text = "\n".join(lines)
     if not text.strip():
