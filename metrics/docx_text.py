@@ -27,8 +27,7 @@ _WHITESPACE = regex.compile(r"\s+")
 def docx_text(raw: bytes, *, path: str) -> str:
     """The paragraphs and tables of the .docx in ``raw``, in document order; InputError when unreadable."""
     if raw.startswith(_OLE_MAGIC):
-        raise InputError(path, "password-protected (encrypted) Word file, or an old binary .doc: "
-                               "save it as an unprotected .docx")
+        raise InputError(path, ole_reason(raw))
     try:
         document = open_docx(io.BytesIO(raw))
         lines = [line for block in document.iter_inner_content() for line in block_lines(block)]
@@ -41,6 +40,16 @@ def docx_text(raw: bytes, *, path: str) -> str:
     if not text.strip():
         raise InputError(path, "Word file without text")
     return text
+
+
+def ole_reason(raw: bytes) -> str:
+    """Why an OLE compound file named .docx cannot be read: Office's encryption, or Word's old binary format
+    (told by the stream names in its directory, stored as UTF-16)."""
+    if "EncryptionInfo".encode("utf-16-le") in raw:
+        return "password-protected (encrypted) Word file: save it without a password first"
+    if "WordDocument".encode("utf-16-le") in raw:
+        return "an old binary Word (.doc) file named .docx: save it as .docx first"
+    return "not a .docx file (an OLE compound file)"
 
 
 def block_lines(block: Paragraph | Table) -> list[str]:
