@@ -6,14 +6,22 @@ BAD_FILES (what must fail, and with which reason). Inputs are built from data/co
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
 from metrics import extract, to_frame
 from metrics.errors import InputError, UsageError
-from metrics.sources.files import (decode_bytes, document_from_bytes, guess_region, iter_files, read_document,
-                            read_documents)
+from metrics.sources.files import (
+    decode_bytes,
+    document_from_bytes,
+    guess_region,
+    iter_files,
+    read_document,
+    read_documents,
+)
 from support import article_lines, encodable, gov_page, grounded_rows, shipped_report
 
 KEY = ["surface", "value", "kind", "unit", "start", "end"]
@@ -135,7 +143,7 @@ def test_fifo_is_refused_without_opening_it(tmp_path):
 def test_broken_link_and_directory_walk(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "one.txt").write_text("全年刑事打处2129人", encoding="utf-8")
-    (tmp_path / "a" / "skip.pdf").write_bytes(b"%PDF")
+    (tmp_path / "a" / "skip.doc").write_bytes(b"\xd0\xcf\x11\xe0")   # old binary Word: not read
     (tmp_path / "a" / "loop").symlink_to(tmp_path)            # a symlink loop
     (tmp_path / "broken.txt").symlink_to(tmp_path / "nowhere")
     results = list(read_documents([tmp_path]))
@@ -179,3 +187,53 @@ REGIONS = [
 @pytest.mark.parametrize("text, region", REGIONS)
 def test_region_guess(text, region):
     assert guess_region(text) == region
+
+
+# ------------------------------------------------------------------------------------------ HTML tables
+
+def hk_table_rows() -> list[list[str]]:
+    """The shipped Hong Kong accident table (dev-genres) as rows of cells, header first (its corner cell empty)."""
+    corpus = Path(__file__).resolve().parent.parent / "data" / "corpus" / "dev-genres"
+    text = (corpus / "hk-2003-td-accident-table-trad.json").read_text(encoding="utf-8")
+    lines = json.loads(text)["text"].splitlines()
+    header = ["", *lines[1].split(), "總計"]
+    return [header, *([" ".join(c[:-4]), *c[-4:]] for c in (line.split() for line in lines[2:]))]
+
+
+def html_table(rows: list[list[str]]) -> str:
+    """A table as office software exports it to the web: header cells, each cell's text in a <p> and <span>."""
+    def cells(row, tag):
+        return "".join(f'<{tag} width="80"><p align="center"><span lang="ZH-TW">{c}</span></p></{tag}>\n'
+                       for c in row)
+    body = "".join(f"<tr>\n{cells(row, 'td')}</tr>\n" for row in rows[1:])
+    return f"<table border=1>\n<thead><tr>{cells(rows[0], 'th')}</tr></thead>\n<tbody>{body}</tbody></table>"
+
+
+def test_html_table_rows_are_tab_separated_lines():
+    rows = hk_table_rows()
+    page = gov_page("行車情況意外嚴重程度總計", charset="utf-8", traditional=True)
+    after_article = f"{html_table(rows)}\n<p>註:括號內為小計。</p>\n</div>\n<div class=\"footer\">"
+    page = page.replace("</div>\n<div class=\"footer\">", after_article, 1)
+    doc = document_from_bytes(page.encode("utf-8"), name="hk.html")
+    lines = doc.text.splitlines()
+    table = [line.split("\t") for line in lines if "\t" in line]
+    assert table == rows
+    title, header, note = (lines.index(line) for line in ("行車情況意外嚴重程度總計", "\t".join(rows[0]), "註:括號內為小計。"))
+    assert title < header < note
+
+
+@pytest.mark.parametrize("markup, text", [
+    # a layout table: a cell of several paragraphs keeps one line per block, as before
+    ("<table><tr><td><p>刑事打处2129人</p><p>逮捕684人</p></td><td>侧栏</td></tr></table>",
+     "刑事打处2129人\n逮捕684人\n侧栏"),
+    # a row of one cell is a block, not a table row
+    ("<table><tr><td>全年破案120起</td></tr><tr><td>抓获80人</td></tr></table>",
+     "全年破案120起\n抓获80人"),
+    # a data row: line breaks inside a cell do not end the row; empty cells keep the columns
+    ("<p>前文</p><table><tr><td>诈骗<br>案件</td><td> 1 234 </td><td>&nbsp;</td><td>+5.6</td></tr></table>"
+     "<p>后文</p>",
+     "前文\n诈骗案件\t1 234\t\t+5.6\n后文"),
+])
+def test_html_table_kinds(markup, text):
+    doc = document_from_bytes(f"<html><body>{markup}</body></html>".encode(), name="t.html")
+    assert doc.text == text

@@ -28,7 +28,7 @@ from metrics.rules import load
 from metrics.sources.encodings import decode_bytes
 from metrics.sources.html import html_to_text, meta_tags, page_source, page_title
 
-SUFFIXES = (".txt", ".html", ".htm", ".json")
+SUFFIXES = (".txt", ".html", ".htm", ".json", ".pdf", ".docx")
 HTML_SUFFIXES = (".html", ".htm")
 MAX_BYTES = 200 * 1024 * 1024          # a larger "report" is refused rather than read into memory
 
@@ -142,6 +142,8 @@ def document_from_bytes(raw: bytes, *, name: str, path: str | None = None) -> Do
     name = name_as_text(name)
     suffix = Path(name).suffix.lower()
     content_hash = hashlib.sha256(raw).hexdigest()
+    if suffix in (".pdf", ".docx"):
+        return _office_document(raw, suffix=suffix, path=path, stem=Path(name).stem, content_hash=content_hash)
     if suffix == ".json":
         return _json_document(raw, path=path, stem=Path(name).stem, content_hash=content_hash)
     text, encoding = decode_bytes(raw, path=path, html=suffix in HTML_SUFFIXES)
@@ -178,6 +180,18 @@ def _json_document(raw: bytes, *, path: str, stem: str, content_hash: str) -> Do
                     published=normalise_date(field("published") or "") or find_date_in_text(text),
                     region=field("region") or guess_region(text), source=field("source"),
                     encoding="utf-8")
+
+
+def _office_document(raw: bytes, *, suffix: str, path: str, stem: str, content_hash: str) -> Document:
+    """A PDF or Word file: the text its library reader gives (tables as tab-separated rows); metadata found in it."""
+    # imported here: runs on plain text never load the PDF and Word libraries
+    from metrics.sources.docx import docx_text
+    from metrics.sources.pdf import pdf_text
+
+    text = pdf_text(raw, path=path) if suffix == ".pdf" else docx_text(raw, path=path)
+    return Document(doc_id=stem, path=path, text=text, content_hash=content_hash,
+                    title=guess_text_title(text), published=find_date_in_text(text),
+                    region=guess_region(text), source=find_source_in_text(text), encoding=suffix[1:])
 
 
 def _html_document(page: str, *, path: str, stem: str, content_hash: str, encoding: str) -> Document:

@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 from metrics.rules import load
 
 _BLOCK_MARK = "\ue000"                 # private-use character: marks the end of a block element
+_CELL_MARK = "\ue001"                  # private-use character: marks the end of a table cell in a data row
 
 
 def _boilerplate_markers() -> tuple[str, ...]:
@@ -52,9 +53,32 @@ def html_to_text(tree: LexborHTMLParser, *, drop_boilerplate: bool) -> str:
                 node.decompose()
             except Exception:  # noqa: BLE001 - already removed with its ancestor
                 pass
+    in_cells = mark_table_cells(root, config)
     for node in root.css(",".join(config["block_tags"])):
-        node.insert_after(_BLOCK_MARK)
+        if node.mem_id not in in_cells:
+            node.insert_after(_BLOCK_MARK)
     return join_blocks(root.text(separator="", deep=True))
+
+
+def mark_table_cells(root, config: dict) -> set[int]:
+    """Put a cell mark after each cell of a data row (a ``<tr>`` of two or more cells, none holding a table
+    or more than one block): such a row becomes one line, its cells separated by a tab. Returns the ids of
+    the cells and of the blocks inside them, which must not end a line. Layout tables are left alone.
+    """
+    all_blocks = ",".join(config["block_tags"])
+    blocks = ",".join(tag for tag in config["block_tags"] if tag not in ("br", "td", "th"))
+    quiet: set[int] = set()
+    for row in root.css("tr"):
+        cells = [child for child in row.iter() if child.tag in ("td", "th")]
+        if len(cells) < 2 or any(cell.css_first("table") is not None or len(cell.css(blocks)) > 1
+                                 for cell in cells):
+            continue
+        row.insert_before(_BLOCK_MARK)
+        for cell in cells:
+            quiet.add(cell.mem_id)
+            quiet.update(inner.mem_id for inner in cell.css(all_blocks))
+            cell.insert_after(_CELL_MARK)
+    return quiet
 
 
 _SOURCE_WHITESPACE = regex.compile(r"[ \t\n\r\f\v]+")   # not \xa0 nor \u3000: those are written on purpose
@@ -62,8 +86,18 @@ _SOURCE_WHITESPACE = regex.compile(r"[ \t\n\r\f\v]+")   # not \xa0 nor \u3000: t
 
 def join_blocks(raw_text: str) -> str:
     """Collapse source-formatting whitespace like a browser and put each block on its own line."""
-    lines = (_SOURCE_WHITESPACE.sub(" ", block).strip(" ") for block in raw_text.split(_BLOCK_MARK))
+    lines = (join_cells(block) if _CELL_MARK in block else _SOURCE_WHITESPACE.sub(" ", block).strip(" ")
+             for block in raw_text.split(_BLOCK_MARK))
     return "\n".join(line for line in lines if line)
+
+
+def join_cells(row: str) -> str:
+    """A table row's text, its cells (ended by cell marks) separated by a tab; empty cells kept in place."""
+    *cells, tail = row.split(_CELL_MARK)
+    cells = [_SOURCE_WHITESPACE.sub(" ", cell).strip() for cell in cells]
+    if tail.strip():
+        cells.append(_SOURCE_WHITESPACE.sub(" ", tail).strip())
+    return "\t".join(cells) if any(cells) else ""
 
 
 def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
