@@ -7,6 +7,7 @@ stand in a list (7.1%、14%、2.6%) → name what each counts (its metric, pairi
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import sys
 import warnings
@@ -24,6 +25,7 @@ from metrics.normalize import FILLER, normalize
 from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
 from metrics.spans import Figure, find_figures
+from metrics.tables import Cell, label_text, table_cells
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
 CLAUSE_REST = regex.compile(r"[^,;:。！？!?\n]{0,30}")
@@ -287,7 +289,8 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
     records: list[Record] = []
     earlier: list[tuple[Figure, Record]] = []
     sentence = None
-    for group in group_lists(norm, find_figures(norm)):
+    cells = table_cells(norm)
+    for group in group_lists(norm, without_cells(find_figures(norm), cells)):
         group = share_within_list(group)
         this_sentence = ctx.layout.sentence(group[0].start)
         if this_sentence != sentence:
@@ -295,6 +298,46 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
         made = records_for_group(ctx, group, earlier)
         earlier.extend(zip(group, made))
         records.extend(r for r in made if emit_durations or r.kind != "duration")
+    if cells:
+        records = sorted(records + records_for_cells(ctx, cells), key=lambda r: r.start)
+    return records
+
+
+# ---------------------------------------------------------------- table cells (metrics/tables.py)
+
+def without_cells(figures: list[Figure], cells: list[Cell]) -> list[Figure]:
+    """The figures that stand in no table cell (a cell is read as a cell, not as prose)."""
+    if not cells:
+        return figures
+    spans = sorted((c.start, c.end) for c in cells)
+    starts = [s for s, _ in spans]
+    kept = []
+    for f in figures:
+        i = bisect.bisect_right(starts, f.end) - 1
+        if i >= 0 and spans[i][0] < f.end and f.start < spans[i][1]:
+            continue
+        if i >= 1 and spans[i - 1][0] < f.end and f.start < spans[i - 1][1]:
+            continue
+        kept.append(f)
+    return kept
+
+
+def records_for_cells(ctx: Context, cells: list[Cell]) -> list[Record]:
+    """One record per table cell: its row header the metric, its column's year the period."""
+    groups = {"count": "none", "change_abs": "count", "change_pct": "percent"}
+    records = []
+    for cell in cells:
+        group = "percent" if cell.percent else groups[cell.kind]
+        unit_start = cell.end - 1 if cell.percent else cell.end
+        figure = Figure(start=cell.start, end=cell.end, number_start=cell.start, number=ctx.norm[cell.start:cell.end],
+                        magnitude="", unit="%" if cell.percent else "", unit_start=unit_start, unit_end=cell.end,
+                        unit_group=group, qualifier="exact", direction=cell.direction,
+                        direction_in_surface=cell.direction is not None, value=cell.value, chinese=False)
+        metric = cell.label[-1] if cell.label else (cell.start, cell.start)
+        record = make_record(ctx, figure, metric, None, metric_text=label_text(ctx.text, cell))
+        if cell.period is not None:
+            record = replace(record, period=cell.period, period_label=str(cell.period))
+        records.append(record)
     return records
 
 

@@ -18,7 +18,7 @@ PATTERN_DIR = Path(__file__).parent / "patterns"
 ALLOWED_KEYS: dict[str, set[str]] = {
     "normalize": {"char_map", "junk"},
     "numbers": {"digits", "small_units", "large_units", "arabic", "arabic_magnitude", "inner_approx",
-                "fraction", "tenths_unit", "percent_words"},
+                "fraction", "tenths_unit", "percent_words", "unit_gap", "compound_rest", "tenths_digit"},
     "units": {"percent", "ratio", "money", "score", "quantity", "duration", "count", "arabic_only",
               "emit_durations"},
     "qualifiers": {"before", "after"},
@@ -26,7 +26,8 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "periods": {"relative_years", "explicit_year", "multi_year", "partial", "published",
                 "previous_year_hints", "this_year_hints", "early_review_hints"},
     "categories": {"categories"},
-    "ignore": {"before", "after", "around", "narrative_values"},
+    "ignore": {"before", "after", "around", "narrative_values", "narrative_except_before"},
+    "tables": {"year_header", "change_abs", "change_pct", "min_cells"},
     "metric": {"lead_trim", "tail_trim", "tail_patterns", "keep_endings", "clause_breaks", "list_seps", "max_len"},
 }
 

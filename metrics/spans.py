@@ -14,7 +14,8 @@ from functools import cache
 
 import regex
 
-from metrics.numbers import chinese_value, figure_value, is_chinese_numeral, is_plausible
+from metrics.numbers import (chinese_value, compound_rest_value, figure_value, is_chinese_numeral, is_plausible,
+                             magnitude_factor)
 from metrics.patterns import alternation, compile_checked, load
 
 MATCH_TIMEOUT = 5.0  # seconds; a last line of defence against a pattern gone quadratic on odd input
@@ -73,9 +74,11 @@ def figure_pattern() -> regex.Pattern:
         )
         (?P<in1>{numbers['inner_approx']})?                         # 9000余万条
         (?:(?<=[\d余多])(?P<mag>{numbers['arabic_magnitude']}))?    # 1.17万, 27亿
+        (?(mag)(?:(?<=\d[千万亿])(?P<rest>{numbers['compound_rest']}))?)  # 28萬3622件, 2億9 000萬
         (?P<in2>{numbers['inner_approx']})?                         # 27亿余次
         (?:\x1f)*                                                  # blanked converter junk 萬(wàn)
-        (?P<unit>{alternation(list(units))}|{regex.escape(numbers['tenths_unit'])})?
+        (?:{numbers['unit_gap']}(?P<unit>{alternation(list(units))}|{regex.escape(numbers['tenths_unit'])}))?  # 72 宗
+        (?(unit)(?:(?<=成)(?P<hundredths>{numbers['tenths_digit']}))?)  # 一成七
         (?(unit)(?P<post>{alternation(post)})?)                     # 以上 / 以下 / 左右
     """
     return compile_checked(pattern, "figure pattern", regex.VERBOSE)
@@ -111,7 +114,7 @@ def direction_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     words = up + down
     long_words = [w for w in words if len(w) > 1]
     adjacent = rf"(?P<word>{alternation(long_words)})(?:了)?$|(?<!新)(?P<word>{alternation([w for w in words if len(w) == 1])})$"
-    nearby = rf"(?P<word>{alternation(long_words)})(?:{alternation(data['filler'])}){{1,2}}$"
+    nearby = rf"(?P<word>{alternation(long_words)})(?:{alternation(data['filler'])}){{1,6}}$"
     return (compile_checked(adjacent, "changes.yaml adjacent"), compile_checked(nearby, "changes.yaml nearby"))
 
 
@@ -132,7 +135,7 @@ def veto_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
 CHINESE_DIGIT = regex.compile(r"[一二三四五六七八九两零〇]")
 LARGE_UNIT = regex.compile(r"[万亿]")
 LOOKBACK = 12  # characters looked at before a figure for a change word or a veto
-LOOKAHEAD = 8
+LOOKAHEAD = 16
 
 
 def is_vetoed(norm: str, start: int, end: int) -> bool:
@@ -178,6 +181,34 @@ def unit_is_allowed(unit: str, chinese: bool, number: str) -> bool:
     return True
 
 
+@cache
+def bare_statistic_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    """(list head, after a rate word, after a linking word): where a number without a unit is still a
+    statistic. 分别为3218、3051、2821起 (the list's last unit is shared); 万车死亡率2.96 (a rate per
+    population is a count, SCHEMA.md); 平均每日入境人次為128 700 (a grouped number after 为/达)."""
+    numbers = load("numbers")
+    units = alternation(list(unit_groups()))
+    number = numbers["arabic"]
+    return (compile_checked(rf"(?:\s*[、和及]\s*(?:{number})){{1,20}}(?:{numbers['arabic_magnitude']})?\s?(?:{units})",
+                            "list of bare numbers"),
+            compile_checked(r"率\s*(?:为|是|达|约)?\s*$", "rate before a number"),
+            compile_checked(r"(?:为|达|是|有)\s*$", "linking word before a number"))
+
+
+def is_bare_statistic(norm: str, m: regex.Match) -> bool:
+    """Is this number without unit, magnitude or change word a statistic all the same?"""
+    if m["pre"] or is_chinese_numeral(m["num"]):
+        return False
+    list_tail, after_rate, after_link = bare_statistic_patterns()
+    if list_tail.match(norm, m.end()):
+        return True
+    before = norm[max(0, m.start() - LOOKBACK):m.start()]
+    if after_rate.search(before):
+        return True
+    grouped = regex.search(r"\d[,\x20]\d{3}", m["num"]) is not None
+    return grouped and bool(after_link.search(before)) and not regex.match(r"\s*[\d年月日]", norm[m.end():m.end() + 2])
+
+
 def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
     """A Figure for one match of figure_pattern, or None when it is not a statistic."""
     number, unit, magnitude = m["num"], m["unit"] or "", m["mag"] or ""
@@ -190,9 +221,17 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
         return None
     tenths = unit == load("numbers")["tenths_unit"]
     group = "tenths" if tenths else unit_groups().get(unit, "none")
-    if chinese and group == "count" and chinese_value(number) in load("ignore")["narrative_values"]:
-        return None  # 一起, 一个: narrative
+    if (chinese and group == "count" and chinese_value(number) in load("ignore")["narrative_values"]
+            and not norm.startswith(tuple(load("ignore")["narrative_except_before"]), m.end())):
+        return None  # 一起, 一个: narrative (but 一人死亡 is a statistic)
     value = figure_value(number, magnitude, tenths)
+    if m["rest"]:
+        rest = compound_rest_value(m["rest"])
+        if rest >= magnitude_factor(magnitude[-1]):
+            return None   # 3万12345: not a number in two magnitudes
+        value += rest
+    if m["hundredths"]:
+        value += load("numbers")["digits"][m["hundredths"]]
     if not is_plausible(value):
         surface = m.group()
         shown = surface if len(surface) <= 40 else f"{surface[:20]}…{surface[-12:]} ({len(surface)} characters)"
@@ -201,7 +240,7 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
         return None
     single_ok = group in ("percent", "tenths") or bool(m["pre"])
     direction, dir_start = find_direction(norm, m.start(), single_ok)
-    if group == "none" and not magnitude and direction is None:
+    if group == "none" and not magnitude and direction is None and not is_bare_statistic(norm, m):
         return None  # a bare number: a code, a count of nothing
     before, after = qualifier_words()
     qualifier = "exact"

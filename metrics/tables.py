@@ -1,0 +1,311 @@
+"""Tables as input: each numeric cell of a table row is a statistic.
+
+A table reaches the extractor as text: one row a line, cells separated by a tab (the HTML, PDF and DOCX
+readers render tables so) or by runs of spaces; or, from a PDF's text layer, every row run together on one
+line (``汽車 automóveis 689 717 +28 +4.06% 電單車 motociclos 630 579 -51 -8.10%``). A cell's metric is its
+row header; its column header says what it holds (patterns/tables.yaml): a year column gives its period,
+a 数量差距/增减 column makes it a change in counts, a 百分率 column a change in percent. A sign glued to a
+change (+28, -8.10%) gives its direction. Thousands grouped by a single space (``42 923 45 315 +2 392 +5.6``)
+are joined where the header's column count leaves exactly one way to do it.
+
+Pure functions over the normalized text (same length as the text, so every offset indexes the text too):
+
+>>> rows = "项目 2022年 2023年 增减 增减百分率\\n总体罪案 42 923 45 315 +2 392 +5.6\\n"
+>>> [(c.value, c.kind, c.direction, c.period, rows[c.start:c.end]) for c in table_cells(rows)]
+[(42923.0, 'count', None, 2022, '42 923'), (45315.0, 'count', None, 2023, '45 315'), (2392.0, 'change_abs', 'up', 2023, '+2 392'), (5.6, 'change_pct', 'up', 2023, '+5.6')]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from metrics.patterns import alternation, compile_checked, load
+
+TOKEN = r"[+\-]?\(?\d[\d,]*(?:\.\d+)?%?\)?"
+# A run of numeric tokens separated by spaces or tabs; not glued to letters, Han or other digits.
+RUN = regex.compile(rf"(?<![^\s]){TOKEN}(?:[ \t]+{TOKEN})*(?![^\s])")
+TOKEN_RE = regex.compile(TOKEN)
+FIRST_GROUP = regex.compile(r"[+\-]?\(?\d{1,3}")           # may start a space-grouped number
+CONTINUATION = regex.compile(r"\d{3}(?:\.\d+)?%?\)?")       # 923, 392, 315.5%
+HAN_CHUNK = regex.compile(r"\p{Han}[\p{Han}()（）]*")
+LINE = regex.compile(r"[^\n]*")
+LEADING_ZERO = regex.compile(r"(?<![\d.,])[+\-]?\(?0\d")
+HEADER_LOOKBACK = 400   # characters before a table's first row searched for its column header
+MAX_CELL_DIGITS = 15
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    start: int                  # the cell's surface (a glued sign included, parentheses not)
+    end: int
+    value: float                # always >= 0; a change's sign is its direction
+    kind: str                   # count, change_abs or change_pct ('count' may become 'amount'/'rate' later)
+    direction: str | None       # up / down for a change
+    percent: bool               # the cell carries a % sign
+    label: tuple[tuple[int, int], ...]   # the row header: spans of its Han words
+    period: int | None          # the year of its column, if the header names one
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    kind: str                   # count, change_abs, change_pct
+    year: int | None
+
+
+# ---------------------------------------------------------------- header words
+
+@cache
+def _header_pattern() -> regex.Pattern:
+    data = load("tables")
+    words = alternation(data["change_pct"] + data["change_abs"])
+    return compile_checked(rf"(?P<year>{data['year_header']})|(?P<word>{words})", "tables.yaml headers")
+
+
+@cache
+def _word_kind() -> dict[str, str]:
+    data = load("tables")
+    return {**{w: "change_abs" for w in data["change_abs"]}, **{w: "change_pct" for w in data["change_pct"]}}
+
+
+def header_columns(header: str) -> list[Column]:
+    """The meaningful column headers in order: years and change words.
+
+    >>> [(c.kind, c.year) for c in header_columns("2013 年 Ano de 2013 2014 年 数量差距 百份率差距")]
+    [('count', 2013), ('count', 2014), ('change_abs', None), ('change_pct', None)]
+    """
+    columns = []
+    for m in _header_pattern().finditer(header):
+        if m["year"]:
+            columns.append(Column("count", int(regex.search(r"\d{4}", m["year"]).group())))
+        else:
+            columns.append(Column(_word_kind()[m["word"]], None))
+    return columns
+
+
+def with_change_years(columns: list[Column]) -> list[Column]:
+    """Change columns take the latest year of the header (2014 for 2013 → 2014)."""
+    years = [c.year for c in columns if c.year is not None]
+    latest = max(years) if years else None
+    return [Column(c.kind, latest) if c.kind != "count" and c.year is None else c for c in columns]
+
+
+# ---------------------------------------------------------------- cells of one run
+
+def split_run(tokens: list[tuple[int, int, str]], count: int | None) -> list[list[tuple[int, int, str]]] | None:
+    """Tokens grouped into cells: one token a cell when ``count`` is unknown or equal to their number;
+    else the single way of joining space-grouped thousands (42 923) that gives ``count`` cells, or None."""
+    if count is None or len(tokens) == count:
+        return [[t] for t in tokens]
+    if len(tokens) < count:
+        return None
+    ways: list[list[list]] = []
+
+    def walk(i: int, cells: list[list]) -> None:
+        if len(ways) > 1 or len(cells) > count:
+            return
+        if i == len(tokens):
+            if len(cells) == count:
+                ways.append([list(c) for c in cells])
+            return
+        text = tokens[i][2]
+        if cells and CONTINUATION.fullmatch(text) and _groupable(cells[-1]):
+            cells[-1].append(tokens[i])
+            walk(i + 1, cells)
+            cells[-1].pop()
+        cells.append([tokens[i]])
+        walk(i + 1, cells)
+        cells.pop()
+
+    walk(0, [])
+    return ways[0] if len(ways) == 1 else None
+
+
+def _groupable(cell: list[tuple[int, int, str]]) -> bool:
+    """Can a 3-digit token join this cell as its next thousands group?"""
+    first = cell[0][2]
+    if not FIRST_GROUP.fullmatch(first) or "," in first:
+        return False
+    return all(regex.fullmatch(r"\d{3}", t[2]) for t in cell[1:])
+
+
+def cell_of(group: list[tuple[int, int, str]], column: Column, label: tuple, in_change_table: bool) -> Cell | None:
+    start, end = group[0][0], group[-1][1]
+    text = " ".join(t[2] for t in group)
+    if text.startswith("("):
+        start += 1
+    if text.endswith(")"):
+        end -= 1
+        text = text[:-1]
+    text = text.lstrip("(")
+    sign = text[0] if text[0] in "+-" else ""
+    percent = text.endswith("%")
+    digits = text.lstrip("+-").rstrip("%").replace(",", "").replace(" ", "")
+    if not digits or len(digits) > MAX_CELL_DIGITS or not regex.fullmatch(r"\d+(?:\.\d+)?", digits):
+        return None
+    value = float(digits)
+    kind = column.kind
+    if sign and kind == "count":
+        kind = "change_pct" if percent else "change_abs"
+    if kind == "change_abs" and percent:
+        kind = "change_pct"
+    direction = None
+    if kind != "count":
+        direction = "down" if sign == "-" else ("up" if value else None)
+    elif not in_change_table and percent:
+        kind = "count"
+    return Cell(start=start, end=end, value=value, kind=kind, direction=direction, percent=percent,
+                label=label, period=column.year)
+
+
+def label_spans(norm: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The Han words of a row header (Portuguese or English glosses between them left out)."""
+    return tuple((m.start(), m.end()) for m in HAN_CHUNK.finditer(norm, start, end))
+
+
+def _run_tokens(m: regex.Match) -> list[tuple[int, int, str]]:
+    return [(m.start() + t.start(), m.start() + t.end(), t.group()) for t in TOKEN_RE.finditer(m.group())]
+
+
+def _cells_of_run(norm: str, run: regex.Match, columns: list[Column] | None, count: int | None,
+                  label: tuple) -> list[Cell] | None:
+    groups = split_run(_run_tokens(run), count)
+    if groups is None or len(groups) < load("tables")["min_cells"]:
+        return None
+    if columns is None or len(columns) < len(groups):
+        plain = [Column("count", None)] * (len(groups) - len(columns or []))
+        columns = plain + list(columns or [])      # known columns are the last ones (changes stand last)
+    columns = columns[-len(groups):]
+    changes = any(c.kind != "count" for c in columns)
+    cells = [cell_of(g, c, label, changes) for g, c in zip(groups, columns)]
+    return None if any(c is None for c in cells) else cells
+
+
+# ---------------------------------------------------------------- tables laid out one row a line
+
+@dataclass(frozen=True)
+class _Row:
+    line_start: int
+    run: regex.Match
+    label: tuple
+
+
+def _line_row(norm: str, start: int, end: int) -> _Row | None:
+    """A line that is a row: a label with Han in it, then numeric cells to the end of the line."""
+    line = norm[start:end].rstrip()
+    if "\t" in line:
+        line = line.replace("\t", " ")      # a tab is a cell break, as a space is: same offsets
+    runs = list(RUN.finditer(norm, start, start + len(line)))
+    if not runs or runs[-1].end() != start + len(line):
+        return None
+    run = runs[-1]
+    if LEADING_ZERO.search(run.group()):
+        return None                         # 0571 8888888: a phone number, not cells
+    label = label_spans(norm, start, run.start())
+    if not label:
+        return None
+    return _Row(start, run, label)
+
+
+def _header_before(norm: str, start: int) -> list[Column]:
+    """The columns named in the lines just above a table (up to three lines, HEADER_LOOKBACK characters)."""
+    from_ = max(0, start - HEADER_LOOKBACK)
+    lines = norm[from_:start].split("\n")[-4:]
+    columns = with_change_years(header_columns("\n".join(lines)))
+    return columns if len(columns) >= 2 else []
+
+
+def line_table_cells(norm: str) -> list[Cell]:
+    """Cells of tables laid out one row a line: blocks of at least two row lines, or one row under a
+    header that names its columns."""
+    rows: list[_Row | None] = []
+    for m in LINE.finditer(norm):
+        if m.start() == m.end() and m.start() and norm[m.start() - 1:m.start()] != "\n":
+            continue
+        rows.append(_line_row(norm, m.start(), m.end()))
+    cells: list[Cell] = []
+    block: list[_Row] = []
+    for row in rows + [None]:
+        if row is not None:
+            block.append(row)
+            continue
+        if block:
+            cells.extend(_block_cells(norm, block))
+        block = []
+    return cells
+
+
+def _block_cells(norm: str, block: list[_Row]) -> list[Cell]:
+    columns = _header_before(norm, block[0].line_start) or None
+    if len(block) < 2 and columns is None:
+        return []
+    if columns is not None:
+        count = len(columns)
+    else:
+        count = Counter(len(_run_tokens(r.run)) for r in block).most_common(1)[0][0]
+    cells: list[Cell] = []
+    for row in block:
+        made = _cells_of_run(norm, row.run, columns, count if len(_run_tokens(row.run)) >= count else None, row.label)
+        cells.extend(made or [])
+    return cells
+
+
+# ---------------------------------------------------------------- rows run together on one line
+
+def inline_table_cells(norm: str, taken: list[Cell]) -> list[Cell]:
+    """Cells of a table whose rows stand on one line (a PDF's text layer): after a header naming at
+    least two columns (years, change words), each run of exactly that many numeric cells is a row, its
+    label the Han words since the previous run."""
+    cells: list[Cell] = []
+    busy = {(c.start, c.end) for c in taken}
+    for line in LINE.finditer(norm):
+        if line.end() - line.start() < 20:
+            continue
+        columns: list[Column] | None = None     # fixed by the first run that makes a row
+        label_from = line.start()
+        for run in RUN.finditer(norm, line.start(), line.end()):
+            trying, start = columns, label_from
+            if trying is None:
+                found = with_change_years(header_columns(norm[max(line.start(), run.start() - HEADER_LOOKBACK):run.start()]))
+                if len(found) < 2 or not any(c.year for c in found):
+                    continue
+                trying, start = found, _header_end(norm, line.start(), run.start())
+            made = _cells_of_run(norm, run, trying, len(trying), label_spans(norm, start, run.start()))
+            if made and len(made) == len(trying) and not any((c.start, c.end) in busy for c in made):
+                cells.extend(made)
+                columns, label_from = trying, run.end()
+            elif columns is not None and not _is_header_noise(run):
+                label_from = run.end()
+    return cells
+
+
+def _header_end(norm: str, start: int, stop: int) -> int:
+    """Where the last header word before ``stop`` ends (row labels start after it)."""
+    last = start
+    for m in _header_pattern().finditer(norm, start, stop):
+        last = m.end()
+    return last
+
+
+def _is_header_noise(run: regex.Match) -> bool:
+    return len(run.group()) <= 4
+
+
+# ---------------------------------------------------------------- entry point
+
+def table_cells(norm: str) -> list[Cell]:
+    """Every table cell of the normalized text, in order."""
+    cells = line_table_cells(norm)
+    cells += inline_table_cells(norm, cells)
+    return sorted(cells, key=lambda c: c.start)
+
+
+def label_text(text: str, cell: Cell) -> str:
+    """The row header as written: its first Han word, further words in parentheses (吊車(汽車))."""
+    words = [text[a:b] for a, b in cell.label]
+    if len(words) <= 1:
+        return "".join(words)
+    return words[0] + "".join(f"({w})" for w in words[1:])
