@@ -159,6 +159,24 @@ def trailing_noun(ctx: Context, figure: Figure) -> tuple[int, int]:
     return m.start("noun"), m.end("noun")
 
 
+HEADING_MAX = 60   # characters: a line this short without a full stop is a heading or a table row
+
+
+def section_start(ctx: Context, p_start: int) -> int:
+    """Where the short lines right above a paragraph start (a heading 二、各辖区交通事故情况, a table's
+    title and rows): their keywords count as the paragraph's own when its category is looked for."""
+    start = p_start
+    for _ in range(12):
+        if start == 0:
+            break
+        previous, _ = ctx.layout.paragraph(start - 1)
+        line = ctx.norm[previous:start].strip()
+        if len(line) > HEADING_MAX or "。" in line:
+            break
+        start = previous
+    return start
+
+
 def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_override: str | None,
                 metric_text: str | None = None, in_list: bool = False) -> Record:
     """The record of one figure. ``metric_text`` names it when it differs from text[metric] (a
@@ -179,7 +197,7 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     rest = CLAUSE_REST.match(norm, figure.end)
     category = category_of(metric_norm, ctx.keywords.between(figure.end, rest.end()),
                            ctx.keywords.between(s_start, min(m_start, figure.start)),
-                           ctx.keywords.between(p_start, s_start), metric_hits,
+                           ctx.keywords.between(section_start(ctx, p_start), s_start), metric_hits,
                            ctx.keywords.between(m_start, m_end) if in_list else None)
     direction = figure.direction or ("up" if figure.unit_group == "ratio" else None)
     kind = kind_of(figure.unit_group, direction, bool(figure.magnitude), metric_norm)
