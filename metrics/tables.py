@@ -33,8 +33,10 @@ FIRST_GROUP = regex.compile(r"[+\-]?\(?\d{1,3}")           # may start a space-g
 CONTINUATION = regex.compile(r"\d{3}(?:\.\d+)?%?\)?")       # 923, 392, 315.5%
 HAN_CHUNK = regex.compile(r"\p{Han}[\p{Han}()（）]*")
 LINE = regex.compile(r"[^\n]*")
-LEADING_ZERO = regex.compile(r"(?<![\d.,])[+\-]?\(?0\d")
-HEADER_LOOKBACK = 400   # characters before a table's first row searched for its column header
+LEADING_ZERO = regex.compile(r"[+\-]?\(?0\d+")
+HEADER_LOOKBACK = 400
+HEADER_LINE_MAX = 120   # characters: a longer line above a table is prose, not its header
+BARE_YEAR = regex.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")   # characters before a table's first row searched for its column header
 MAX_CELL_DIGITS = 15
 
 
@@ -71,18 +73,29 @@ def _word_kind() -> dict[str, str]:
     return {**{w: "change_abs" for w in data["change_abs"]}, **{w: "change_pct" for w in data["change_pct"]}}
 
 
-def header_columns(header: str) -> list[Column]:
-    """The meaningful column headers in order: years and change words.
+def header_columns(header: str, bare_years: bool = False) -> list[Column]:
+    """The meaningful column headers in order: years (2013年; a bare 2013 too when ``bare_years``) and
+    change words. A year repeated right away (2013 年 Ano de 2013: a bilingual header) is one column.
 
     >>> [(c.kind, c.year) for c in header_columns("2013 年 Ano de 2013 2014 年 数量差距 百份率差距")]
     [('count', 2013), ('count', 2014), ('change_abs', None), ('change_pct', None)]
+    >>> [(c.kind, c.year) for c in header_columns("项目 2022 2023 增减", bare_years=True)]
+    [('count', 2022), ('count', 2023), ('change_abs', None)]
     """
-    columns = []
-    for m in _header_pattern().finditer(header):
-        if m["year"]:
-            columns.append(Column("count", int(regex.search(r"\d{4}", m["year"]).group())))
+    found = [(m.start(), m.end(), m) for m in _header_pattern().finditer(header)]
+    if bare_years:
+        taken = [(a, b) for a, b, _ in found]
+        found += [(m.start(), m.end(), m) for m in BARE_YEAR.finditer(header)
+                  if not any(a <= m.start() < b for a, b in taken)]
+    columns: list[Column] = []
+    for _, _, m in sorted(found, key=lambda f: f[0]):
+        if m.re is BARE_YEAR or m["year"]:
+            column = Column("count", int(regex.search(r"\d{4}", m.group()).group()))
+            if columns and columns[-1] == column:
+                continue
         else:
-            columns.append(Column(_word_kind()[m["word"]], None))
+            column = Column(_word_kind()[m["word"]], None)
+        columns.append(column)
     return columns
 
 
@@ -132,7 +145,7 @@ def _groupable(cell: list[tuple[int, int, str]]) -> bool:
     return all(regex.fullmatch(r"\d{3}", t[2]) for t in cell[1:])
 
 
-def cell_of(group: list[tuple[int, int, str]], column: Column, label: tuple, in_change_table: bool) -> Cell | None:
+def cell_of(group: list[tuple[int, int, str]], column: Column, label: tuple) -> Cell | None:
     start, end = group[0][0], group[-1][1]
     text = " ".join(t[2] for t in group)
     if text.startswith("("):
@@ -155,8 +168,6 @@ def cell_of(group: list[tuple[int, int, str]], column: Column, label: tuple, in_
     direction = None
     if kind != "count":
         direction = "down" if sign == "-" else ("up" if value else None)
-    elif not in_change_table and percent:
-        kind = "count"
     return Cell(start=start, end=end, value=value, kind=kind, direction=direction, percent=percent,
                 label=label, period=column.year)
 
@@ -179,8 +190,7 @@ def _cells_of_run(norm: str, run: regex.Match, columns: list[Column] | None, cou
         plain = [Column("count", None)] * (len(groups) - len(columns or []))
         columns = plain + list(columns or [])      # known columns are the last ones (changes stand last)
     columns = columns[-len(groups):]
-    changes = any(c.kind != "count" for c in columns)
-    cells = [cell_of(g, c, label, changes) for g, c in zip(groups, columns)]
+    cells = [cell_of(g, c, label) for g, c in zip(groups, columns)]
     return None if any(c is None for c in cells) else cells
 
 
@@ -202,7 +212,7 @@ def _line_row(norm: str, start: int, end: int) -> _Row | None:
     if not runs or runs[-1].end() != start + len(line):
         return None
     run = runs[-1]
-    if LEADING_ZERO.search(run.group()):
+    if is_phone_like(_run_tokens(run)):
         return None                         # 0571 8888888: a phone number, not cells
     label = label_spans(norm, start, run.start())
     if not label:
@@ -210,31 +220,45 @@ def _line_row(norm: str, start: int, end: int) -> _Row | None:
     return _Row(start, run, label)
 
 
+def is_phone_like(tokens: list[tuple[int, int, str]]) -> bool:
+    """A token with a leading zero (0571, 010) that cannot be a thousands group (048 in 70 048)."""
+    for i, (_, _, text) in enumerate(tokens):
+        if LEADING_ZERO.fullmatch(text) and (i == 0 or len(text) != 3):
+            return True
+    return False
+
+
 def _header_before(norm: str, start: int) -> list[Column]:
-    """The columns named in the lines just above a table (up to three lines, HEADER_LOOKBACK characters)."""
-    from_ = max(0, start - HEADER_LOOKBACK)
-    lines = norm[from_:start].split("\n")[-4:]
-    columns = with_change_years(header_columns("\n".join(lines)))
+    """The columns named in the lines just above a table: up to three header lines, none of them prose
+    (a full stop, or longer than HEADER_LINE_MAX); a bare year counts there (项目 2022 2023 增减)."""
+    lines: list[str] = []
+    for line in reversed(norm[max(0, start - HEADER_LOOKBACK):start].split("\n")[:-1]):
+        if not line.strip():
+            continue
+        if "。" in line or len(line.strip()) > HEADER_LINE_MAX or len(lines) == 3:
+            break
+        lines.insert(0, line)
+    columns = with_change_years(header_columns("\n".join(lines), bare_years=True))
     return columns if len(columns) >= 2 else []
 
 
 def line_table_cells(norm: str) -> list[Cell]:
     """Cells of tables laid out one row a line: blocks of at least two row lines, or one row under a
     header that names its columns."""
-    rows: list[_Row | None] = []
-    for m in LINE.finditer(norm):
-        if m.start() == m.end() and m.start() and norm[m.start() - 1:m.start()] != "\n":
-            continue
-        rows.append(_line_row(norm, m.start(), m.end()))
     cells: list[Cell] = []
     block: list[_Row] = []
-    for row in rows + [None]:
+    for m in LINE.finditer(norm):
+        if not norm[m.start():m.end()].strip():
+            continue                        # blank lines between rows do not end a table
+        row = _line_row(norm, m.start(), m.end())
         if row is not None:
             block.append(row)
             continue
         if block:
             cells.extend(_block_cells(norm, block))
         block = []
+    if block:
+        cells.extend(_block_cells(norm, block))
     return cells
 
 

@@ -11,7 +11,7 @@ import yaml
 from metrics import extract
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "genres.yaml").read_text(encoding="utf-8"))
-POSITIVE = CASES["number_forms"] + CASES["wording"] + CASES["tables"]
+POSITIVE = CASES["number_forms"] + CASES["wording"] + CASES["tables"] + CASES["tables_more"]
 
 
 def run(case: dict) -> list[dict]:
