@@ -17,6 +17,7 @@ Pure functions over the normalized text (same length as the text, so every offse
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +39,8 @@ HEADER_LOOKBACK = 400
 HEADER_LINE_MAX = 120   # characters: a longer line above a table is prose, not its header
 BARE_YEAR = regex.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")   # characters before a table's first row searched for its column header
 MAX_CELL_DIGITS = 15
+MAX_HEADER_COLUMNS = 12  # header words looked at before a row run together on one line
+MAX_ROW_TOKENS = 60     # a longer run of numbers is no table row (and its splitting would not stay cheap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +116,7 @@ def split_run(tokens: list[tuple[int, int, str]], count: int | None) -> list[lis
     else the single way of joining space-grouped thousands (42 923) that gives ``count`` cells, or None."""
     if count is None or len(tokens) == count:
         return [[t] for t in tokens]
-    if len(tokens) < count:
+    if len(tokens) < count or len(tokens) > MAX_ROW_TOKENS:
         return None
     ways: list[list[list]] = []
 
@@ -288,15 +291,22 @@ def inline_table_cells(norm: str, taken: list[Cell]) -> list[Cell]:
     for line in LINE.finditer(norm):
         if line.end() - line.start() < 20:
             continue
+        headers = [(m.start(), m.end(), m) for m in _header_pattern().finditer(norm, line.start(), line.end())]
+        if sum(1 for h in headers if h[2]["year"]) < 1 or len(headers) < 2:
+            continue                        # no header of years and change words on this line
+        starts = [h[0] for h in headers]
         columns: list[Column] | None = None     # fixed by the first run that makes a row
         label_from = line.start()
         for run in RUN.finditer(norm, line.start(), line.end()):
             trying, start = columns, label_from
             if trying is None:
-                found = with_change_years(header_columns(norm[max(line.start(), run.start() - HEADER_LOOKBACK):run.start()]))
+                first = bisect.bisect_left(starts, run.start() - HEADER_LOOKBACK)
+                last = bisect.bisect_left(starts, run.start())
+                window = [h for h in headers[max(first, last - MAX_HEADER_COLUMNS):last] if h[1] <= run.start()]
+                found = with_change_years(header_columns(" ".join(h[2].group() for h in window)))
                 if len(found) < 2 or not any(c.year for c in found):
                     continue
-                trying, start = found, _header_end(norm, line.start(), run.start())
+                trying, start = found, window[-1][1]
             made = _cells_of_run(norm, run, trying, len(trying), label_spans(norm, start, run.start()))
             if made and len(made) == len(trying) and not any((c.start, c.end) in busy for c in made):
                 cells.extend(made)
@@ -304,14 +314,6 @@ def inline_table_cells(norm: str, taken: list[Cell]) -> list[Cell]:
             elif columns is not None and not _is_header_noise(run):
                 label_from = run.end()
     return cells
-
-
-def _header_end(norm: str, start: int, stop: int) -> int:
-    """Where the last header word before ``stop`` ends (row labels start after it)."""
-    last = start
-    for m in _header_pattern().finditer(norm, start, stop):
-        last = m.end()
-    return last
 
 
 def _is_header_noise(run: regex.Match) -> bool:
