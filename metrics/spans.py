@@ -161,7 +161,7 @@ def find_direction(norm: str, start: int, single_char_ok: bool) -> tuple[str | N
     window = norm[max(0, start - LOOKBACK):start]
     offset = start - len(window)
     m = adjacent.search(window)
-    if m and (len(m["word"]) > 1 or single_char_ok):
+    if m and (len(m["word"]) > 1 or single_char_ok or not m["word"].isalpha()):   # ↑/↓: a symbol, never part of a word
         return direction_of_word()[m["word"]], offset + m.start()
     m = nearby.search(window)
     if m:
