@@ -33,7 +33,7 @@ NOUN_UNITS = ("count", "money")
 HAN = regex.compile(r"\p{Han}")
 SUBJECT_GAP_BREAK = regex.compile(r"[,;:。]")
 LIST_GAP = regex.compile(r"^\s*+(?:(?:、|和|及|与|以及|,)\s*+)?$")  # possessive: linear on a long run of spaces
-PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)同期")
+PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)(?:同期|的\s*$)")  # 较去年的2万4,752件
 LEVEL_GROUPS = ("percent", "none", "tenths", "score")
 NOUN_ENDINGS = "数率量件人案情额员点所"
 
