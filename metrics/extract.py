@@ -352,9 +352,13 @@ def records_for_cells(ctx: Context, cells: list[Cell]) -> list[Record]:
                         unit_group=group, qualifier="exact", direction=cell.direction,
                         direction_in_surface=cell.direction is not None, value=cell.value, chinese=False)
         metric = cell.label[-1] if cell.label else (cell.start, cell.start)
-        record = make_record(ctx, figure, metric, None, metric_text=label_text(ctx.text, cell))
+        record = make_record(ctx, figure, metric, cell.basis, metric_text=label_text(ctx.text, cell))
         if cell.period is not None:
             record = replace(record, period=cell.period, period_label=str(cell.period))
+        elif cell.period_offset and record.period is not None:
+            period = record.period + cell.period_offset    # 去年同期: the same span a year back
+            label = record.period_label.replace(str(record.period), str(period)) if record.period_label else None
+            record = replace(record, period=period, period_label=label)
         records.append(record)
     return records
 

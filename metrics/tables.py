@@ -53,12 +53,16 @@ class Cell:
     percent: bool               # the cell carries a % sign
     label: tuple[tuple[int, int], ...]   # the row header: spans of its Han words
     period: int | None          # the year of its column, if the header names one
+    period_offset: int = 0      # -1 in a column of the same period a year before (去年同期)
+    basis: str | None = None    # yoy / mom for a change, from the header (同比, 去年同期 … 增减)
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     kind: str                   # count, change_abs, change_pct
     year: int | None
+    offset: int = 0             # years back from the report's year (去年同期 → -1)
+    basis: str | None = None    # for a change column: yoy / mom
 
 
 # ---------------------------------------------------------------- header words
@@ -66,14 +70,29 @@ class Column:
 @cache
 def _header_pattern() -> regex.Pattern:
     data = load("tables")
-    words = alternation(data["change_pct"] + data["change_abs"])
-    return compile_checked(rf"(?P<year>{data['year_header']})|(?P<word>{words})", "tables.yaml headers")
+    words = alternation(data["change_pct"] + data["change_abs"] + data["current_period"] + data["previous_year"]
+                        + data["previous_period"])
+    return compile_checked(rf"(?P<year>{data['year_header']})|(?P<word>{words})(?P<pct>{data['percent_mark']})?",
+                           "tables.yaml headers")
 
 
 @cache
-def _word_kind() -> dict[str, str]:
+def _word_column() -> dict[str, Column]:
+    """Header word → the column it heads (its year unknown)."""
     data = load("tables")
-    return {**{w: "change_abs" for w in data["change_abs"]}, **{w: "change_pct" for w in data["change_pct"]}}
+    columns = {w: Column("count", None) for w in data["current_period"]}
+    columns.update({w: Column("count", None, basis="mom") for w in data["previous_period"]})   # marks the table mom
+    columns.update({w: Column("count", None, offset=-1) for w in data["previous_year"]})
+    columns.update({w: Column("change_abs", None, basis=_basis_of_word(w)) for w in data["change_abs"]})
+    columns.update({w: Column("change_pct", None, basis=_basis_of_word(w)) for w in data["change_pct"]})
+    return columns
+
+
+def _basis_of_word(word: str) -> str | None:
+    data = load("tables")
+    if any(w in word for w in data["mom_words"]):
+        return "mom"
+    return "yoy" if any(w in word for w in data["yoy_words"]) else None
 
 
 def header_columns(header: str, bare_years: bool = False) -> list[Column]:
@@ -97,16 +116,28 @@ def header_columns(header: str, bare_years: bool = False) -> list[Column]:
             if columns and columns[-1] == column:
                 continue
         else:
-            column = Column(_word_kind()[m["word"]], None)
+            column = _word_column()[m["word"]]
+            if m["pct"] and column.kind == "change_abs":
+                column = Column("change_pct", None, basis=column.basis)
         columns.append(column)
-    return columns
+    return with_table_basis(columns)
+
+
+def with_table_basis(columns: list[Column]) -> list[Column]:
+    """Change columns without a basis of their own take the table's: yoy beside a column of the same
+    period a year before (去年同期), mom beside one of the period just before (上周)."""
+    if any(c.offset == -1 for c in columns):
+        basis = "yoy"
+    else:
+        basis = "mom" if any(c.kind == "count" and c.basis == "mom" for c in columns) else None
+    return [Column(c.kind, c.year, c.offset, c.basis or basis) if c.kind != "count" else c for c in columns]
 
 
 def with_change_years(columns: list[Column]) -> list[Column]:
     """Change columns take the latest year of the header (2014 for 2013 → 2014)."""
     years = [c.year for c in columns if c.year is not None]
     latest = max(years) if years else None
-    return [Column(c.kind, latest) if c.kind != "count" and c.year is None else c for c in columns]
+    return [Column(c.kind, latest, c.offset, c.basis) if c.kind != "count" and c.year is None else c for c in columns]
 
 
 # ---------------------------------------------------------------- cells of one run
@@ -172,7 +203,8 @@ def cell_of(group: list[tuple[int, int, str]], column: Column, label: tuple) -> 
     if kind != "count":
         direction = "down" if sign == "-" else ("up" if value else None)
     return Cell(start=start, end=end, value=value, kind=kind, direction=direction, percent=percent,
-                label=label, period=column.year)
+                label=label, period=column.year, period_offset=column.offset if column.year is None else 0,
+                basis=column.basis if kind != "count" else None)
 
 
 def label_spans(norm: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
