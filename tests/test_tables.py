@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metrics import extract
 from metrics.normalize import normalize
 from metrics.tables import header_columns, split_run, table_cells
 
@@ -44,3 +50,16 @@ def test_cells_are_grounded_and_take_their_column():
 
 def test_a_single_line_of_prose_numbers_is_no_table():
     assert table_cells(normalize("截至目前 共有 12 34 个")) == []
+
+
+TABLE_FRAGMENTS = ["項目", "2022年", "2023", "增減", "百分率", "數量差距", "本期", "去年同期", "總體罪案", "刑事类",
+                   " ", "  ", "\t", "\n", "\n\n", "42", "923", "+2", "-8.10%", "(38)", "2,474", "0571", "+5.6",
+                   "萬", "宗", "。", "、", "\u200b", "\x1f", "−", "1 285"]
+
+
+@given(st.lists(st.sampled_from(TABLE_FRAGMENTS), max_size=60).map("".join))
+@settings(max_examples=200, deadline=None)
+def test_table_like_text_gives_grounded_finite_rows(text):
+    for row in extract(text, published="2024-06-01"):
+        assert text[row.start:row.end] == row.surface
+        assert math.isfinite(row.value) and row.value >= 0
