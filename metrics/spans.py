@@ -190,6 +190,7 @@ def bare_statistic_patterns() -> tuple[regex.Pattern, regex.Pattern]:
             compile_checked(r"(?:为|达|是|有)\s*$", "linking word before a number"))
 
 
+LEADING_ZERO = regex.compile(r"0\d")   # 010 123: a phone number, not a figure
 GROUPED = regex.compile(r"\d[,\x20]\d{3}")
 NOT_AFTER_GROUPED = regex.compile(r"\s*[\d年月日]")
 
@@ -197,7 +198,7 @@ NOT_AFTER_GROUPED = regex.compile(r"\s*[\d年月日]")
 def is_bare_statistic(norm: str, m: regex.Match) -> bool:
     """Is this number without unit, magnitude or change word a statistic all the same? (Cheap tests
     first: most bare numbers are codes, and a list of a million of them must stay linear.)"""
-    if m["pre"] or is_chinese_numeral(m["num"]):
+    if m["pre"] or LEADING_ZERO.match(m["num"]) or is_chinese_numeral(m["num"]):
         return False
     before = norm[max(0, m.start() - 6):m.start()]
     after_rate, after_link = bare_statistic_patterns()

@@ -212,6 +212,16 @@ def label_spans(norm: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     return tuple((m.start(), m.end()) for m in HAN_CHUNK.finditer(norm, start, end))
 
 
+def whole_label(norm: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """A row header on its own line, as one span, spaces and tabs trimmed (A1類事故, 不繳付罰款 (15 日紙))."""
+    m = regex.search(r"\S(?:.*\S)?", norm[start:end])
+    if not m:
+        return ()
+    label = regex.sub(r"^(?:\d{1,3}[.、]?\s+)", "", m.group())   # a row number before it: 1 刑事案件
+    at = start + m.end() - len(label)
+    return ((at, start + m.end()),)
+
+
 def _run_tokens(m: regex.Match) -> list[tuple[int, int, str]]:
     return [(m.start() + t.start(), m.start() + t.end(), t.group()) for t in TOKEN_RE.finditer(m.group())]
 
@@ -249,10 +259,9 @@ def _line_row(norm: str, start: int, end: int) -> _Row | None:
     run = runs[-1]
     if is_phone_like(_run_tokens(run)):
         return None                         # 0571 8888888: a phone number, not cells
-    label = label_spans(norm, start, run.start())
-    if not label:
-        return None
-    return _Row(start, run, label)
+    if not label_spans(norm, start, run.start()):
+        return None                         # a row header names something: it has Han in it
+    return _Row(start, run, whole_label(norm, start, run.start()))
 
 
 def is_phone_like(tokens: list[tuple[int, int, str]]) -> bool:
