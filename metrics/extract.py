@@ -327,16 +327,14 @@ def without_cells(figures: list[Figure], cells: list[Cell]) -> list[Figure]:
     """The figures that stand in no table cell (a cell is read as a cell, not as prose)."""
     if not cells:
         return figures
-    spans = sorted((c.start, c.end) for c in cells)
+    spans = sorted((c.start, c.end) for c in cells)     # cells do not overlap: their ends are sorted too
     starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
     kept = []
     for f in figures:
-        i = bisect.bisect_right(starts, f.end) - 1
-        if i >= 0 and spans[i][0] < f.end and f.start < spans[i][1]:
-            continue
-        if i >= 1 and spans[i - 1][0] < f.end and f.start < spans[i - 1][1]:
-            continue
-        kept.append(f)
+        # the cells starting before the figure ends, ending after it starts
+        if bisect.bisect_left(starts, f.end) <= bisect.bisect_right(ends, f.start):
+            kept.append(f)
     return kept
 
 
