@@ -340,7 +340,7 @@ def without_cells(figures: list[Figure], cells: list[Cell]) -> list[Figure]:
 
 def records_for_cells(ctx: Context, cells: list[Cell]) -> list[Record]:
     """One record per table cell: its row header the metric, its column's year the period."""
-    groups = {"count": "count", "change_abs": "count", "change_pct": "percent"}   # a cell counts; no 款 makes it money
+    groups = {"count": "count", "rate": "percent", "change_abs": "count", "change_pct": "percent"}  # no 款 makes a cell money
     records = []
     for cell in cells:
         group = "percent" if cell.percent else groups[cell.kind]

@@ -28,7 +28,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values", "narrative_except_before"},
     "tables": {"year_header", "change_abs", "change_pct", "min_cells", "percent_mark", "current_period",
-               "previous_year", "previous_period", "yoy_words", "mom_words"},
+               "previous_year", "previous_period", "yoy_words", "mom_words", "share"},
     "metric": {"lead_trim", "tail_trim", "tail_patterns", "keep_endings", "clause_breaks", "list_seps", "max_len"},
 }
 

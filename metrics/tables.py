@@ -48,7 +48,7 @@ class Cell:
     start: int                  # the cell's surface (a glued sign included, parentheses not)
     end: int
     value: float                # always >= 0; a change's sign is its direction
-    kind: str                   # count, change_abs or change_pct ('count' may become 'amount'/'rate' later)
+    kind: str                   # count, rate (a share: 占比), change_abs or change_pct
     direction: str | None       # up / down for a change
     percent: bool               # the cell carries a % sign
     label: tuple[tuple[int, int], ...]   # the row header: spans of its Han words
@@ -59,7 +59,7 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    kind: str                   # count, change_abs, change_pct
+    kind: str                   # count, rate, change_abs, change_pct
     year: int | None
     offset: int = 0             # years back from the report's year (去年同期 → -1)
     basis: str | None = None    # for a change column: yoy / mom
@@ -71,7 +71,7 @@ class Column:
 def _header_pattern() -> regex.Pattern:
     data = load("tables")
     words = alternation(data["change_pct"] + data["change_abs"] + data["current_period"] + data["previous_year"]
-                        + data["previous_period"])
+                        + data["previous_period"] + data["share"])
     return compile_checked(rf"(?P<year>{data['year_header']})|(?P<word>{words})(?P<pct>{data['percent_mark']})?",
                            "tables.yaml headers")
 
@@ -82,6 +82,7 @@ def _word_column() -> dict[str, Column]:
     data = load("tables")
     columns = {w: Column("count", None) for w in data["current_period"]}
     columns.update({w: Column("count", None, basis="mom") for w in data["previous_period"]})   # marks the table mom
+    columns.update({w: Column("rate", None) for w in data["share"]})
     columns.update({w: Column("count", None, offset=-1) for w in data["previous_year"]})
     columns.update({w: Column("change_abs", None, basis=_basis_of_word(w)) for w in data["change_abs"]})
     columns.update({w: Column("change_pct", None, basis=_basis_of_word(w)) for w in data["change_pct"]})
@@ -130,14 +131,15 @@ def with_table_basis(columns: list[Column]) -> list[Column]:
         basis = "yoy"
     else:
         basis = "mom" if any(c.kind == "count" and c.basis == "mom" for c in columns) else None
-    return [Column(c.kind, c.year, c.offset, c.basis or basis) if c.kind != "count" else c for c in columns]
+    return [Column(c.kind, c.year, c.offset, c.basis or basis) if c.kind.startswith("change") else c for c in columns]
 
 
 def with_change_years(columns: list[Column]) -> list[Column]:
     """Change columns take the latest year of the header (2014 for 2013 → 2014)."""
     years = [c.year for c in columns if c.year is not None]
     latest = max(years) if years else None
-    return [Column(c.kind, latest, c.offset, c.basis) if c.kind != "count" and c.year is None else c for c in columns]
+    return [Column(c.kind, latest, c.offset, c.basis) if c.kind.startswith("change") and c.year is None else c
+            for c in columns]
 
 
 # ---------------------------------------------------------------- cells of one run
@@ -195,16 +197,16 @@ def cell_of(group: list[tuple[int, int, str]], column: Column, label: tuple) -> 
         return None
     value = float(digits)
     kind = column.kind
-    if sign and kind == "count":
-        kind = "change_pct" if percent else "change_abs"
+    if sign and kind in ("count", "rate"):
+        kind = "change_pct" if percent or kind == "rate" else "change_abs"
     if kind == "change_abs" and percent:
         kind = "change_pct"
     direction = None
-    if kind != "count":
+    if kind.startswith("change"):
         direction = "down" if sign == "-" else ("up" if value else None)
     return Cell(start=start, end=end, value=value, kind=kind, direction=direction, percent=percent,
                 label=label, period=column.year, period_offset=column.offset if column.year is None else 0,
-                basis=column.basis if kind != "count" else None)
+                basis=column.basis if kind.startswith("change") else None)
 
 
 def label_spans(norm: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
