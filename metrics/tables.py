@@ -35,9 +35,9 @@ CONTINUATION = regex.compile(r"\d{3}(?:\.\d+)?%?\)?")       # 923, 392, 315.5%
 HAN_CHUNK = regex.compile(r"\p{Han}[\p{Han}()（）]*")
 LINE = regex.compile(r"[^\n]*")
 LEADING_ZERO = regex.compile(r"[+\-]?\(?0\d+")
-HEADER_LOOKBACK = 400
+HEADER_LOOKBACK = 400   # characters before a table's first row searched for its column header
 HEADER_LINE_MAX = 120   # characters: a longer line above a table is prose, not its header
-BARE_YEAR = regex.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")   # characters before a table's first row searched for its column header
+BARE_YEAR = regex.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")
 MAX_CELL_DIGITS = 15
 MAX_HEADER_COLUMNS = 12  # header words looked at before a row run together on one line
 MAX_ROW_TOKENS = 60     # a longer run of numbers is no table row (and its splitting would not stay cheap)
@@ -146,39 +146,42 @@ def with_change_years(columns: list[Column]) -> list[Column]:
 
 def split_run(tokens: list[tuple[int, int, str]], count: int | None) -> list[list[tuple[int, int, str]]] | None:
     """Tokens grouped into cells: one token a cell when ``count`` is unknown or equal to their number;
-    else the single way of joining space-grouped thousands (42 923) that gives ``count`` cells, or None."""
+    else the single way of joining space-grouped thousands (42 923) that gives ``count`` cells, or None
+    (no way, or several). Counted by dynamic programming, so a long run stays cheap."""
     if count is None or len(tokens) == count:
         return [[t] for t in tokens]
-    if len(tokens) < count or len(tokens) > MAX_ROW_TOKENS:
+    n = len(tokens)
+    if n < count or n > MAX_ROW_TOKENS:
         return None
-    ways: list[list[list]] = []
-
-    def walk(i: int, cells: list[list]) -> None:
-        if len(ways) > 1 or len(cells) > count:
-            return
-        if i == len(tokens):
-            if len(cells) == count:
-                ways.append([list(c) for c in cells])
-            return
-        text = tokens[i][2]
-        if cells and CONTINUATION.fullmatch(text) and _groupable(cells[-1]):
-            cells[-1].append(tokens[i])
-            walk(i + 1, cells)
-            cells[-1].pop()
-        cells.append([tokens[i]])
-        walk(i + 1, cells)
-        cells.pop()
-
-    walk(0, [])
-    return ways[0] if len(ways) == 1 else None
+    texts = [t[2] for t in tokens]
+    ends = [_cell_ends(texts, i) for i in range(n)]
+    ways = [[0] * (count + 1) for _ in range(n + 1)]      # ways[i][c]: splits of tokens[i:] into c cells, capped at 2
+    ways[n][0] = 1
+    for i in range(n - 1, -1, -1):
+        for c in range(1, count + 1):
+            ways[i][c] = min(2, sum(ways[j][c - 1] for j in ends[i]))
+    if ways[0][count] != 1:
+        return None
+    groups, i = [], 0
+    for c in range(count, 0, -1):
+        j = next(j for j in ends[i] if ways[j][c - 1] == 1)
+        groups.append(list(tokens[i:j]))
+        i = j
+    return groups
 
 
-def _groupable(cell: list[tuple[int, int, str]]) -> bool:
-    """Can a 3-digit token join this cell as its next thousands group?"""
-    first = cell[0][2]
-    if not FIRST_GROUP.fullmatch(first) or "," in first:
-        return False
-    return all(regex.fullmatch(r"\d{3}", t[2]) for t in cell[1:])
+def _cell_ends(texts: list[str], i: int) -> list[int]:
+    """Where a cell starting at token i may end: after it, or after further 3-digit thousands groups."""
+    ends = [i + 1]
+    if not FIRST_GROUP.fullmatch(texts[i]):
+        return ends
+    j = i + 1
+    while j < len(texts) and CONTINUATION.fullmatch(texts[j]):
+        ends.append(j + 1)
+        if not texts[j].isdigit():      # 315.5% ends the number
+            break
+        j += 1
+    return ends
 
 
 def cell_of(group: list[tuple[int, int, str]], column: Column, label: tuple) -> Cell | None:
@@ -252,9 +255,7 @@ class _Row:
 
 def _line_row(norm: str, start: int, end: int) -> _Row | None:
     """A line that is a row: a label with Han in it, then numeric cells to the end of the line."""
-    line = norm[start:end].rstrip()
-    if "\t" in line:
-        line = line.replace("\t", " ")      # a tab is a cell break, as a space is: same offsets
+    line = norm[start:end].rstrip()         # a tab is a cell break, as a space is
     runs = list(RUN.finditer(norm, start, start + len(line)))
     if not runs or runs[-1].end() != start + len(line):
         return None
@@ -330,10 +331,13 @@ def inline_table_cells(norm: str, taken: list[Cell]) -> list[Cell]:
     least two columns (years, change words), each run of exactly that many numeric cells is a row, its
     label the Han words since the previous run."""
     cells: list[Cell] = []
-    busy = {(c.start, c.end) for c in taken}
+    taken_starts = sorted(c.start for c in taken)
     for line in LINE.finditer(norm):
         if line.end() - line.start() < 20:
             continue
+        at = bisect.bisect_left(taken_starts, line.start())
+        if at < len(taken_starts) and taken_starts[at] < line.end():
+            continue                        # a line already read as a table row
         headers = [(m.start(), m.end(), m) for m in _header_pattern().finditer(norm, line.start(), line.end())]
         if sum(1 for h in headers if h[2]["year"]) < 1 or len(headers) < 2:
             continue                        # no header of years and change words on this line
@@ -351,7 +355,7 @@ def inline_table_cells(norm: str, taken: list[Cell]) -> list[Cell]:
                     continue
                 trying, start = found, window[-1][1]
             made = _cells_of_run(norm, run, trying, len(trying), label_spans(norm, start, run.start()))
-            if made and len(made) == len(trying) and not any((c.start, c.end) in busy for c in made):
+            if made and len(made) == len(trying):
                 cells.extend(made)
                 columns, label_from = trying, run.end()
             elif columns is not None and not _is_header_noise(run):

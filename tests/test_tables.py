@@ -63,3 +63,12 @@ def test_table_like_text_gives_grounded_finite_rows(text):
     for row in extract(text, published="2024-06-01"):
         assert text[row.start:row.end] == row.surface
         assert math.isfinite(row.value) and row.value >= 0
+
+
+def test_a_long_run_of_thousands_groups_is_split_quickly_or_refused():
+    import time
+    started = time.perf_counter()
+    assert split_run(tokens(*(["123"] * 60)), 20) is None        # many ways: refused
+    groups = split_run(tokens(*(["+1", "234"] * 30)), 30)        # one way: each sign starts a cell
+    assert [" ".join(t[2] for t in g) for g in groups] == ["+1 234"] * 30
+    assert time.perf_counter() - started < 1.0
