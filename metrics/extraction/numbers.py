@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 import cn2an
+import regex
 
 from metrics.rules import load
 
@@ -77,7 +78,20 @@ def _digitwise(text: str) -> float:
 
 
 def arabic_value(text: str) -> float:
-    return float(text.replace(",", ""))
+    return float(plain_digits(text))
+
+
+def plain_digits(text: str) -> str:
+    """The number without thousands separators (2,129, 128 700) or filler (2\\x1f129): '2129'."""
+    return text.replace(",", "").replace(" ", "").replace("\x1f", "")
+
+
+def compound_rest_value(rest: str) -> float:
+    """The lower part of a two-magnitude number: '3622' → 3622, '9 000万' → 90000000, '5百' → 500."""
+    value = 0.0
+    for digits, magnitude in regex.findall(r"([\d,\x20]+)([千百万]?)", rest):
+        value += float(plain_digits(digits)) * (magnitude_factor(magnitude) if magnitude else 1)
+    return value
 
 
 def figure_value(number: str, magnitude: str = "", tenths: bool = False) -> float:
@@ -92,7 +106,7 @@ def figure_value(number: str, magnitude: str = "", tenths: bool = False) -> floa
         base = Decimal(repr(chinese_value(number)))
     else:
         try:
-            base = Decimal(number.replace(",", ""))
+            base = Decimal(plain_digits(number))
         except InvalidOperation:
             return math.nan
     value = base * Decimal(repr(magnitude_factor(magnitude))) if magnitude else base

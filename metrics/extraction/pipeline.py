@@ -7,6 +7,7 @@ stand in a list (7.1%、14%、2.6%) → name what each counts (its metric, pairi
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from metrics.extraction.normalize import FILLER, normalize
 from metrics.rules import alternation, compile_checked, load
 from metrics.record import Record
 from metrics.extraction.spans import Figure, find_figures
+from metrics.extraction.tables import Cell, label_text, table_cells
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
 CLAUSE_REST = regex.compile(r"[^,;:。！？!?\n]{0,30}")
@@ -29,7 +31,7 @@ NOUN_UNITS = ("count", "money")
 HAN = regex.compile(r"\p{Han}")
 SUBJECT_GAP_BREAK = regex.compile(r"[,;:。]")
 LIST_GAP = regex.compile(r"^\s*+(?:(?:、|和|及|与|以及|,)\s*+)?$")  # possessive: linear on a long run of spaces
-PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)同期")
+PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)(?:同期|的\s*$)")  # 较去年的2万4,752件
 LEVEL_GROUPS = ("percent", "none", "tenths", "score")
 NOUN_ENDINGS = "数率量件人案情额员点所"
 
@@ -155,6 +157,24 @@ def trailing_noun(ctx: Context, figure: Figure) -> tuple[int, int]:
     return m.start("noun"), m.end("noun")
 
 
+HEADING_MAX = 60   # characters: a line this short without a full stop is a heading or a table row
+
+
+def section_start(ctx: Context, p_start: int) -> int:
+    """Where the short lines right above a paragraph start (a heading 二、各辖区交通事故情况, a table's
+    title and rows): their keywords count as the paragraph's own when its category is looked for."""
+    start = p_start
+    for _ in range(12):
+        if start == 0:
+            break
+        previous, _ = ctx.layout.paragraph(start - 1)
+        line = ctx.norm[previous:start].strip()
+        if len(line) > HEADING_MAX or "。" in line:
+            break
+        start = previous
+    return start
+
+
 def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_override: str | None,
                 metric_text: str | None = None, in_list: bool = False) -> Record:
     """The record of one figure. ``metric_text`` names it when it differs from text[metric] (a
@@ -175,7 +195,7 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     rest = CLAUSE_REST.match(norm, figure.end)
     category = category_of(metric_norm, ctx.keywords.between(figure.end, rest.end()),
                            ctx.keywords.between(s_start, min(m_start, figure.start)),
-                           ctx.keywords.between(p_start, s_start), metric_hits,
+                           ctx.keywords.between(section_start(ctx, p_start), s_start), metric_hits,
                            ctx.keywords.between(m_start, m_end) if in_list else None)
     direction = figure.direction or ("up" if figure.unit_group == "ratio" else None)
     kind = kind_of(figure.unit_group, direction, bool(figure.magnitude), metric_norm)
@@ -285,7 +305,8 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
     records: list[Record] = []
     earlier: list[tuple[Figure, Record]] = []
     sentence = None
-    for group in group_lists(norm, find_figures(norm)):
+    cells = table_cells(norm)
+    for group in group_lists(norm, without_cells(find_figures(norm), cells)):
         group = share_within_list(group)
         this_sentence = ctx.layout.sentence(group[0].start)
         if this_sentence != sentence:
@@ -293,4 +314,46 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
         made = records_for_group(ctx, group, earlier)
         earlier.extend(zip(group, made))
         records.extend(r for r in made if emit_durations or r.kind != "duration")
+    if cells:
+        records = sorted(records + records_for_cells(ctx, cells), key=lambda r: r.start)
+    return records
+
+
+# ---------------------------------------------------------------- table cells (metrics/tables.py)
+
+def without_cells(figures: list[Figure], cells: list[Cell]) -> list[Figure]:
+    """The figures that stand in no table cell (a cell is read as a cell, not as prose)."""
+    if not cells:
+        return figures
+    spans = sorted((c.start, c.end) for c in cells)     # cells do not overlap: their ends are sorted too
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+    kept = []
+    for f in figures:
+        # the cells starting before the figure ends, ending after it starts
+        if bisect.bisect_left(starts, f.end) <= bisect.bisect_right(ends, f.start):
+            kept.append(f)
+    return kept
+
+
+def records_for_cells(ctx: Context, cells: list[Cell]) -> list[Record]:
+    """One record per table cell: its row header the metric, its column's year the period."""
+    groups = {"count": "count", "rate": "percent", "change_abs": "count", "change_pct": "percent"}  # no 款 makes a cell money
+    records = []
+    for cell in cells:
+        group = "percent" if cell.percent else groups[cell.kind]
+        unit_start = cell.end - 1 if cell.percent else cell.end
+        figure = Figure(start=cell.start, end=cell.end, number_start=cell.start, number=ctx.norm[cell.start:cell.end],
+                        magnitude="", unit="%" if cell.percent else "", unit_start=unit_start, unit_end=cell.end,
+                        unit_group=group, qualifier="exact", direction=cell.direction,
+                        direction_in_surface=cell.direction is not None, value=cell.value, chinese=False)
+        metric = cell.label[-1] if cell.label else (cell.start, cell.start)
+        record = make_record(ctx, figure, metric, cell.basis, metric_text=label_text(ctx.text, cell))
+        if cell.period is not None:
+            record = replace(record, period=cell.period, period_label=str(cell.period))
+        elif cell.period_offset and record.period is not None:
+            period = record.period + cell.period_offset    # 去年同期: the same span a year back
+            label = record.period_label.replace(str(record.period), str(period)) if record.period_label else None
+            record = replace(record, period=period, period_label=label)
+        records.append(record)
     return records

@@ -15,7 +15,8 @@ from functools import cache
 import regex
 
 from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
-from metrics.extraction.numbers import chinese_value, figure_value, is_chinese_numeral, is_plausible
+from metrics.extraction.numbers import (chinese_value, compound_rest_value, figure_value, is_chinese_numeral,
+                                         is_plausible, magnitude_factor)
 from metrics.rules import alternation, compile_checked, load
 
 MATCH_TIMEOUT = 5.0  # seconds; a last line of defence against a pattern gone quadratic on odd input
@@ -74,9 +75,11 @@ def figure_pattern() -> regex.Pattern:
         )
         (?P<in1>{numbers['inner_approx']})?                         # 9000余万条
         (?:(?<=[\d余多])(?P<mag>{numbers['arabic_magnitude']}))?    # 1.17万, 27亿
+        (?(mag)(?:(?<=\d[千万亿])(?P<rest>{numbers['compound_rest']}))?)  # 28萬3622件, 2億9 000萬
         (?P<in2>{numbers['inner_approx']})?                         # 27亿余次
         (?:\x1f)*                                                  # blanked converter junk 萬(wàn)
-        (?P<unit>{alternation(list(units))}|{regex.escape(numbers['tenths_unit'])})?
+        (?:{numbers['unit_gap']}(?P<unit>{alternation(list(units))}|{regex.escape(numbers['tenths_unit'])}))?  # 72 宗
+        (?(unit)(?:(?<=成)(?P<hundredths>{numbers['tenths_digit']}))?)  # 一成七
         (?(unit)(?P<post>{alternation(post)})?)                     # 以上 / 以下 / 左右
     """
     return compile_checked(pattern, "figure pattern", regex.VERBOSE)
@@ -112,7 +115,7 @@ def direction_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     words = up + down
     long_words = [w for w in words if len(w) > 1]
     adjacent = rf"(?P<word>{alternation(long_words)})(?:了)?$|(?<!新)(?P<word>{alternation([w for w in words if len(w) == 1])})$"  # noqa: E501 - one regex
-    nearby = rf"(?P<word>{alternation(long_words)})(?:{alternation(data['filler'])}){{1,2}}$"
+    nearby = rf"(?P<word>{alternation(long_words)})(?:{alternation(data['filler'])}){{1,6}}$"
     return (compile_checked(adjacent, "changes.yaml adjacent"), compile_checked(nearby, "changes.yaml nearby"))
 
 
@@ -133,7 +136,7 @@ def veto_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
 CHINESE_DIGIT = regex.compile(r"[一二三四五六七八九两零〇]")
 LARGE_UNIT = regex.compile(r"[万亿]")
 LOOKBACK = 12  # characters looked at before a figure for a change word or a veto
-LOOKAHEAD = 8
+LOOKAHEAD = 16
 
 
 def is_vetoed(norm: str, start: int, end: int) -> bool:
@@ -159,7 +162,7 @@ def find_direction(norm: str, start: int, single_char_ok: bool) -> tuple[str | N
     window = norm[max(0, start - LOOKBACK):start]
     offset = start - len(window)
     m = adjacent.search(window)
-    if m and (len(m["word"]) > 1 or single_char_ok):
+    if m and (len(m["word"]) > 1 or single_char_ok or not m["word"].isalpha()):   # ↑/↓: a symbol, never part of a word
         return direction_of_word()[m["word"]], offset + m.start()
     m = nearby.search(window)
     if m:
@@ -179,6 +182,68 @@ def unit_is_allowed(unit: str, chinese: bool, number: str) -> bool:
     return True
 
 
+@cache
+def bare_statistic_patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    """(after a rate word, after a linking word): where a number without a unit is still a statistic.
+    万车死亡率2.96 (a rate per population is a count, SCHEMA.md); 平均每日入境人次為128 700 (a grouped
+    number after 为/达). Heads of a list that ends in a unit are found by list_heads."""
+    return (compile_checked(r"率\s*(?:为|是|达|约)?\s*$", "rate before a number"),
+            compile_checked(r"(?:为|达|是|有)\s*$", "linking word before a number"))
+
+
+LEADING_ZERO = regex.compile(r"0\d")   # 010 123: a phone number, not a figure
+GROUPED = regex.compile(r"\d[,\x20]\d{3}")
+NOT_AFTER_GROUPED = regex.compile(r"\s*[\d年月日]")
+
+
+def is_bare_statistic(norm: str, m: regex.Match) -> bool:
+    """Is this number without unit, magnitude or change word a statistic all the same? (Cheap tests
+    first: most bare numbers are codes, and a list of a million of them must stay linear.)"""
+    if m["pre"] or LEADING_ZERO.match(m["num"]) or is_chinese_numeral(m["num"]):
+        return False
+    before = norm[max(0, m.start() - 6):m.start()]
+    after_rate, after_link = bare_statistic_patterns()
+    if "率" in before and after_rate.search(before):
+        return True
+    return (GROUPED.search(m["num"]) is not None and bool(after_link.search(before))
+            and not NOT_AFTER_GROUPED.match(norm, m.end(), m.end() + 2))
+
+
+LIST_SEPARATORS = "、和及"
+LIST_REACH = 200   # characters looked back from a figure for the bare numbers of its list
+
+
+@cache
+def list_heads_pattern() -> regex.Pattern:
+    """Bare numbers in a list right before a figure with a unit (分别为3218、3051、2821起), matched
+    backwards from the figure."""
+    number = load("numbers")["arabic"]
+    return compile_checked(rf"(?r)(?:(?<![\d.,\p{{Latin}}])(?P<n>{number})\s*[{LIST_SEPARATORS}]\s*){{1,20}}$",
+                           "list heads")
+
+
+def list_heads(norm: str, figure: Figure) -> list[Figure]:
+    """The bare numbers whose list ends in ``figure`` (3218、3051 before 2821起), unit-less: the list's
+    unit is shared later. None when one of them is vetoed (a date, an ordinal)."""
+    if figure.chinese or figure.direction or figure.unit_group in ("none", "percent", "fraction", "tenths"):
+        return []
+    before = norm[max(0, figure.start - 3):figure.start].rstrip()
+    if not before or before[-1] not in LIST_SEPARATORS:
+        return []
+    m = list_heads_pattern().search(norm, max(0, figure.start - LIST_REACH), figure.start)
+    if not m:
+        return []
+    heads = []
+    for start, end in zip(m.starts("n"), m.ends("n")):
+        if is_vetoed(norm, start, end):
+            return []
+        number = norm[start:end]
+        heads.append(Figure(start=start, end=end, number_start=start, number=number, magnitude="", unit="",
+                            unit_start=end, unit_end=end, unit_group="none", qualifier="exact", direction=None,
+                            direction_in_surface=False, value=figure_value(number), chinese=False))
+    return sorted(heads, key=lambda f: f.start)
+
+
 def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
     """A Figure for one match of figure_pattern, or None when it is not a statistic."""
     number, unit, magnitude = m["num"], m["unit"] or "", m["mag"] or ""
@@ -191,9 +256,17 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
         return None
     tenths = unit == load("numbers")["tenths_unit"]
     group = "tenths" if tenths else unit_groups().get(unit, "none")
-    if chinese and group == "count" and chinese_value(number) in load("ignore")["narrative_values"]:
-        return None  # 一起, 一个: narrative
+    if (chinese and group == "count" and chinese_value(number) in load("ignore")["narrative_values"]
+            and not norm.startswith(tuple(load("ignore")["narrative_except_before"]), m.end())):
+        return None  # 一起, 一个: narrative (but 一人死亡 is a statistic)
     value = figure_value(number, magnitude, tenths)
+    if m["rest"]:
+        rest = compound_rest_value(m["rest"])
+        if rest >= magnitude_factor(magnitude[-1]):
+            return None   # 3万12345: not a number in two magnitudes
+        value += rest
+    if m["hundredths"]:
+        value += load("numbers")["digits"][m["hundredths"]]
     if not is_plausible(value):
         surface = m.group()
         shown = surface if len(surface) <= 40 else f"{surface[:20]}…{surface[-12:]} ({len(surface)} characters)"
@@ -202,7 +275,7 @@ def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
         return None
     single_ok = group in ("percent", "tenths") or bool(m["pre"])
     direction, dir_start = find_direction(norm, m.start(), single_ok)
-    if group == "none" and not magnitude and direction is None:
+    if group == "none" and not magnitude and direction is None and not is_bare_statistic(norm, m):
         return None  # a bare number: a code, a count of nothing
     before, after = qualifier_words()
     qualifier = "exact"
@@ -249,10 +322,14 @@ def _matches(pattern: regex.Pattern, norm: str):
 
 def find_figures(norm: str) -> list[Figure]:
     """Every figure in the normalized text, in order."""
-    figures = []
+    figures: list[Figure] = []
     for m in _matches(figure_pattern(), norm):
         figure = figure_from_match(m, norm)
         if figure is not None:
+            if figures and figures[-1].end <= figure.start:
+                figures.extend(h for h in list_heads(norm, figure) if h.start >= figures[-1].end)
+            elif not figures:
+                figures.extend(list_heads(norm, figure))
             figures.append(figure)
     for m in _matches(percent_words_pattern(), norm):
         direction, dir_start = find_direction(norm, m.start(), True)
