@@ -20,6 +20,8 @@ from metrics.classify import (KeywordIndex, basis_of, category_of, clean_metric,
                               starts_with_change_word)
 from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
                              parse_published, partial_index, period_label, subject_year, time_index)
+from metrics.jurisdiction import region_fields
+from metrics.measure import measure_of, unit_norm
 from metrics.normalize import FILLER, normalize
 from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
@@ -51,6 +53,7 @@ class Context:
     keywords: KeywordIndex
     times: MatchIndex
     partials: MatchIndex
+    place: dict  # region_code and province of the document (metrics/jurisdiction.py)
 
 
 def group_lists(norm: str, figures: list[Figure]) -> list[list[Figure]]:
@@ -192,12 +195,14 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     basis = (basis_override or basis_of(norm[layout.clause_start(figure.start):figure.start] + " "
                                         + clause, period)) if is_change else None
     unit = "%" if figure.unit_group == "fraction" else ctx.text[figure.unit_start:figure.unit_end]
+    measure = measure_of(metric_norm, unit, kind, norm[s_start:min(m_start, figure.start)])
     return Record(
         doc_id=ctx.doc_id, region=ctx.region, published=ctx.published, metric=metric_out,
         category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,
         direction=direction if is_change else None, basis=basis, period=period,
         surface=ctx.text[figure.start:figure.end], start=figure.start, end=figure.end,
         sentence=ctx.text[s_start:s_end].strip(), period_label=period_label(layout, figure.start, period, ctx.partials),
+        measure=measure, unit_norm=unit_norm(unit), **ctx.place,
     )
 
 
@@ -282,7 +287,8 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
     ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference,
                   subject=subject, doc_id=doc_id, region=region,
                   published=reference.isoformat() if reference else None, keywords=KeywordIndex(norm),
-                  times=time_index(norm), partials=partial_index(norm))
+                  times=time_index(norm), partials=partial_index(norm),
+                  place=region_fields(region, text))
     emit_durations = bool(load("units")["emit_durations"])
     records: list[Record] = []
     earlier: list[tuple[Figure, Record]] = []

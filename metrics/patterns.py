@@ -27,6 +27,10 @@ ALLOWED_KEYS: dict[str, set[str]] = {
                 "previous_year_hints", "this_year_hints", "early_review_hints"},
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values"},
+    "measures": {"measures", "rules"},
+    "unit_norm": {"families", "factor"},
+    "scope": {"case", "context", "case_units_context", "context_units"},
+    "campaigns": {"campaigns", "holidays"},
     "metric": {"lead_trim", "tail_trim", "tail_patterns", "keep_endings", "clause_breaks", "list_seps", "max_len"},
 }
 

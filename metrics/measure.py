@@ -1,0 +1,115 @@
+"""What a figure measures (SCHEMA v2 `measure`) and the family of its unit (`unit_norm`).
+
+Both are read from data: metrics/patterns/measures.yaml (the 28 measures with their labels and the
+ordered word rules) and metrics/patterns/unit_norm.yaml (unit families). Rules match the normalised,
+simplified text, so the script does not matter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from metrics.normalize import normalize
+from metrics.patterns import PatternError, compile_checked, load
+
+# The measure keys of SCHEMA.md, in its order (metrics/patterns/measures.yaml must hold exactly these).
+MEASURE_KEYS: tuple[str, ...] = (
+    "reports", "cases", "solved", "clearance_rate", "apprehended", "punished", "arrested", "prosecuted",
+    "groups", "money_involved", "losses", "money_recovered", "money_protected", "seized", "prevented",
+    "accidents", "deaths", "injuries", "violations", "inspections", "services", "deployments",
+    "police_casualties", "honours", "satisfaction", "outreach", "registered", "other",
+)
+RISES = ("+", "-", "·")
+RULE_KEYS = {"measure", "words", "units", "not_units", "kinds"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    measure: str
+    pattern: regex.Pattern
+    units: frozenset[str] | None
+    not_units: frozenset[str]
+    kinds: frozenset[str] | None
+
+    def holds_for(self, family: str, kind: str) -> bool:
+        if self.units is not None and family not in self.units:
+            return False
+        if family in self.not_units:
+            return False
+        return self.kinds is None or kind in self.kinds
+
+
+@cache
+def measure_table() -> dict[str, dict[str, str]]:
+    """key → {'zh', 'en', 'rise'}, checked against SCHEMA's 28 keys (for the extractor and dashboard)."""
+    table = load("measures")["measures"]
+    where = "metrics/patterns/measures.yaml"
+    if tuple(table) != MEASURE_KEYS:
+        raise PatternError(f"{where}: measures must be exactly SCHEMA's keys in order, "
+                           f"missing {sorted(set(MEASURE_KEYS) - set(table))}, unknown {sorted(set(table) - set(MEASURE_KEYS))}")
+    for key, spec in table.items():
+        if not isinstance(spec, dict) or set(spec) != {"zh", "en", "rise"} or spec["rise"] not in RISES:
+            raise PatternError(f"{where}: measure {key} needs zh, en and rise (one of {RISES})")
+    return {k: dict(v) for k, v in table.items()}
+
+
+@cache
+def _rules() -> tuple[Rule, ...]:
+    measure_table()
+    families = set(unit_families().values()) | {""}
+    rules = []
+    for i, spec in enumerate(load("measures")["rules"]):
+        where = f"metrics/patterns/measures.yaml rule {i + 1}"
+        if not isinstance(spec, dict) or set(spec) - RULE_KEYS or "measure" not in spec or not spec.get("words"):
+            raise PatternError(f"{where}: a rule is a mapping of {sorted(RULE_KEYS)} with measure and words")
+        if spec["measure"] not in MEASURE_KEYS:
+            raise PatternError(f"{where}: unknown measure {spec['measure']!r}")
+        for name in ("units", "not_units"):
+            unknown = set(spec.get(name) or []) - families
+            if unknown:
+                raise PatternError(f"{where}: unknown unit families {sorted(unknown)} (see unit_norm.yaml)")
+        words = "|".join(f"(?:{normalize(str(w))})" for w in spec["words"])
+        rules.append(Rule(spec["measure"], compile_checked(words, where),
+                          frozenset(spec["units"]) if spec.get("units") is not None else None,
+                          frozenset(spec.get("not_units") or []),
+                          frozenset(spec["kinds"]) if spec.get("kinds") else None))
+    return tuple(rules)
+
+
+@cache
+def unit_families() -> dict[str, str]:
+    """Written unit (simplified) → its family, from unit_norm.yaml."""
+    mapping: dict[str, str] = {}
+    for family, units in load("unit_norm")["families"].items():
+        for unit in units:
+            if str(unit) in mapping:
+                raise PatternError(f"metrics/patterns/unit_norm.yaml: unit {unit!r} is in two families")
+            mapping[str(unit)] = str(family)
+    return mapping
+
+
+def unit_norm(unit: str) -> str:
+    """The family of a written unit: 名 → persons, 宗 → cases, 公斤 → kg; unlisted units stay themselves."""
+    simple = normalize(unit or "").strip()
+    return unit_families().get(simple, simple)
+
+
+def measure_of(metric: str, unit: str, kind: str, before: str = "") -> str:
+    """The measure of a figure from its metric phrase (normalised text), its unit and kind; when no rule
+    matches the metric, from the words before it in its sentence, the match nearest the figure."""
+    family = unit_norm(unit)
+    rules = [r for r in _rules() if r.holds_for(family, kind)]
+    for rule in rules:
+        if rule.pattern.search(metric):
+            return rule.measure
+    best, best_end = "other", -1
+    for rule in rules:
+        found = None
+        for found in rule.pattern.finditer(before):
+            pass
+        if found is not None and found.end() > best_end:
+            best, best_end = rule.measure, found.end()
+    return best
