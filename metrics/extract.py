@@ -23,6 +23,7 @@ from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published
 from metrics.jurisdiction import region_fields
 from metrics.measure import measure_of, unit_norm
 from metrics.normalize import FILLER, normalize
+from metrics.period_span import head_label, span_index, span_label
 from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
 from metrics.spans import Figure, find_figures
@@ -53,6 +54,8 @@ class Context:
     keywords: KeywordIndex
     times: MatchIndex
     partials: MatchIndex
+    spans: MatchIndex  # span expressions for period_label (metrics/period_span.py)
+    head: str | None   # the span the report's head names (2021-10 for a monthly bulletin), if any
     place: dict  # region_code and province of the document (metrics/jurisdiction.py)
 
 
@@ -201,7 +204,7 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
         category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,
         direction=direction if is_change else None, basis=basis, period=period,
         surface=ctx.text[figure.start:figure.end], start=figure.start, end=figure.end,
-        sentence=ctx.text[s_start:s_end].strip(), period_label=period_label(layout, figure.start, period, ctx.partials),
+        sentence=ctx.text[s_start:s_end].strip(), period_label=span_label(layout, figure.start, period, ctx.spans, ctx.reference, ctx.head),
         measure=measure, unit_norm=unit_norm(unit), **ctx.place,
     )
 
@@ -284,7 +287,9 @@ def extract_parts(text: str, *, published: str | dt.date | None = None, region: 
 
 def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int | None,
                   region: str | None, doc_id: str | None) -> list[Record]:
-    ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference,
+    spans = span_index(norm)
+    ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference, spans=spans,
+                  head=head_label(norm, spans, subject, reference),
                   subject=subject, doc_id=doc_id, region=region,
                   published=reference.isoformat() if reference else None, keywords=KeywordIndex(norm),
                   times=time_index(norm), partials=partial_index(norm),

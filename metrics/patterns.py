@@ -24,7 +24,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "qualifiers": {"before", "after"},
     "changes": {"up", "down", "level_after", "filler", "yoy", "mom", "year_comparison"},
     "periods": {"relative_years", "explicit_year", "multi_year", "partial", "published",
-                "previous_year_hints", "this_year_hints", "early_review_hints"},
+                "previous_year_hints", "this_year_hints", "early_review_hints", "spans", "to_date"},
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values"},
     "measures": {"measures", "rules"},

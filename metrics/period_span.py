@@ -1,0 +1,211 @@
+"""The span of time a figure covers (SCHEMA v2 `period_label`): 2024, 2024-H1, 2024-Q3, 2024-08,
+2024-01/2024-10, 2024-02-09/2024-02-17, or None.
+
+The nearest span expression before the figure in its sentence decides, else in its paragraph, else the
+one the report's head names (a bulletin's title: 厦门市社会治安警情通报(2021年10月)), else the figure's
+year. Patterns live in metrics/patterns/periods.yaml (spans, to_date) and campaigns.yaml; no stage reads
+the clock: 今年以来 runs to the month of the release date passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import regex
+
+from metrics.context import Layout, MatchIndex
+from metrics.patterns import alternation, compile_checked, load
+
+YEAR = r"(?:19|20)\d\d"
+NUMBER = r"\d{1,2}|[一二三四五六七八九十廿]{1,3}"
+HEAD = 300  # characters: where a report names the span it covers (title, first lines)
+SPAN_KINDS = ("days", "months", "quarter", "half", "nine", "month")
+
+
+def _fill(pattern: str) -> str:
+    return pattern.replace("{Y}", YEAR).replace("{M}", f"(?:{NUMBER})")
+
+
+@cache
+def _span_pattern() -> regex.Pattern:
+    periods, campaigns = load("periods"), load("campaigns")
+    parts = [f"(?P<k_{kind}>{_fill(periods['spans'][kind])})" for kind in SPAN_KINDS]
+    parts.append(f"(?P<k_since>{_fill(periods['to_date']['since'])})")
+    parts.append(f"(?P<k_until>{_fill(periods['to_date']['until'])})")
+    parts.append("(?P<k_campaign>" + "|".join(f"(?:{c['name']})" for c in campaigns["campaigns"]) + ")")
+    parts.append(f"(?P<k_holiday>{alternation(campaigns['holidays'])})")
+    parts.append("(?P<k_multi>" + "|".join(f"(?:{p})" for p in periods["multi_year"]) + ")")
+    parts.append(rf"(?P<k_cmp>(?:同比|较|比|与|相比|是|超过)\s?(?:{YEAR}\s?年|上年|去年|上一年|前一年)(?:同期)?)")
+    parts.append(f"(?P<k_todate>{alternation(periods['to_date']['words'])})")
+    parts.append(rf"(?P<k_rel>去年|上年|上一年|前年)")
+    parts.append(rf"(?P<k_year>{YEAR})\s?年(?!代)")
+    return compile_checked("|".join(parts), "periods.yaml spans / campaigns.yaml")
+
+
+def span_index(norm: str) -> MatchIndex:
+    """Every span expression of a document (comparisons left out), found once."""
+    return MatchIndex(_span_pattern(), norm, keep=lambda m: not m["k_cmp"])
+
+
+def _number(text: str | None) -> int | None:
+    if not text:
+        return None
+    from metrics.numbers import figure_value
+    try:
+        return int(figure_value(text.replace("廿", "二十")))
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _kind(m: regex.Match) -> str:
+    return next(name[2:] for name, value in m.groupdict().items() if name.startswith("k_") and value)
+
+
+def _campaign_months(name: str) -> tuple[int, int | None]:
+    for spec in load("campaigns")["campaigns"]:
+        if regex.fullmatch(spec["name"], name):
+            return int(spec["start"]), (int(spec["end"]) if spec.get("end") else None)
+    return 1, None
+
+
+def _month_span(y1: int, m1: int, y2: int, m2: int) -> str | None:
+    if not (1 <= m1 <= 12 and 1 <= m2 <= 12) or (y1, m1) > (y2, m2):
+        return None
+    if (y1, m1) == (y2, m2):
+        return f"{y1}-{m1:02d}"
+    return f"{y1}-{m1:02d}/{y2}-{m2:02d}"
+
+
+def _release_month(year: int, reference: dt.date | None) -> int | None:
+    """The month a 'to date' figure of ``year`` reaches: the release month in that year, else the year's end."""
+    if reference is None:
+        return None
+    if reference.year > year:
+        return 12
+    if reference.year != year:
+        return None
+    early = reference.day <= int(load("periods")["to_date"]["early_days"]) and reference.month > 1
+    return reference.month - 1 if early else reference.month
+
+
+def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | None = None) -> tuple[bool, str | None]:
+    """(decided, label) for one span expression and the figure's year; undecided expressions let the
+    search go on (a bare 今年 in a report on a quarter)."""
+    kind = _kind(m)
+    y1 = int(m["y1"]) if m.groupdict().get("y1") else year
+    if kind == "days":
+        m1, d1, d2 = _number(m["m1"]), _number(m["d1"]), _number(m["d2"])
+        m2 = _number(m["m2"]) or m1
+        y2 = int(m["y2"]) if m["y2"] else y1
+        if not m["y1"] and not m["y2"] and m2 is not None and m1 is not None and m2 < m1:
+            y1 = year - 1
+        try:
+            first, last = dt.date(y1, m1, d1), dt.date(y2, m2, d2)
+        except (TypeError, ValueError):
+            return False, None
+        return (True, f"{first.isoformat()}/{last.isoformat()}") if first <= last else (False, None)
+    if kind == "months":
+        y2 = int(m["y2"]) if m["y2"] else y1
+        if m["first"]:
+            return True, _month_span(y1, 1, y1, _number(m["first"]) or 0)
+        m1, m2 = _number(m["m1"]) or 0, _number(m["m2"]) or 0
+        label = _month_span(y1, m1, y2, m2)
+        return (label is not None), label
+    if kind == "quarter":
+        q = _number(m["q"])
+        return True, f"{y1}-Q{q}"
+    if kind == "half":
+        return True, f"{y1}-H{1 if m['h'] == '上' else 2}"
+    if kind == "nine":
+        return True, f"{year}-01/{year}-09"
+    if kind == "month":
+        month = _number(m["m1"] or m["m2"])
+        return (True, f"{y1}-{month:02d}") if month and 1 <= month <= 12 else (False, None)
+    if kind == "until":
+        y = int(m["y"]) if m["y"] else year
+        month = _number(m["m"])
+        if _is_bulletin(head):
+            return True, head
+        return (True, _month_span(y, 1, y, month)) if month and 1 <= month <= 12 else (False, None)
+    if kind == "since":
+        y = int(m["y"]) if m["y"] else year
+        start, reached = _number(m["m"]), _release_month(y, reference)
+        if not start or not reached or y != year:
+            return True, str(year)
+        return True, _month_span(y, start, y, reached) if start <= reached else str(year)
+    if kind == "campaign":
+        start, end = _campaign_months(m["k_campaign"])
+        reached = _release_month(year, reference)
+        last = min(reached, end) if reached and end else (reached or end)
+        return (True, _month_span(year, start, year, last)) if last else (True, str(year))
+    if kind == "holiday":
+        return True, None
+    if kind == "multi":
+        return False, None  # several years: the figure's period is None then (context.figure_period)
+    if kind == "todate":
+        if _is_bulletin(head):
+            return True, head
+        if reference is not None and reference.year > year:
+            return True, str(year)
+        month = _release_month(year, reference)
+        return True, (_month_span(year, 1, year, month) if month else str(year))
+    if kind == "rel":
+        return True, str(year)
+    if kind == "year":
+        return True, str(y1)
+    return False, None
+
+
+def _is_bulletin(head: str | None) -> bool:
+    """A quarter or half-year bulletin: 今年以来 inside it means its quarter or half."""
+    return bool(head) and ("-Q" in head or "-H" in head)
+
+
+def head_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None) -> str | None:
+    """The span the report's head names (its first HEAD characters), if it names one."""
+    if subject is None:
+        return None
+    for m in spans.between(0, min(len(norm), HEAD)):
+        if _kind(m) in SPAN_KINDS:
+            decided, label = label_of(m, subject, reference)
+            if decided and label:
+                return label
+    return None
+
+
+def _label_year(label: str) -> int:
+    return int(label.rsplit("/", 1)[-1][:4])
+
+
+def shift_years(label: str, by: int) -> str:
+    """The same span ``by`` years later: 2024-H1 → 2023-H1, 2023-11-15/2024-01-31 → 2022-11-15/2023-01-31."""
+    return regex.sub(r"(?<!\d)((?:19|20)\d\d)(?!\d)", lambda m: str(int(m[1]) + by), label)
+
+
+def _fit(label: str | None, period: int) -> str | None:
+    """A label for a figure of ``period``: a span of the year before (去年同期 in a half-year report)
+    moves back a year; a label of another year gives way to the figure's year."""
+    if label is None:
+        return None
+    year = _label_year(label)
+    if year == period:
+        return label
+    if year == period + 1 and len(label) > 4:
+        return shift_years(label, -1)
+    return str(period)
+
+
+def span_label(layout: Layout, pos: int, period: int | None, spans: MatchIndex, reference: dt.date | None,
+               head: str | None) -> str | None:
+    """The period_label of the figure at ``pos`` whose year is ``period``."""
+    if period is None:
+        return None
+    s_start, _ = layout.sentence(pos)
+    p_start, _ = layout.paragraph(pos)
+    for start, end in ((s_start, pos), (p_start, s_start)):
+        for m in reversed(spans.between(start, end)):
+            decided, label = label_of(m, period, reference, head)
+            if decided:
+                return _fit(label, period) if label is not None else None
+    return _fit(head, period) if head else str(period)
