@@ -198,7 +198,8 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     basis = (basis_override or basis_of(norm[layout.clause_start(figure.start):figure.start] + " "
                                         + clause, period)) if is_change else None
     unit = "%" if figure.unit_group == "fraction" else ctx.text[figure.unit_start:figure.unit_end]
-    measure = measure_of(metric_norm, unit, kind, norm[s_start:min(m_start, figure.start)])
+    before = norm[s_start:min(m_start, figure.start)]
+    measure = measure_of(metric_norm, unit, kind, before, norm[layout.clause_start(min(m_start, figure.start)):min(m_start, figure.start)], category)
     return Record(
         doc_id=ctx.doc_id, region=ctx.region, published=ctx.published, metric=metric_out,
         category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,

@@ -23,7 +23,7 @@ MEASURE_KEYS: tuple[str, ...] = (
     "police_casualties", "honours", "satisfaction", "outreach", "registered", "other",
 )
 RISES = ("+", "-", "·")
-RULE_KEYS = {"measure", "words", "units", "not_units", "kinds"}
+RULE_KEYS = {"measure", "words", "units", "not_units", "kinds", "weak"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Rule:
     units: frozenset[str] | None
     not_units: frozenset[str]
     kinds: frozenset[str] | None
+    weak: bool = False  # a noun rule: decides only when no verb rule does
 
     def holds_for(self, family: str, kind: str) -> bool:
         if self.units is not None and family not in self.units:
@@ -75,7 +76,7 @@ def _rules() -> tuple[Rule, ...]:
         rules.append(Rule(spec["measure"], compile_checked(words, where),
                           frozenset(spec["units"]) if spec.get("units") is not None else None,
                           frozenset(spec.get("not_units") or []),
-                          frozenset(spec["kinds"]) if spec.get("kinds") else None))
+                          frozenset(spec["kinds"]) if spec.get("kinds") else None, bool(spec.get("weak"))))
     return tuple(rules)
 
 
@@ -97,19 +98,39 @@ def unit_norm(unit: str) -> str:
     return unit_families().get(simple, simple)
 
 
-def measure_of(metric: str, unit: str, kind: str, before: str = "") -> str:
-    """The measure of a figure from its metric phrase (normalised text), its unit and kind; when no rule
-    matches the metric, from the words before it in its sentence, the match nearest the figure."""
-    family = unit_norm(unit)
-    rules = [r for r in _rules() if r.holds_for(family, kind)]
-    for rule in rules:
-        if rule.pattern.search(metric):
-            return rule.measure
-    best, best_end = "other", -1
+def _nearest(rules: list[Rule], text: str) -> str | None:
+    """The measure of the rule whose last match ends nearest the end of ``text`` (ties: rule order)."""
+    best, best_end = None, -1
     for rule in rules:
         found = None
-        for found in rule.pattern.finditer(before):
+        for found in rule.pattern.finditer(text):
             pass
         if found is not None and found.end() > best_end:
             best, best_end = rule.measure, found.end()
     return best
+
+
+@cache
+def _by_category() -> dict[str, dict[str, str]]:
+    table = load("measures").get("by_category") or {}
+    for category, mapping in table.items():
+        unknown = (set(mapping) | set(mapping.values())) - set(MEASURE_KEYS)
+        if unknown:
+            raise PatternError(f"metrics/patterns/measures.yaml by_category {category}: unknown measures {sorted(unknown)}")
+    return table
+
+
+def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str = "",
+               category: str | None = None) -> str:
+    """The measure of a figure from its metric phrase (normalised text), its unit and kind.
+
+    A verb rule matching the metric decides (first in file order); else one in ``clause``, the rest of
+    the figure's clause before the metric, the nearest; else a noun (weak) rule matching the metric, the
+    word nearest its end; else any rule in ``before`` (the sentence before the metric), the nearest."""
+    family = unit_norm(unit)
+    rules = [r for r in _rules() if r.holds_for(family, kind)]
+    verbs = [r for r in rules if not r.weak]
+    measure = next((r.measure for r in verbs if r.pattern.search(metric)), None)
+    measure = measure or _nearest(verbs, clause) or _nearest([r for r in rules if r.weak], metric)
+    measure = measure or _nearest(rules, before) or "other"
+    return _by_category().get(category or "", {}).get(measure, measure)

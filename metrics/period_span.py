@@ -139,8 +139,8 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
         reached = _release_month(year, reference)
         last = min(reached, end) if reached and end else (reached or end)
         return (True, _month_span(year, start, year, last)) if last else (True, str(year))
-    if kind == "holiday":
-        return True, None
+    if kind == "holiday":  # its days as the report's head gives them, else not told
+        return True, (head if head and head.count("-") == 4 else None)
     if kind == "multi":
         return False, None  # several years: the figure's period is None then (context.figure_period)
     if kind == "todate":
