@@ -26,6 +26,7 @@ from metrics.normalize import FILLER, normalize
 from metrics.period_span import head_label, span_index, span_label
 from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
+from metrics.scope import scope_of
 from metrics.spans import Figure, find_figures
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
@@ -37,6 +38,7 @@ LIST_GAP = regex.compile(r"^\s*+(?:(?:、|和|及|与|以及|,)\s*+)?$")  # poss
 PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)同期")
 LEVEL_GROUPS = ("percent", "none", "tenths", "score")
 NOUN_ENDINGS = "数率量件人案情额员点所"
+CASE_REACH = 60  # characters before a figure in its sentence where a marker of one case (该团伙) counts
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
         direction=direction if is_change else None, basis=basis, period=period,
         surface=ctx.text[figure.start:figure.end], start=figure.start, end=figure.end,
         sentence=ctx.text[s_start:s_end].strip(), period_label=span_label(layout, figure.start, period, ctx.spans, ctx.reference, ctx.head),
-        measure=measure, unit_norm=unit_norm(unit), **ctx.place,
+        measure=measure, scope=scope_of(metric_norm, norm[max(s_start, figure.start - CASE_REACH):figure.start]), unit_norm=unit_norm(unit), **ctx.place,
     )
 
 

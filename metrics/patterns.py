@@ -29,7 +29,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "ignore": {"before", "after", "around", "narrative_values"},
     "measures": {"measures", "rules", "by_category"},
     "unit_norm": {"families", "factor"},
-    "scope": {"case", "context", "case_units_context", "context_units"},
+    "scope": {"case", "context"},
     "campaigns": {"campaigns", "holidays"},
     "metric": {"lead_trim", "tail_trim", "tail_patterns", "keep_endings", "clause_breaks", "list_seps", "max_len"},
 }
