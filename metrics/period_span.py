@@ -150,8 +150,8 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
             return True, str(year)
         month = _release_month(year, reference)
         return True, (_month_span(year, 1, year, month) if month else str(year))
-    if kind == "rel":
-        return True, str(year)
+    if kind == "rel":  # 去年(同期): the span named before it, a year earlier (see _fit)
+        return False, None
     if kind == "year":
         return True, str(y1)
     return False, None
