@@ -23,7 +23,7 @@ from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published
 from metrics.jurisdiction import region_fields
 from metrics.measure import measure_of, unit_norm
 from metrics.normalize import FILLER, normalize
-from metrics.period_span import head_label, span_index, span_label
+from metrics.period_span import data_date, days_label, head_label, span_index, span_label
 from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
 from metrics.scope import scope_of
@@ -57,6 +57,8 @@ class Context:
     times: MatchIndex
     partials: MatchIndex
     spans: MatchIndex  # span expressions for period_label (metrics/period_span.py)
+    data_date: dt.date | None  # the date the figures reach (dateline or publication date)
+    days: str | None   # the first span of days the report gives (a holiday's days)
     head: str | None   # the span the report's head names (2021-10 for a monthly bulletin), if any
     place: dict  # region_code and province of the document (metrics/jurisdiction.py)
 
@@ -207,7 +209,7 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
         category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,
         direction=direction if is_change else None, basis=basis, period=period,
         surface=ctx.text[figure.start:figure.end], start=figure.start, end=figure.end,
-        sentence=ctx.text[s_start:s_end].strip(), period_label=span_label(layout, figure.start, period, ctx.spans, ctx.reference, ctx.head),
+        sentence=ctx.text[s_start:s_end].strip(), period_label=span_label(layout, figure.start, period, ctx.spans, ctx.data_date, ctx.head, ctx.days),
         measure=measure, scope=scope_of(metric_norm, norm[max(s_start, figure.start - CASE_REACH):figure.start]), unit_norm=unit_norm(unit), **ctx.place,
     )
 
@@ -291,8 +293,11 @@ def extract_parts(text: str, *, published: str | dt.date | None = None, region: 
 def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int | None,
                   region: str | None, doc_id: str | None) -> list[Record]:
     spans = span_index(norm)
+    figures = find_figures(norm)
+    reached = data_date(norm, reference)
     ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference, spans=spans,
-                  head=head_label(norm, spans, subject, reference),
+                  data_date=reached, days=days_label(norm, spans, subject, reached),
+                  head=head_label(norm, spans, subject, reached, figures[0].start if figures else None),
                   subject=subject, doc_id=doc_id, region=region,
                   published=reference.isoformat() if reference else None, keywords=KeywordIndex(norm),
                   times=time_index(norm), partials=partial_index(norm),
@@ -301,7 +306,7 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
     records: list[Record] = []
     earlier: list[tuple[Figure, Record]] = []
     sentence = None
-    for group in group_lists(norm, find_figures(norm)):
+    for group in group_lists(norm, figures):
         group = share_within_list(group)
         this_sentence = ctx.layout.sentence(group[0].start)
         if this_sentence != sentence:

@@ -19,6 +19,7 @@ from metrics.patterns import alternation, compile_checked, load
 
 YEAR = r"(?:19|20)\d\d"
 NUMBER = r"\d{1,2}|[一二三四五六七八九十廿]{1,3}"
+UNTOLD = "?"  # the head names a holiday whose days the text does not give: its figures have no label
 HEAD = 300  # characters: where a report names the span it covers (title, first lines)
 SPAN_KINDS = ("days", "months", "quarter", "half", "nine", "month")
 
@@ -37,10 +38,29 @@ def _span_pattern() -> regex.Pattern:
     parts.append(f"(?P<k_holiday>{alternation(campaigns['holidays'])})")
     parts.append("(?P<k_multi>" + "|".join(f"(?:{p})" for p in periods["multi_year"]) + ")")
     parts.append(rf"(?P<k_cmp>(?:同比|较|比|与|相比|是|超过)\s?(?:{YEAR}\s?年|上年|去年|上一年|前一年)(?:同期)?)")
+    parts.append(f"(?P<k_pastyear>{alternation(periods['to_date']['past_year'])})")
     parts.append(f"(?P<k_todate>{alternation(periods['to_date']['words'])})")
     parts.append(rf"(?P<k_rel>去年|上年|上一年|前年)")
     parts.append(rf"(?P<k_year>{YEAR})\s?年(?!代)")
     return compile_checked("|".join(parts), "periods.yaml spans / campaigns.yaml")
+
+
+DATELINE = regex.compile(r"(?<![\d])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日\s?(?:电|讯)")
+
+
+def data_date(norm: str, reference: dt.date | None) -> dt.date | None:
+    """The date a news report's figures reach: its dateline (西安8月31日电) when that falls before the
+    page's publication date in the same year (a page re-published later), else the publication date."""
+    if reference is None:
+        return None
+    m = DATELINE.search(norm, 0, min(len(norm), HEAD * 2))
+    if not m:
+        return reference
+    try:
+        date = dt.date(reference.year, int(m["m"]), int(m["d"]))
+    except ValueError:
+        return reference
+    return date if date <= reference else reference
 
 
 def span_index(norm: str) -> MatchIndex:
@@ -69,11 +89,19 @@ def _campaign_months(name: str) -> tuple[int, int | None]:
     return 1, None
 
 
+# A run of months from January that fills a year, a half or the first quarter has that name.
+FROM_JANUARY = {12: "", 6: "-H1", 3: "-Q1"}
+
+
 def _month_span(y1: int, m1: int, y2: int, m2: int) -> str | None:
     if not (1 <= m1 <= 12 and 1 <= m2 <= 12) or (y1, m1) > (y2, m2):
         return None
     if (y1, m1) == (y2, m2):
         return f"{y1}-{m1:02d}"
+    if y1 == y2 and m1 == 1 and m2 in FROM_JANUARY:
+        return f"{y1}{FROM_JANUARY[m2]}"
+    if y1 == y2 and (m1, m2) == (7, 12):
+        return f"{y1}-H2"
     return f"{y1}-{m1:02d}/{y2}-{m2:02d}"
 
 
@@ -89,7 +117,8 @@ def _release_month(year: int, reference: dt.date | None) -> int | None:
     return reference.month - 1 if early else reference.month
 
 
-def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | None = None) -> tuple[bool, str | None]:
+def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | None = None,
+             days: str | None = None) -> tuple[bool, str | None]:
     """(decided, label) for one span expression and the figure's year; undecided expressions let the
     search go on (a bare 今年 in a report on a quarter)."""
     kind = _kind(m)
@@ -139,8 +168,8 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
         reached = _release_month(year, reference)
         last = min(reached, end) if reached and end else (reached or end)
         return (True, _month_span(year, start, year, last)) if last else (True, str(year))
-    if kind == "holiday":  # its days as the report's head gives them, else not told
-        return True, (head if head and head.count("-") == 4 else None)
+    if kind == "holiday":  # its days as the report gives them, else not told
+        return True, days
     if kind == "multi":
         return False, None  # several years: the figure's period is None then (context.figure_period)
     if kind == "todate":
@@ -150,6 +179,11 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
             return True, str(year)
         month = _release_month(year, reference)
         return True, (_month_span(year, 1, year, month) if month else str(year))
+    if kind == "pastyear":  # 一年来 in a release during the year: the twelve months up to it
+        if reference is None or reference.year != year or reference.month <= 2:
+            return True, str(year)
+        month = _release_month(year, reference) or reference.month
+        return True, f"{year - 1}-{month:02d}/{year}-{month:02d}"
     if kind == "rel":  # 去年(同期): the span named before it, a year earlier (see _fit)
         return False, None
     if kind == "year":
@@ -162,12 +196,29 @@ def _is_bulletin(head: str | None) -> bool:
     return bool(head) and ("-Q" in head or "-H" in head)
 
 
-def head_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None) -> str | None:
-    """The span the report's head names (its first HEAD characters), if it names one."""
+def head_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None,
+               first_figure: int | None = None) -> str | None:
+    """The span the report's head names (its first HEAD characters, before its first figure: a heading
+    further down speaks for its section), if it names one: a span of time or a campaign."""
     if subject is None:
         return None
-    for m in spans.between(0, min(len(norm), HEAD)):
-        if _kind(m) in SPAN_KINDS:
+    end = min(len(norm), HEAD, first_figure if first_figure is not None else HEAD)
+    for m in spans.between(0, end):
+        if _kind(m) in SPAN_KINDS + ("campaign",):
+            decided, label = label_of(m, subject, reference)
+            if decided and label:
+                return label
+        if _kind(m) == "holiday":
+            return days_label(norm, spans, subject, reference) or UNTOLD
+    return None
+
+
+def days_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None) -> str | None:
+    """The first span of days the report gives (a holiday's days: 1月29日至2月6日), if any."""
+    if subject is None:
+        return None
+    for m in spans.between(0, len(norm)):
+        if _kind(m) == "days":
             decided, label = label_of(m, subject, reference)
             if decided and label:
                 return label
@@ -197,15 +248,16 @@ def _fit(label: str | None, period: int) -> str | None:
 
 
 def span_label(layout: Layout, pos: int, period: int | None, spans: MatchIndex, reference: dt.date | None,
-               head: str | None) -> str | None:
-    """The period_label of the figure at ``pos`` whose year is ``period``."""
-    if period is None:
+               head: str | None, days: str | None = None) -> str | None:
+    """The period_label of the figure at ``pos`` whose year is ``period``; ``head`` is the span the
+    report's head names, ``days`` the first span of days it gives."""
+    if period is None or head == UNTOLD:
         return None
     s_start, _ = layout.sentence(pos)
     p_start, _ = layout.paragraph(pos)
     for start, end in ((s_start, pos), (p_start, s_start)):
         for m in reversed(spans.between(start, end)):
-            decided, label = label_of(m, period, reference, head)
+            decided, label = label_of(m, period, reference, head, days)
             if decided:
                 return _fit(label, period) if label is not None else None
     return _fit(head, period) if head else str(period)
