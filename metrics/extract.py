@@ -39,6 +39,7 @@ PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)同�
 LEVEL_GROUPS = ("percent", "none", "tenths", "score")
 NOUN_ENDINGS = "数率量件人案情额员点所"
 CASE_REACH = 60  # characters before a figure in its sentence where a marker of one case (该团伙) counts
+GENERIC_BACK = 120  # characters before a sentence (its paragraph, or the heading above) read for a generic count (发生3起)
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,9 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
                                         + clause, period)) if is_change else None
     unit = "%" if figure.unit_group == "fraction" else ctx.text[figure.unit_start:figure.unit_end]
     before = norm[s_start:min(m_start, figure.start)]
-    measure = measure_of(metric_norm, unit, kind, before, norm[layout.clause_start(min(m_start, figure.start)):min(m_start, figure.start)], category)
+    clause_before = norm[layout.clause_start(min(m_start, figure.start)):min(m_start, figure.start)]
+    measure = measure_of(metric_norm, unit, kind, before, clause_before, category,
+                         norm[max(0, min(p_start, s_start - GENERIC_BACK)):s_start])
     return Record(
         doc_id=ctx.doc_id, region=ctx.region, published=ctx.published, metric=metric_out,
         category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,

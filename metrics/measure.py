@@ -23,7 +23,7 @@ MEASURE_KEYS: tuple[str, ...] = (
     "police_casualties", "honours", "satisfaction", "outreach", "registered", "other",
 )
 RISES = ("+", "-", "·")
-RULE_KEYS = {"measure", "words", "units", "not_units", "kinds", "weak"}
+RULE_KEYS = {"measure", "words", "units", "not_units", "kinds", "weak", "generic"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Rule:
     not_units: frozenset[str]
     kinds: frozenset[str] | None
     weak: bool = False  # a noun rule: decides only when no verb rule does
+    generic: bool = False  # a word naming no thing (发生): the nouns around decide first
 
     def holds_for(self, family: str, kind: str) -> bool:
         if self.units is not None and family not in self.units:
@@ -76,7 +77,8 @@ def _rules() -> tuple[Rule, ...]:
         rules.append(Rule(spec["measure"], compile_checked(words, where),
                           frozenset(spec["units"]) if spec.get("units") is not None else None,
                           frozenset(spec.get("not_units") or []),
-                          frozenset(spec["kinds"]) if spec.get("kinds") else None, bool(spec.get("weak"))))
+                          frozenset(spec["kinds"]) if spec.get("kinds") else None, bool(spec.get("weak")),
+                          bool(spec.get("generic"))))
     return tuple(rules)
 
 
@@ -121,16 +123,21 @@ def _by_category() -> dict[str, dict[str, str]]:
 
 
 def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str = "",
-               category: str | None = None) -> str:
+               category: str | None = None, paragraph: str = "") -> str:
     """The measure of a figure from its metric phrase (normalised text), its unit and kind.
 
     A verb rule matching the metric decides (first in file order); else one in ``clause``, the rest of
     the figure's clause before the metric, the nearest; else a noun (weak) rule matching the metric, the
-    word nearest its end; else any rule in ``before`` (the sentence before the metric), the nearest."""
+    word nearest its end; else any rule in ``before`` (the sentence before the metric), the nearest.
+    A generic word (发生) alone in the metric gives way to the nouns of ``before``, then ``paragraph``
+    (the paragraph before the sentence)."""
     family = unit_norm(unit)
     rules = [r for r in _rules() if r.holds_for(family, kind)]
     verbs = [r for r in rules if not r.weak]
+    nouns = [r for r in rules if r.weak and not r.generic]
     measure = next((r.measure for r in verbs if r.pattern.search(metric)), None)
-    measure = measure or _nearest(verbs, clause) or _nearest([r for r in rules if r.weak], metric)
+    measure = measure or _nearest(verbs, clause) or _nearest(nouns, metric)
+    if measure is None and any(r.pattern.search(metric) for r in rules if r.generic):
+        measure = _nearest(nouns, before) or _nearest(nouns, paragraph) or _nearest([r for r in rules if r.generic], metric)
     measure = measure or _nearest(rules, before) or "other"
     return _by_category().get(category or "", {}).get(measure, measure)
