@@ -21,7 +21,7 @@ from metrics.classify import (KeywordIndex, basis_of, category_of, clean_metric,
 from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
                              parse_published, partial_index, period_label, subject_year, time_index)
 from metrics.jurisdiction import region_fields
-from metrics.measure import measure_of, unit_norm
+from metrics.measure import measure_of, unit_norm, verb_in_metric
 from metrics.normalize import FILLER, normalize
 from metrics.period_span import data_date, days_label, head_label, span_index, span_label
 from metrics.patterns import alternation, compile_checked, load
@@ -217,8 +217,32 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     )
 
 
+PART_OF = regex.compile(r"\s*(?:其中|内含|含)")  # 其中养老诈骗案件2200多起: a part of the figure before
+
+
+def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[Figure, Record]]) -> list[Record]:
+    """A part (其中…) measures what the whole it belongs to measures: the last earlier figure of its
+    sentence with the same unit family (破获…案件6100多起,其中养老诈骗案件2200多起 → solved)."""
+    if not records or not earlier:
+        return records
+    if not PART_OF.match(ctx.norm, ctx.layout.clause_start(records[0].start)):
+        return records
+    out = []
+    for record in records:
+        if verb_in_metric(normalize(record.metric), record.unit, record.kind):
+            out.append(record)  # 其中移送公共危险罪101件: its own verb decides
+            continue
+        whole = next((r for _, r in reversed(earlier) if r.unit_norm == record.unit_norm), None)
+        out.append(replace(record, measure=whole.measure) if whole else record)
+    return out
+
+
 def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]]) -> list[Record]:
     """Records for one list of figures; ``earlier`` holds the figures already read in this sentence."""
+    return part_takes_measure(ctx, _records_for_group(ctx, group, earlier), earlier)
+
+
+def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]]) -> list[Record]:
     head = group[0]
     clause_start = ctx.layout.clause_start(head.start)
     previous_end = earlier[-1][0].end if earlier else 0
@@ -241,11 +265,12 @@ def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fig
     if (is_only_change_words(raw_phrase) or m_start == m_end) and not has_noun:
         counts = [r for f, r in earlier if r.kind not in ("change_pct", "change_abs")]
         if count >= 2 and len(counts) >= count and _is_list(ctx, [f for f, r in earlier][-count:]):
-            return [make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric)
+            return [replace(make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric), measure=r.measure)
                     for f, r in zip(group, counts[-count:])]
-        if earlier:
-            inherited = earlier[-1][1].metric
-            return [make_record(ctx, f, (m_start, m_end), None, metric_text=inherited) for f in group]
+        if earlier:  # a change of the figure before: its metric and what it measures
+            inherited = earlier[-1][1]
+            return [replace(make_record(ctx, f, (m_start, m_end), None, metric_text=inherited.metric),
+                            measure=inherited.measure) for f in group]
     return [make_record(ctx, f, (m_start, m_end), None) for f in group]
 
 

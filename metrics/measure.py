@@ -23,7 +23,7 @@ MEASURE_KEYS: tuple[str, ...] = (
     "police_casualties", "honours", "satisfaction", "outreach", "registered", "other",
 )
 RISES = ("+", "-", "·")
-RULE_KEYS = {"measure", "words", "units", "not_units", "kinds", "weak", "generic"}
+RULE_KEYS = {"measure", "words", "units", "not_units", "kinds", "weak", "generic", "noun"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Rule:
     kinds: frozenset[str] | None
     weak: bool = False  # a noun rule: decides only when no verb rule does
     generic: bool = False  # a word naming no thing (发生): the nouns around decide first
+    noun: bool = False     # a strong noun (警情): not read from the clause before the metric
 
     def holds_for(self, family: str, kind: str) -> bool:
         if self.units is not None and family not in self.units:
@@ -78,7 +79,7 @@ def _rules() -> tuple[Rule, ...]:
                           frozenset(spec["units"]) if spec.get("units") is not None else None,
                           frozenset(spec.get("not_units") or []),
                           frozenset(spec["kinds"]) if spec.get("kinds") else None, bool(spec.get("weak")),
-                          bool(spec.get("generic"))))
+                          bool(spec.get("generic")), bool(spec.get("noun"))))
     return tuple(rules)
 
 
@@ -122,6 +123,13 @@ def _by_category() -> dict[str, dict[str, str]]:
     return table
 
 
+def verb_in_metric(metric: str, unit: str, kind: str) -> bool:
+    """Does a verb rule (not a noun) decide the measure from the metric itself?"""
+    family = unit_norm(unit)
+    return any(r.pattern.search(metric) for r in _rules()
+               if not r.weak and not r.noun and r.holds_for(family, kind))
+
+
 def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str = "",
                category: str | None = None, paragraph: str = "") -> str:
     """The measure of a figure from its metric phrase (normalised text), its unit and kind.
@@ -136,7 +144,7 @@ def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str 
     verbs = [r for r in rules if not r.weak]
     nouns = [r for r in rules if r.weak and not r.generic]
     measure = next((r.measure for r in verbs if r.pattern.search(metric)), None)
-    measure = measure or _nearest(verbs, clause) or _nearest(nouns, metric)
+    measure = measure or _nearest([r for r in verbs if not r.noun], clause) or _nearest(nouns, metric)
     if measure is None and any(r.pattern.search(metric) for r in rules if r.generic):
         measure = _nearest(nouns, before) or _nearest(nouns, paragraph) or _nearest([r for r in rules if r.generic], metric)
     measure = measure or _nearest(rules, before) or "other"
