@@ -168,6 +168,21 @@ def trailing_noun(ctx: Context, figure: Figure) -> tuple[int, int]:
     return m.start("noun"), m.end("noun")
 
 
+HEADING_MAX = 40  # characters: a line this short before a paragraph is read as its heading
+
+
+def heading_category(ctx: Context, p_start: int) -> str | None:
+    """The category a section heading names (二、各辖区交通事故情况 above 桐城辖区发生3起…): the
+    outright keyword of the short line right before the figure's paragraph, if any."""
+    h_start = h_end = p_start
+    while h_start > 0 and not ctx.norm[h_start:h_end].strip():  # blank lines between are skipped
+        h_start, h_end = ctx.layout.paragraph(h_start - 1)
+    if not ctx.norm[h_start:h_end].strip() or h_end - h_start > HEADING_MAX:
+        return None
+    strong = [h for h in ctx.keywords.between(h_start, h_end) if h[3] == "strong"]
+    return strong[0][2] if strong else None
+
+
 def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_override: str | None,
                 metric_text: str | None = None, in_list: bool = False) -> Record:
     """The record of one figure. ``metric_text`` names it when it differs from text[metric] (a
@@ -190,6 +205,8 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
                            ctx.keywords.between(s_start, min(m_start, figure.start)),
                            ctx.keywords.between(p_start, s_start), metric_hits,
                            ctx.keywords.between(m_start, m_end) if in_list else None)
+    if category == "other":
+        category = heading_category(ctx, p_start) or category
     direction = figure.direction or ("up" if figure.unit_group == "ratio" else None)
     kind = kind_of(figure.unit_group, direction, bool(figure.magnitude), metric_norm)
     is_change = kind in ("change_pct", "change_abs")
