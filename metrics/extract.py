@@ -310,6 +310,11 @@ def extract(text: str, *, published: str | dt.date | None = None, region: str | 
     return _extract_part(text, norm, reference, subject_year(norm, reference), region, doc_id)
 
 
+def first_statistic(figures: list[Figure]) -> int | None:
+    """Where the first figure that is no duration (记者31日从…) stands, if any."""
+    return next((f.start for f in figures if f.unit_group != "duration"), None)
+
+
 PART = 1_000_000  # characters: a longer document is extracted paragraph group by paragraph group
 
 
@@ -339,10 +344,10 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
                   region: str | None, doc_id: str | None) -> list[Record]:
     spans = span_index(norm)
     figures = find_figures(norm)
-    reached = data_date(norm, reference)
+    reached = data_date(norm, reference, subject)
     ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference, spans=spans,
                   data_date=reached, days=days_label(norm, spans, subject, reached),
-                  head=head_label(norm, spans, subject, reached, figures[0].start if figures else None),
+                  head=head_label(norm, spans, subject, reached, first_statistic(figures)),
                   subject=subject, doc_id=doc_id, region=region,
                   published=reference.isoformat() if reference else None, keywords=KeywordIndex(norm),
                   times=time_index(norm), partials=partial_index(norm),

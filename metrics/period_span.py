@@ -32,6 +32,7 @@ def _fill(pattern: str) -> str:
 def _span_pattern() -> regex.Pattern:
     periods, campaigns = load("periods"), load("campaigns")
     parts = [f"(?P<k_{kind}>{_fill(periods['spans'][kind])})" for kind in SPAN_KINDS]
+    parts.append(f"(?P<k_sinceday>{_fill(periods['to_date']['since_day'])})")
     parts.append(f"(?P<k_since>{_fill(periods['to_date']['since'])})")
     parts.append(f"(?P<k_until>{_fill(periods['to_date']['until'])})")
     parts.append("(?P<k_campaign>" + "|".join(f"(?:{c['name']})" for c in campaigns["campaigns"]) + ")")
@@ -45,22 +46,28 @@ def _span_pattern() -> regex.Pattern:
     return compile_checked("|".join(parts), "periods.yaml spans / campaigns.yaml")
 
 
-DATELINE = regex.compile(r"(?<![\d])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日\s?(?:电|讯)")
+# The date of a news lead: a dateline (西安8月31日电), or the day the reporter learnt the figures or the
+# press conference was held (记者8月18日从省公安厅了解到, 10月28日,省政府新闻办举行…).
+LEAD_DATE = regex.compile(r"(?<![\d年])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日\s?"
+                          r"(?:电|讯|,|从|上午|下午|晚|召开|举行|获悉|了解|通报|发布)")
+LEAD = 300  # characters where a lead date stands
 
 
-def data_date(norm: str, reference: dt.date | None) -> dt.date | None:
-    """The date a news report's figures reach: its dateline (西安8月31日电) when that falls before the
-    page's publication date in the same year (a page re-published later), else the publication date."""
-    if reference is None:
-        return None
-    m = DATELINE.search(norm, 0, min(len(norm), HEAD * 2))
+def data_date(norm: str, reference: dt.date | None, subject: int | None = None) -> dt.date | None:
+    """The date a news report's figures reach: its lead date when that falls on or before the page's
+    publication date in the same year (a page re-published later), else the publication date; without
+    a publication date, the lead date in the report's year."""
+    year = reference.year if reference is not None else subject
+    if year is None:
+        return reference
+    m = LEAD_DATE.search(norm, 0, min(len(norm), LEAD))
     if not m:
         return reference
     try:
-        date = dt.date(reference.year, int(m["m"]), int(m["d"]))
+        date = dt.date(year, int(m["m"]), int(m["d"]))
     except ValueError:
         return reference
-    return date if date <= reference else reference
+    return date if reference is None or date <= reference else reference
 
 
 def span_index(norm: str) -> MatchIndex:
@@ -157,6 +164,14 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
         if _is_bulletin(head):
             return True, head
         return (True, _month_span(y, 1, y, month)) if month and 1 <= month <= 12 else (False, None)
+    if kind == "sinceday":  # 自6月25日…以来: that day to the day the figures reach
+        try:
+            first = dt.date(year, _number(m["m"]) or 0, _number(m["d"]) or 0)
+        except ValueError:
+            return False, None
+        if reference is None or reference.year != year or reference < first:
+            return True, str(year)
+        return True, f"{first.isoformat()}/{reference.isoformat()}"
     if kind == "since":
         y = int(m["y"]) if m["y"] else year
         start, reached = _number(m["m"]), _release_month(y, reference)
