@@ -32,6 +32,7 @@ def _fill(pattern: str) -> str:
 def _span_pattern() -> regex.Pattern:
     periods, campaigns = load("periods"), load("campaigns")
     parts = [f"(?P<k_{kind}>{_fill(periods['spans'][kind])})" for kind in SPAN_KINDS]
+    parts.append(f"(?P<k_sinceyear>{_fill(periods['to_date']['since_year'])})")
     parts.append(f"(?P<k_sinceday>{_fill(periods['to_date']['since_day'])})")
     parts.append(f"(?P<k_since>{_fill(periods['to_date']['since'])})")
     parts.append(f"(?P<k_until>{_fill(periods['to_date']['until'])})")
@@ -180,6 +181,8 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
         return True, _month_span(y, start, y, reached) if start <= reached else str(year)
     if kind == "campaign":
         start, end = _campaign_months(m["k_campaign"])
+        if head and _is_campaign(head) and int(head[5:7]) == start:
+            return True, head  # the campaign's own days as the report's head gives them
         reached = _release_month(year, reference)
         last = min(reached, end) if reached and end else (reached or end)
         return (True, _month_span(year, start, year, last)) if last else (True, str(year))
@@ -187,8 +190,12 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
         return True, days
     if kind == "multi":
         return False, None  # several years: the figure's period is None then (context.figure_period)
+    if kind == "sinceyear":
+        if int(m["y"]) != year:
+            return False, None  # several years: the figure's period is None then
+        kind = "todate"
     if kind == "todate":
-        if _is_bulletin(head):
+        if _is_bulletin(head) or _is_campaign(head):
             return True, head
         if reference is not None and reference.year > year:
             return True, str(year)
@@ -206,6 +213,12 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
     return False, None
 
 
+def _is_campaign(head: str | None) -> bool:
+    """A head span that does not start in January (a campaign, 自6月25日…以来)."""
+    return bool(head) and head != UNTOLD and len(head) > 7 and head[4] == "-" and head[5:7] != "01" \
+        and "-Q" not in head and "-H" not in head
+
+
 def _is_bulletin(head: str | None) -> bool:
     """A quarter or half-year bulletin: 今年以来 inside it means its quarter or half."""
     return bool(head) and ("-Q" in head or "-H" in head)
@@ -219,7 +232,7 @@ def head_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.
         return None
     end = min(len(norm), HEAD, first_figure if first_figure is not None else HEAD)
     for m in spans.between(0, end):
-        if _kind(m) in SPAN_KINDS + ("campaign",):
+        if _kind(m) in SPAN_KINDS + ("campaign", "sinceday"):
             decided, label = label_of(m, subject, reference)
             if decided and label:
                 return label
