@@ -227,18 +227,20 @@ def _is_bulletin(head: str | None) -> bool:
 def head_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None,
                first_figure: int | None = None) -> str | None:
     """The span the report's head names (its first HEAD characters, before its first figure: a heading
-    further down speaks for its section), if it names one: a span of time or a campaign."""
+    further down speaks for its section), if it names one: a span of time, a campaign or a holiday
+    (with the days the report gives it, else UNTOLD); of several, the last."""
     if subject is None:
         return None
     end = min(len(norm), HEAD, first_figure if first_figure is not None else HEAD)
-    for m in spans.between(0, end):
+    found = None
+    for m in spans.between(0, end):  # the last before the first figure: nearest to the figures
         if _kind(m) in SPAN_KINDS + ("campaign", "sinceday"):
             decided, label = label_of(m, subject, reference)
             if decided and label:
-                return label
-        if _kind(m) == "holiday":
-            return days_label(norm, spans, subject, reference) or UNTOLD
-    return None
+                found = label
+        elif _kind(m) == "holiday" and found is None:
+            found = days_label(norm, spans, subject, reference) or UNTOLD
+    return found
 
 
 def days_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None) -> str | None:
