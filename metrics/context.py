@@ -117,7 +117,8 @@ def year_mentions(norm: str, head: int = 120) -> dict[int, float]:
     return counts
 
 
-SINCE_YEAR = regex.compile(r"((?:19|20)\d\d)\s?年以来")
+# a span's start, not the year a report is about: 2018年以来, 2021年4月至今 (but 2025年至今 is this year)
+SINCE_YEAR = regex.compile(r"((?:19|20)\d\d)\s?年(?:以来|\s?\d{1,2}\s?月份?\s?(?:以来|至今))")
 CAMPAIGN_YEAR = regex.compile(r"(?<=[\p{Han}”\-])((?:19|20)\d\d)(?=[”\s、,]|$)")  # “昆仑2021”, 云剑-2020
 
 
