@@ -235,6 +235,7 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
 
 
 PART_OF = regex.compile(r"\s*(?:其中|内含|含)")  # 其中养老诈骗案件2200多起: a part of the figure before
+PART_BEFORE = regex.compile(r"其中\s*[,:]\s*$")     # 其中,盗窃电动车环比上升23.94%
 
 
 def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[Figure, Record]]) -> list[Record]:
@@ -242,7 +243,8 @@ def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[
     sentence with the same unit family (破获…案件6100多起,其中养老诈骗案件2200多起 → solved)."""
     if not records or not earlier:
         return records
-    if not PART_OF.match(ctx.norm, ctx.layout.clause_start(records[0].start)):
+    clause = ctx.layout.clause_start(records[0].start)
+    if not (PART_OF.match(ctx.norm, clause) or PART_BEFORE.search(ctx.norm, max(0, clause - 5), clause)):
         return records
     out = []
     for record in records:
@@ -254,9 +256,11 @@ def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[
     return out
 
 
-def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]]) -> list[Record]:
-    """Records for one list of figures; ``earlier`` holds the figures already read in this sentence."""
-    return part_takes_measure(ctx, _records_for_group(ctx, group, earlier), earlier)
+def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]],
+                      prior: list[tuple[Figure, Record]] | None = None) -> list[Record]:
+    """Records for one list of figures; ``earlier`` holds the figures already read in this sentence,
+    ``prior`` those of the sentence before (a part, 其中…, may open a sentence of its own)."""
+    return part_takes_measure(ctx, _records_for_group(ctx, group, earlier), earlier or prior or [])
 
 
 def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]]) -> list[Record]:
@@ -355,13 +359,14 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
     emit_durations = bool(load("units")["emit_durations"])
     records: list[Record] = []
     earlier: list[tuple[Figure, Record]] = []
+    prior: list[tuple[Figure, Record]] = []
     sentence = None
     for group in group_lists(norm, figures):
         group = share_within_list(group)
         this_sentence = ctx.layout.sentence(group[0].start)
         if this_sentence != sentence:
-            sentence, earlier = this_sentence, []
-        made = records_for_group(ctx, group, earlier)
+            sentence, prior, earlier = this_sentence, earlier or prior, []
+        made = records_for_group(ctx, group, earlier, prior)
         earlier.extend(zip(group, made))
         records.extend(r for r in made if emit_durations or r.kind != "duration")
     return records

@@ -12,7 +12,7 @@ from functools import cache
 
 import regex
 
-from metrics.normalize import normalize
+from metrics.normalize import FILLER, normalize
 from metrics.patterns import PatternError, compile_checked, load
 
 # The measure keys of SCHEMA.md, in its order (metrics/patterns/measures.yaml must hold exactly these).
@@ -126,6 +126,7 @@ def _by_category() -> dict[str, dict[str, str]]:
 def verb_in_metric(metric: str, unit: str, kind: str) -> bool:
     """Does a verb rule (not a noun) decide the measure from the metric itself?"""
     family = unit_norm(unit)
+    metric = metric.replace(FILLER, "")
     return any(r.pattern.search(metric) for r in _rules()
                if not r.weak and not r.noun and r.holds_for(family, kind))
 
@@ -140,6 +141,7 @@ def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str 
     A generic word (发生) alone in the metric gives way to the nouns of ``before``, then ``paragraph``
     (the paragraph before the sentence)."""
     family = unit_norm(unit)
+    metric, before, clause, paragraph = (t.replace(FILLER, "") for t in (metric, before, clause, paragraph))
     rules = [r for r in _rules() if r.holds_for(family, kind)]
     verbs = [r for r in rules if not r.weak]
     nouns = [r for r in rules if r.weak and not r.generic]

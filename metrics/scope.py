@@ -10,7 +10,7 @@ from functools import cache
 
 import regex
 
-from metrics.normalize import normalize
+from metrics.normalize import FILLER, normalize
 from metrics.patterns import compile_checked, load
 
 
@@ -26,6 +26,7 @@ def scope_of(metric: str, sentence_before: str) -> str:
     """'context' when the metric names no police work, 'case' when the sentence before the figure is
     about one case (normalised text), else 'area'."""
     case, context = _patterns()
+    metric, sentence_before = metric.replace(FILLER, ""), sentence_before.replace(FILLER, "")
     if context.search(metric):
         return "context"
     if case.search(sentence_before):
