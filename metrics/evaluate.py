@@ -161,8 +161,8 @@ def format_report(report: dict, verbose: bool = False) -> str:
     acc = report["accuracy"]
     lines.append(f"documents {report['documents']}  matched {report['tp']}  false finds {report['fp']}  misses {report['fn']}")
     lines.append("accuracy  " + "  ".join(f"{n} {acc[n]:.3f}" for n in FIELDS))
-    lines.append(f"precision {report['precision']:.3f}  recall {report['recall']:.3f}  F1 {report['f1']:.3f}")
     lines.append("comparable  " + "  ".join(f"{n} {acc[n]:.3f}" for n in V2_FIELDS)
                  + f"  region_code {report['region_code']:.3f} (per document)"
                  + f"  comparable {report['comparable']:.3f} (of required statistics)")
+    lines.append(f"precision {report['precision']:.3f}  recall {report['recall']:.3f}  F1 {report['f1']:.3f}")
     return "\n".join(lines)
