@@ -23,7 +23,7 @@ from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published
 from metrics.jurisdiction import region_fields
 from metrics.measure import measure_of, unit_norm, verb_in_metric
 from metrics.normalize import FILLER, normalize
-from metrics.period_span import data_date, days_label, head_label, span_index, span_label
+from metrics.period_span import data_date, days_label, head_label, lead_date, span_index, span_label
 from metrics.patterns import alternation, compile_checked, load
 from metrics.record import Record
 from metrics.scope import scope_of
@@ -60,6 +60,7 @@ class Context:
     spans: MatchIndex  # span expressions for period_label (metrics/period_span.py)
     data_date: dt.date | None  # the date the figures reach (dateline or publication date)
     days: str | None   # the first span of days the report gives (a holiday's days)
+    event_day: dt.date | None  # the lead date (12月9日,记者从…大会上获悉), for figures of one event
     head: str | None   # the span the report's head names (2021-10 for a monthly bulletin), if any
     place: dict  # region_code and province of the document (metrics/jurisdiction.py)
 
@@ -229,7 +230,8 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
         category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,
         direction=direction if is_change else None, basis=basis, period=period,
         surface=ctx.text[figure.start:figure.end], start=figure.start, end=figure.end,
-        sentence=ctx.text[s_start:s_end].strip(), period_label=span_label(layout, figure.start, period, ctx.spans, ctx.data_date, ctx.head, ctx.days),
+        sentence=ctx.text[s_start:s_end].strip(), period_label=span_label(layout, figure.start, period, ctx.spans, ctx.data_date, ctx.head, ctx.days,
+                                ctx.event_day),
         measure=measure, scope=scope_of(metric_norm, norm[max(s_start, figure.start - CASE_REACH):figure.start]), unit_norm=unit_norm(unit), **ctx.place,
     )
 
@@ -351,6 +353,7 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
     reached = data_date(norm, reference, subject)
     ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference, spans=spans,
                   data_date=reached, days=days_label(norm, spans, subject, reached),
+                  event_day=lead_date(norm, reference, subject),
                   head=head_label(norm, spans, subject, reached, first_statistic(figures)),
                   subject=subject, doc_id=doc_id, region=region,
                   published=reference.isoformat() if reference else None, keywords=KeywordIndex(norm),

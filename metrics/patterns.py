@@ -30,7 +30,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "measures": {"measures", "rules", "by_category"},
     "unit_norm": {"families", "factor"},
     "scope": {"case", "context"},
-    "campaigns": {"campaigns", "holidays"},
+    "campaigns": {"campaigns", "holidays", "events", "recent"},
     "metric": {"lead_trim", "tail_trim", "tail_patterns", "keep_endings", "clause_breaks", "list_seps", "max_len"},
 }
 

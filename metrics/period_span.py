@@ -54,21 +54,44 @@ LEAD_DATE = regex.compile(r"(?<![\d年])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?
 LEAD = 300  # characters where a lead date stands
 
 
-def data_date(norm: str, reference: dt.date | None, subject: int | None = None) -> dt.date | None:
-    """The date a news report's figures reach: its lead date when that falls on or before the page's
-    publication date in the same year (a page re-published later), else the publication date; without
-    a publication date, the lead date in the report's year."""
+def lead_date(norm: str, reference: dt.date | None, subject: int | None = None) -> dt.date | None:
+    """A news report's lead date, when it falls on or before the page's publication date in the same
+    year (a page re-published later) or, without a publication date, in the report's year."""
     year = reference.year if reference is not None else subject
     if year is None:
-        return reference
+        return None
     m = LEAD_DATE.search(norm, 0, min(len(norm), LEAD))
     if not m:
-        return reference
+        return None
     try:
         date = dt.date(year, int(m["m"]), int(m["d"]))
     except ValueError:
-        return reference
-    return date if reference is None or date <= reference else reference
+        return None
+    return date if reference is None or date <= reference else None
+
+
+def data_date(norm: str, reference: dt.date | None, subject: int | None = None) -> dt.date | None:
+    """The date a news report's figures reach: its lead date, else the publication date."""
+    return lead_date(norm, reference, subject) or reference
+
+
+@cache
+def _event_patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    data = load("campaigns")
+    return (compile_checked(alternation(data["events"]), "campaigns.yaml events"),
+            compile_checked(alternation(data["recent"]), "campaigns.yaml recent"))
+
+
+def event_label(sentence_before: str, event_day: dt.date | None, reference: dt.date | None,
+                year: int) -> str | None:
+    """The span of one event the sentence tells of: the lead date's day for a ceremony or conference,
+    the release month for 日前/近日; None when it tells of none."""
+    events, recent = _event_patterns()
+    if event_day is not None and event_day.year == year and events.search(sentence_before):
+        return f"{event_day.isoformat()}/{event_day.isoformat()}"
+    if reference is not None and reference.year == year and recent.search(sentence_before):
+        return f"{year}-{reference.month:02d}"
+    return None
 
 
 def span_index(norm: str) -> MatchIndex:
@@ -292,14 +315,22 @@ def _anchor(spans: MatchIndex, start: int, end: int, year: int, reference: dt.da
     return None
 
 
+EVENT_YIELDS = (None, "year", "todate", "sinceyear", "rel")  # what an event in the sentence overrides
+
+
 def span_label(layout: Layout, pos: int, period: int | None, spans: MatchIndex, reference: dt.date | None,
-               head: str | None, days: str | None = None) -> str | None:
+               head: str | None, days: str | None = None, event_day: dt.date | None = None) -> str | None:
     """The period_label of the figure at ``pos`` whose year is ``period``; ``head`` is the span the
-    report's head names, ``days`` the first span of days it gives."""
+    report's head names, ``days`` the first span of days it gives, ``event_day`` its lead date."""
     if period is None or head == UNTOLD:
         return None
     s_start, _ = layout.sentence(pos)
     p_start, _ = layout.paragraph(pos)
+    own = spans.last_between(s_start, pos)
+    if own is None or _kind(own) in EVENT_YIELDS:
+        event = event_label(layout.norm[s_start:pos], event_day, reference, period)
+        if event:
+            return event
     for start, end in ((s_start, pos), (p_start, s_start)):
         for m in reversed(spans.between(start, end)):
             decided, label = label_of(m, period, reference, head, days)
