@@ -306,7 +306,8 @@ ANCHOR_KINDS = ("campaign", "since", "sinceday")
 
 def _anchor(spans: MatchIndex, start: int, end: int, year: int, reference: dt.date | None,
             head: str | None) -> str | None:
-    """The span of the nearest campaign or 'since' before a to-date word in its paragraph, if any."""
+    """The span of the nearest campaign or 'since' before a to-date word (in its sentence or the one
+    before, within its paragraph), if any."""
     for m in reversed(spans.between(start, end)):
         if _kind(m) in ANCHOR_KINDS:
             decided, label = label_of(m, year, reference, head)
@@ -335,7 +336,8 @@ def span_label(layout: Layout, pos: int, period: int | None, spans: MatchIndex, 
         for m in reversed(spans.between(start, end)):
             decided, label = label_of(m, period, reference, head, days)
             if decided:
-                if _kind(m) in TO_DATE_KINDS and (anchor := _anchor(spans, p_start, m.start(), period, reference, head)):
+                since = max(p_start, layout.sentence(s_start - 1)[0]) if s_start > 0 else s_start
+                if _kind(m) in TO_DATE_KINDS and (anchor := _anchor(spans, since, m.start(), period, reference, head)):
                     label = anchor  # 在夏季行动方面…。目前已清查…: to date since the campaign's start
                 return _fit(label, period) if label is not None else None
     return _fit(head, period) if head else str(period)
