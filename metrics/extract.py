@@ -21,7 +21,7 @@ from metrics.classify import (KeywordIndex, basis_of, category_of, clean_metric,
 from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
                              parse_published, partial_index, period_label, subject_year, time_index)
 from metrics.jurisdiction import region_fields
-from metrics.measure import measure_of, unit_norm, verb_in_metric
+from metrics.measure import category_for_measure, measure_of, unit_norm, verb_in_metric
 from metrics.normalize import FILLER, normalize
 from metrics.period_span import data_date, days_label, head_label, lead_date, span_index, span_label
 from metrics.patterns import alternation, compile_checked, load
@@ -225,6 +225,7 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     clause_before = norm[layout.clause_start(min(m_start, figure.start)):min(m_start, figure.start)]
     measure = measure_of(metric_norm, unit, kind, before, clause_before, category,
                          norm[max(0, min(p_start, s_start - GENERIC_BACK)):s_start])
+    category = category_for_measure(measure, category)
     return Record(
         doc_id=ctx.doc_id, region=ctx.region, published=ctx.published, metric=metric_out,
         category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,

@@ -14,6 +14,7 @@ import regex
 
 from metrics.normalize import FILLER, normalize
 from metrics.patterns import PatternError, compile_checked, load
+from metrics.record import CATEGORY_KEYS
 
 # The measure keys of SCHEMA.md, in its order (metrics/patterns/measures.yaml must hold exactly these).
 MEASURE_KEYS: tuple[str, ...] = (
@@ -151,3 +152,17 @@ def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str 
         measure = _nearest(nouns, before) or _nearest(nouns, paragraph) or _nearest([r for r in rules if r.generic], metric)
     measure = measure or _nearest(rules, before) or "other"
     return _by_category().get(category or "", {}).get(measure, measure)
+
+
+@cache
+def _category_of_measure() -> dict[str, str]:
+    table = load("measures").get("category_of_measure") or {}
+    unknown = (set(table) - set(MEASURE_KEYS)) | (set(table.values()) - set(CATEGORY_KEYS))
+    if unknown:
+        raise PatternError(f"metrics/patterns/measures.yaml category_of_measure: unknown keys {sorted(unknown)}")
+    return dict(table)
+
+
+def category_for_measure(measure: str, category: str) -> str:
+    """The category a measure implies (police_casualties → police_force), else ``category``."""
+    return _category_of_measure().get(measure, category)

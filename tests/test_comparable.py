@@ -43,3 +43,8 @@ def test_measure_table_holds_the_schema_keys_with_labels_and_signs():
                                           ("吨", "tonne"), ("%", "percent"), ("個", "items"), ("", "")])
 def test_unit_families(unit, family):
     assert unit_norm(unit) == family
+
+
+def test_a_police_casualty_is_police_force_whatever_the_words_around():
+    rows = extract("全年公安民辅警英勇负伤393名。", published="2024-01-09")
+    assert [(r.measure, r.category) for r in rows] == [("police_casualties", "police_force")]
