@@ -237,24 +237,25 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     )
 
 
-PART_OF = regex.compile(r"\s*(?:其中|内含|含)")  # 其中养老诈骗案件2200多起: a part of the figure before
-PART_BEFORE = regex.compile(r"其中\s*[,:]\s*$")     # 其中,盗窃电动车环比上升23.94%
 
 
 def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[Figure, Record]]) -> list[Record]:
-    """A part (其中…) measures what the whole it belongs to measures: the last earlier figure of its
-    sentence with the same unit family (破获…案件6100多起,其中养老诈骗案件2200多起 → solved)."""
+    """A part (其中…, and the items after it in its sentence) measures what the whole it belongs to
+    measures: the last figure before 其中 with the same unit family (破获…案件6100多起,其中养老诈骗案件
+    2200多起 → solved), in its sentence or, when 其中 opens the sentence, the sentence before."""
     if not records or not earlier:
         return records
-    clause = ctx.layout.clause_start(records[0].start)
-    if not (PART_OF.match(ctx.norm, clause) or PART_BEFORE.search(ctx.norm, max(0, clause - 5), clause)):
+    s_start, _ = ctx.layout.sentence(records[0].start)
+    marker = ctx.norm.rfind("其中", s_start, records[0].start)
+    if marker < 0:
         return records
+    wholes = [r for _, r in earlier if r.end <= marker] or [r for _, r in earlier if r.end <= records[0].start]
     out = []
     for record in records:
         if verb_in_metric(normalize(record.metric), record.unit, record.kind):
             out.append(record)  # 其中移送公共危险罪101件: its own verb decides
             continue
-        whole = next((r for _, r in reversed(earlier) if r.unit_norm == record.unit_norm), None)
+        whole = next((r for r in reversed(wholes) if r.unit_norm == record.unit_norm), None)
         out.append(replace(record, measure=whole.measure) if whole else record)
     return out
 
