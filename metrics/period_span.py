@@ -40,6 +40,8 @@ def _span_pattern() -> regex.Pattern:
     parts.append(f"(?P<k_holiday>{alternation(campaigns['holidays'])})")
     parts.append("(?P<k_multi>" + "|".join(f"(?:{p})" for p in periods["multi_year"]) + ")")
     parts.append(rf"(?P<k_cmp>(?:同比|较|比|与|相比|是|超过)\s?(?:{YEAR}\s?年|上年|去年|上一年|前一年)(?:同期)?)")
+    parts.append(f"(?P<k_casedate>{alternation(periods['to_date']['case_to_date'])})")
+    parts.append(f"(?P<k_levelnow>{periods['to_date']['level_now']})")
     parts.append(f"(?P<k_pastyear>{alternation(periods['to_date']['past_year'])})")
     parts.append(f"(?P<k_todate>{alternation(periods['to_date']['words'])})")
     parts.append(rf"(?P<k_rel>去年|上年|上一年|前年)")
@@ -224,6 +226,10 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
             return True, str(year)
         month = _release_month(year, reference)
         return True, (_month_span(year, 1, year, month) if month else str(year))
+    if kind == "casedate":
+        return True, None
+    if kind == "levelnow":
+        return False, None
     if kind == "pastyear":  # 一年来 in a release during the year: the twelve months up to it
         if reference is None or reference.year != year or reference.month <= 2:
             return True, str(year)
