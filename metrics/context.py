@@ -207,7 +207,8 @@ def partial_index(norm: str) -> MatchIndex:
 def _period_from(m: regex.Match, tail: str, reference: dt.date | None, subject: int | None) -> tuple[bool, int | None]:
     """(decided, period) from one time expression; ``tail`` is the text between it and the figure."""
     if m["range"]:
-        opened = ("从" in tail or "由" in tail) and not ("至" in tail or "到" in tail)
+        # 2017年至2021年,…从24.1万起下降至15.8万起;破案率从41%…: a figure right after 从/由 is the start
+        opened = max(tail.rfind("从"), tail.rfind("由")) > max(tail.rfind("至"), tail.rfind("到"))
         return True, int(m["y1"] if opened else m["y2"])
     if m["multi"]:
         year = m.captures("year")
@@ -230,7 +231,7 @@ def figure_period(layout: Layout, pos: int, reference: dt.date | None, subject: 
     s_start, _ = layout.sentence(pos)
     m = times.last_between(s_start, pos)
     if m:
-        return _period_from(m, layout.norm[s_start + m.end():pos], reference, subject)[1]
+        return _period_from(m, layout.norm[m.end():pos], reference, subject)[1]
     return subject
 
 
