@@ -21,7 +21,7 @@ from metrics.classify import (KeywordIndex, basis_of, category_of, clean_metric,
 from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
                              parse_published, partial_index, period_label, subject_year, time_index)
 from metrics.jurisdiction import region_fields
-from metrics.measure import category_for_measure, measure_of, unit_norm, verb_in_metric
+from metrics.measure import category_for_measure, measure_of, part_takes_whole, unit_norm, verb_in_metric
 from metrics.normalize import FILLER, normalize
 from metrics.period_span import data_date, days_label, head_label, lead_date, span_index, span_label
 from metrics.patterns import alternation, compile_checked, load
@@ -252,8 +252,8 @@ def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[
     wholes = [r for _, r in earlier if r.end <= marker] or [r for _, r in earlier if r.end <= records[0].start]
     out = []
     for record in records:
-        if verb_in_metric(normalize(record.metric), record.unit, record.kind):
-            out.append(record)  # 其中移送公共危险罪101件: its own verb decides
+        if record.measure not in part_takes_whole() or verb_in_metric(normalize(record.metric), record.unit, record.kind):
+            out.append(record)  # 其中移送公共危险罪101件, 其中严重受伤341人: its own words decide
             continue
         whole = next((r for r in reversed(wholes) if r.unit_norm == record.unit_norm), None)
         out.append(replace(record, measure=whole.measure) if whole else record)

@@ -166,3 +166,12 @@ def _category_of_measure() -> dict[str, str]:
 def category_for_measure(measure: str, category: str) -> str:
     """The category a measure implies (police_casualties → police_force), else ``category``."""
     return _category_of_measure().get(measure, category)
+
+
+@cache
+def part_takes_whole() -> frozenset[str]:
+    """The measures a part's own words may give and still yield to its whole's (measures.yaml)."""
+    keys = frozenset(load("measures").get("part_takes_whole") or [])
+    if keys - set(MEASURE_KEYS):
+        raise PatternError(f"metrics/patterns/measures.yaml part_takes_whole: unknown {sorted(keys - set(MEASURE_KEYS))}")
+    return keys

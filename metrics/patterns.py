@@ -27,7 +27,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
                 "previous_year_hints", "this_year_hints", "early_review_hints", "spans", "to_date"},
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values"},
-    "measures": {"measures", "rules", "by_category", "category_of_measure"},
+    "measures": {"measures", "rules", "by_category", "category_of_measure", "part_takes_whole"},
     "unit_norm": {"families", "factor"},
     "scope": {"case", "context"},
     "campaigns": {"campaigns", "holidays", "events", "recent"},
