@@ -200,10 +200,6 @@ def time_index(norm: str) -> MatchIndex:
     return MatchIndex(_time_pattern(), norm, keep=lambda m: not m["cmp"])
 
 
-def partial_index(norm: str) -> MatchIndex:
-    return MatchIndex(_partial_pattern(), norm)
-
-
 def _period_from(m: regex.Match, tail: str, reference: dt.date | None, subject: int | None) -> tuple[bool, int | None]:
     """(decided, period) from one time expression; ``tail`` is the text between it and the figure."""
     if m["range"]:
@@ -233,37 +229,3 @@ def figure_period(layout: Layout, pos: int, reference: dt.date | None, subject: 
     if m:
         return _period_from(m, layout.norm[m.end():pos], reference, subject)[1]
     return subject
-
-
-@cache
-def _partial_pattern() -> regex.Pattern:
-    return compile_checked("|".join(f"(?:{p})" for p in load("periods")["partial"]), "periods.yaml partial")
-
-
-def _month(text: str) -> int:
-    from metrics.numbers import figure_value
-    return int(figure_value(text))
-
-
-def period_label(layout: Layout, pos: int, period: int | None, partials: MatchIndex) -> str | None:
-    """2024-Q1, 2024-H1, 2024-01..11 when the figure's sentence or paragraph names a partial period."""
-    if period is None:
-        return None
-    s_start, _ = layout.sentence(pos)
-    p_start, _ = layout.paragraph(pos)
-    for start, end in ((s_start, pos), (p_start, s_start)):
-        found = partials.between(start, end)
-        if not found:
-            continue
-        m = found[-1]
-        if m["q"]:
-            return f"{period}-Q{_month(m['q'])}"
-        if m["h"]:
-            return f"{period}-H{1 if m['h'] == '上' else 2}"
-        if m["m1"]:
-            first, last = _month(m["m1"]), _month(m["m2"])
-            if 1 <= first < last <= 12:
-                return f"{period}-{first:02d}..{last:02d}"
-            continue
-        return f"{period}-01..09"  # 前三季度
-    return None

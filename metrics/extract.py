@@ -16,15 +16,44 @@ from functools import cache
 
 import regex
 
-from metrics.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words, kind_of,
-                              starts_with_change_word)
-from metrics.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
-                             parse_published, partial_index, period_label, subject_year, time_index)
+from metrics.classify import (
+    KeywordIndex,
+    basis_of,
+    category_of,
+    clean_metric,
+    is_only_change_words,
+    kind_of,
+    starts_with_change_word,
+)
+from metrics.context import (
+    SENTENCE_BACK,
+    Layout,
+    MatchIndex,
+    detect_published,
+    figure_period,
+    layout_of,
+    parse_published,
+    subject_year,
+    time_index,
+)
 from metrics.jurisdiction import region_fields
-from metrics.measure import category_for_measure, measure_of, part_takes_whole, unit_norm, verb_in_metric
+from metrics.measure import (
+    category_for_measure,
+    measure_of,
+    part_takes_whole,
+    unit_norm,
+    verb_in_metric,
+)
 from metrics.normalize import FILLER, normalize
-from metrics.period_span import data_date, days_label, head_label, lead_date, span_index, span_label
 from metrics.patterns import alternation, compile_checked, load
+from metrics.period_span import (
+    data_date,
+    days_label,
+    head_label,
+    lead_date,
+    span_index,
+    span_label,
+)
 from metrics.record import Record
 from metrics.scope import scope_of
 from metrics.spans import Figure, find_figures
@@ -56,7 +85,6 @@ class Context:
     published: str | None
     keywords: KeywordIndex
     times: MatchIndex
-    partials: MatchIndex
     spans: MatchIndex  # span expressions for period_label (metrics/period_span.py)
     data_date: dt.date | None  # the date the figures reach (dateline or publication date)
     days: str | None   # the first span of days the report gives (a holiday's days)
@@ -359,7 +387,7 @@ def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int 
                   head=head_label(norm, spans, subject, reached, first_statistic(figures)),
                   subject=subject, doc_id=doc_id, region=region,
                   published=reference.isoformat() if reference else None, keywords=KeywordIndex(norm),
-                  times=time_index(norm), partials=partial_index(norm),
+                  times=time_index(norm),
                   place=region_fields(region, text))
     emit_durations = bool(load("units")["emit_durations"])
     records: list[Record] = []

@@ -23,7 +23,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
               "emit_durations"},
     "qualifiers": {"before", "after"},
     "changes": {"up", "down", "level_after", "filler", "yoy", "mom", "year_comparison"},
-    "periods": {"relative_years", "explicit_year", "multi_year", "partial", "published",
+    "periods": {"relative_years", "explicit_year", "multi_year", "published",
                 "previous_year_hints", "this_year_hints", "early_review_hints", "spans", "to_date"},
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values"},

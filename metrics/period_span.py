@@ -44,7 +44,7 @@ def _span_pattern() -> regex.Pattern:
     parts.append(f"(?P<k_levelnow>{periods['to_date']['level_now']})")
     parts.append(f"(?P<k_pastyear>{alternation(periods['to_date']['past_year'])})")
     parts.append(f"(?P<k_todate>{alternation(periods['to_date']['words'])})")
-    parts.append(rf"(?P<k_rel>去年|上年|上一年|前年)")
+    parts.append(r"(?P<k_rel>去年|上年|上一年|前年)")
     parts.append(rf"(?P<k_year>{YEAR})\s?年(?!代)")
     return compile_checked("|".join(parts), "periods.yaml spans / campaigns.yaml")
 
