@@ -8,7 +8,7 @@ simplified text, so the script does not matter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -96,13 +96,14 @@ def unit_families() -> dict[str, str]:
     return mapping
 
 
+@lru_cache(maxsize=4096)
 def unit_norm(unit: str) -> str:
     """The family of a written unit: 名 → persons, 宗 → cases, 公斤 → kg; unlisted units stay themselves."""
     simple = normalize(unit or "").strip()
     return unit_families().get(simple, simple)
 
 
-def _nearest(rules: list[Rule], text: str) -> str | None:
+def _nearest(rules, text: str) -> str | None:
     """The measure of the rule whose last match ends nearest the end of ``text`` (ties: rule order)."""
     best, best_end = None, -1
     for rule in rules:
@@ -128,8 +129,7 @@ def verb_in_metric(metric: str, unit: str, kind: str) -> bool:
     """Does a verb rule (not a noun) decide the measure from the metric itself?"""
     family = unit_norm(unit)
     metric = metric.replace(FILLER, "")
-    return any(r.pattern.search(metric) for r in _rules()
-               if not r.weak and not r.noun and r.holds_for(family, kind))
+    return any(r.pattern.search(metric) for r in _rule_sets(family, kind)[1] if not r.noun)
 
 
 def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str = "",
@@ -142,16 +142,30 @@ def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str 
     A generic word (发生) alone in the metric gives way to the nouns of ``before``, then ``paragraph``
     (the paragraph before the sentence)."""
     family = unit_norm(unit)
-    metric, before, clause, paragraph = (t.replace(FILLER, "") for t in (metric, before, clause, paragraph))
-    rules = [r for r in _rules() if r.holds_for(family, kind)]
-    verbs = [r for r in rules if not r.weak]
-    nouns = [r for r in rules if r.weak and not r.generic]
-    measure = next((r.measure for r in verbs if r.pattern.search(metric)), None)
-    measure = measure or _nearest([r for r in verbs if not r.noun], clause) or _nearest(nouns, metric)
-    if measure is None and any(r.pattern.search(metric) for r in rules if r.generic):
-        measure = _nearest(nouns, before) or _nearest(nouns, paragraph) or _nearest([r for r in rules if r.generic], metric)
-    measure = measure or _nearest(rules, before) or "other"
+    metric = metric.replace(FILLER, "")
+    rules, verbs, nouns, generic = _rule_sets(family, kind)
+    measure = _verb_of_metric(metric, family, kind)
+    if measure is None:
+        clause, before, paragraph = (t.replace(FILLER, "") for t in (clause, before, paragraph))
+        measure = _nearest([r for r in verbs if not r.noun], clause) or _nearest(nouns, metric)
+        if measure is None and any(r.pattern.search(metric) for r in generic):
+            measure = _nearest(nouns, before) or _nearest(nouns, paragraph) or _nearest(generic, metric)
+        measure = measure or _nearest(list(rules), before) or "other"
     return _by_category().get(category or "", {}).get(measure, measure)
+
+
+@cache
+def _rule_sets(family: str, kind: str) -> tuple[tuple[Rule, ...], ...]:
+    """The rules that hold for a unit family and kind: all, verbs, nouns, generic words."""
+    rules = tuple(r for r in _rules() if r.holds_for(family, kind))
+    return (rules, tuple(r for r in rules if not r.weak),
+            tuple(r for r in rules if r.weak and not r.generic), tuple(r for r in rules if r.generic))
+
+
+@lru_cache(maxsize=65536)
+def _verb_of_metric(metric: str, family: str, kind: str) -> str | None:
+    """The first verb rule matching the metric (metrics repeat: cached)."""
+    return next((r.measure for r in _rule_sets(family, kind)[1] if r.pattern.search(metric)), None)
 
 
 @cache

@@ -111,8 +111,14 @@ def _number(text: str | None) -> int | None:
         return None
 
 
+@cache
+def _kind_names() -> tuple[tuple[str, str], ...]:
+    """(group name, kind) of every alternative of the span pattern, in its order."""
+    return tuple((name, name[2:]) for name in _span_pattern().groupindex if name.startswith("k_"))
+
+
 def _kind(m: regex.Match) -> str:
-    return next(name[2:] for name, value in m.groupdict().items() if name.startswith("k_") and value)
+    return next(kind for name, kind in _kind_names() if m.start(name) >= 0)
 
 
 def _campaign_months(name: str) -> tuple[int, int | None]:
