@@ -48,3 +48,17 @@ def test_unit_families(unit, family):
 def test_a_police_casualty_is_police_force_whatever_the_words_around():
     rows = extract("全年公安民辅警英勇负伤393名。", published="2024-01-09")
     assert [(r.measure, r.category) for r in rows] == [("police_casualties", "police_force")]
+
+
+def _reports() -> list[dict]:
+    root = Path(__file__).resolve().parent.parent / "data" / "corpus"
+    import json
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(root.glob("dev*/*.json"))]
+
+
+@pytest.mark.parametrize("doc", _reports(), ids=lambda d: d["doc_id"])
+def test_period_is_the_last_year_of_the_label_and_fields_are_known(doc):
+    for r in extract(doc["text"], published=doc["published"]):
+        if r.period_label is not None:
+            assert int(r.period_label.rsplit("/", 1)[-1][:4]) == r.period, (r.surface, r.period_label)
+        assert r.measure in MEASURE_KEYS and r.scope in ("area", "case", "context"), r.surface
