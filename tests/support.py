@@ -135,7 +135,8 @@ def assert_same_store(a: Path, b: Path) -> None:
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 # Reports about part of a year, by a marker in their doc_id → the period label's suffix.
-PARTIAL_MARKERS = {"-q1": "Q1", "-h1": "H1", "jan-nov": "01..11", "jan-sep": "01..09", "jan-jul": "01..07"}
+PARTIAL_MARKERS = {"-q1": "Q1", "-h1": "H1", "jan-nov": "01/{year}-11", "jan-sep": "01/{year}-09",
+                   "jan-jul": "01/{year}-07"}
 
 HOSTILE_DOC = {
     "doc_id": "hostile-2024",
@@ -164,7 +165,7 @@ def partial_label(doc_id: str, period: int | None) -> str | None:
     """The partial-period label a report's figures get (2023-Q1...), or None for whole years."""
     for marker, suffix in PARTIAL_MARKERS.items():
         if marker in doc_id and period is not None:
-            return f"{period}-{suffix}"
+            return f"{period}-" + suffix.format(year=period)
     return None
 
 
@@ -180,7 +181,8 @@ def annotated_records(doc: dict, annotations: list[dict]) -> list[Record]:
             category=item["category"], kind=item["kind"], value=float(item["value"]), unit=item["unit"],
             qualifier=item["qualifier"], direction=item["direction"], basis=item["basis"], period=item["period"],
             surface=item["surface"], start=start, end=end, sentence=sentence_around(text, start, end),
-            period_label=partial_label(doc["doc_id"], item["period"])))
+            period_label=item["period_label"] if "period_label" in item else partial_label(doc["doc_id"], item["period"]),
+            measure=item.get("measure", "other"), scope=item.get("scope", "area")))
     return records
 
 

@@ -15,8 +15,15 @@ DOCS = load_annotated(CORPUS)
 
 # Measured with `python -m metrics eval data/corpus` (deterministic). Floors: they may only go up.
 FLOORS = {"precision": 0.997, "recall": 0.998, "f1": 0.997}
-FIELD_FLOORS = {"kind": 0.997, "unit": 0.998, "qualifier": 1.0, "category": 0.916, "period": 0.964,
+FIELD_FLOORS = {"kind": 0.997, "unit": 0.998, "qualifier": 1.0, "category": 0.920, "period": 0.976,
                 "basis": 0.975, "direction": 1.0}
+# The comparable-statistics fields of SCHEMA v2 (issue 10), measured the same way; floors, not targets
+# (the issue asks measure 0.95, scope 0.97, period_label 0.93, comparable 0.85 on both corpora).
+V2_FLOORS = {"measure": 0.952, "scope": 0.993, "period_label": 0.937}
+COMPARABLE_FLOOR = 0.835
+GENRES = CORPUS.parent / "dev-genres"
+GENRES_V2_FLOORS = {"measure": 0.908, "period_label": 0.797, "category": 0.783, "period": 0.800}
+GENRES_COMPARABLE_FLOOR = 0.406
 
 
 def test_the_whole_corpus_is_shipped():
@@ -51,6 +58,20 @@ def test_scores_do_not_fall_below_what_was_measured():
         assert report[name] >= floor, (name, report[name])
     for name, floor in FIELD_FLOORS.items():
         assert report["accuracy"][name] >= floor, (name, report["accuracy"][name])
+
+
+def test_comparable_scores_do_not_fall_below_what_was_measured():
+    report = evaluate_dir(CORPUS)
+    for name, floor in V2_FLOORS.items():
+        assert report["accuracy"][name] >= floor, (name, report["accuracy"][name])
+    assert report["comparable"] >= COMPARABLE_FLOOR, report["comparable"]
+
+
+def test_comparable_scores_on_other_genres_do_not_fall():
+    report = evaluate_dir(GENRES)
+    for name, floor in GENRES_V2_FLOORS.items():
+        assert report["accuracy"][name] >= floor, (name, report["accuracy"][name])
+    assert report["comparable"] >= GENRES_COMPARABLE_FLOOR, report["comparable"]
 
 
 def test_scores_meet_the_targets_of_the_issue():

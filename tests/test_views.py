@@ -99,6 +99,19 @@ def test_derived_partial_period_moves_its_label():
     assert derived.iloc[0]["period_label"] == "2023-H1"
 
 
+def test_previous_year_moves_every_year_of_a_span():
+    derived = derive_previous_year(frame(stat(period_label="2024-01/2024-10"), change(period_label="2024-01/2024-10"),
+                                         stat(metric="逮捕", period_label="2023-11-15/2024-01-31"),
+                                         change(metric="逮捕", period_label="2023-11-15/2024-01-31")))
+    assert sorted(derived["period_label"]) == ["2022-11-15/2023-01-31", "2023-01/2023-10"]
+
+
+def test_a_whole_year_label_is_no_partial_period():
+    out = add_display_period(frame(stat(period_label="2024"), stat(period_label="2024-01/2024-10")))
+    assert out["is_partial"].tolist() == [False, True]
+    assert out["period_display"].tolist() == ["2024", "2024-01/2024-10"]
+
+
 def test_prepare_marks_derived_rows_and_keeps_stated_ones():
     prepared = prepare_statistics(frame(stat(), change()))
     assert prepared["derived"].sum() == 1

@@ -117,7 +117,8 @@ def year_mentions(norm: str, head: int = 120) -> dict[int, float]:
     return counts
 
 
-SINCE_YEAR = regex.compile(r"((?:19|20)\d\d)\s?年以来")
+# a span's start, not the year a report is about: 2018年以来, 2021年4月至今 (but 2025年至今 is this year)
+SINCE_YEAR = regex.compile(r"((?:19|20)\d\d)\s?年(?:以来|\s?\d{1,2}\s?月份?\s?(?:以来|至今))")
 CAMPAIGN_YEAR = regex.compile(r"(?<=[\p{Han}”\-])((?:19|20)\d\d)(?=[”\s、,]|$)")  # “昆仑2021”, 云剑-2020
 
 
@@ -199,14 +200,11 @@ def time_index(norm: str) -> MatchIndex:
     return MatchIndex(_time_pattern(), norm, keep=lambda m: not m["cmp"])
 
 
-def partial_index(norm: str) -> MatchIndex:
-    return MatchIndex(_partial_pattern(), norm)
-
-
 def _period_from(m: regex.Match, tail: str, reference: dt.date | None, subject: int | None) -> tuple[bool, int | None]:
     """(decided, period) from one time expression; ``tail`` is the text between it and the figure."""
     if m["range"]:
-        opened = ("从" in tail or "由" in tail) and not ("至" in tail or "到" in tail)
+        # 2017年至2021年,…从24.1万起下降至15.8万起;破案率从41%…: a figure right after 从/由 is the start
+        opened = max(tail.rfind("从"), tail.rfind("由")) > max(tail.rfind("至"), tail.rfind("到"))
         return True, int(m["y1"] if opened else m["y2"])
     if m["multi"]:
         year = m.captures("year")
@@ -229,39 +227,5 @@ def figure_period(layout: Layout, pos: int, reference: dt.date | None, subject: 
     s_start, _ = layout.sentence(pos)
     m = times.last_between(s_start, pos)
     if m:
-        return _period_from(m, layout.norm[s_start + m.end():pos], reference, subject)[1]
+        return _period_from(m, layout.norm[m.end():pos], reference, subject)[1]
     return subject
-
-
-@cache
-def _partial_pattern() -> regex.Pattern:
-    return compile_checked("|".join(f"(?:{p})" for p in load("periods")["partial"]), "periods.yaml partial")
-
-
-def _month(text: str) -> int:
-    from metrics.extraction.numbers import figure_value
-    return int(figure_value(text))
-
-
-def period_label(layout: Layout, pos: int, period: int | None, partials: MatchIndex) -> str | None:
-    """2024-Q1, 2024-H1, 2024-01..11 when the figure's sentence or paragraph names a partial period."""
-    if period is None:
-        return None
-    s_start, _ = layout.sentence(pos)
-    p_start, _ = layout.paragraph(pos)
-    for start, end in ((s_start, pos), (p_start, s_start)):
-        found = partials.between(start, end)
-        if not found:
-            continue
-        m = found[-1]
-        if m["q"]:
-            return f"{period}-Q{_month(m['q'])}"
-        if m["h"]:
-            return f"{period}-H{1 if m['h'] == '上' else 2}"
-        if m["m1"]:
-            first, last = _month(m["m1"]), _month(m["m2"])
-            if 1 <= first < last <= 12:
-                return f"{period}-{first:02d}..{last:02d}"
-            continue
-        return f"{period}-01..09"  # 前三季度
-    return None

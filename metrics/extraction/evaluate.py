@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +19,17 @@ from metrics.record import Record
 CHANGE_KINDS = ("change_pct", "change_abs")
 FIELDS = ("kind", "unit", "qualifier", "category", "period", "basis", "direction", "metric")
 SCORED_FIELDS = ("kind", "unit", "qualifier", "category", "period", "basis")
+# The comparable-statistics fields of SCHEMA v2, scored over matched statistics like the old ones.
+V2_FIELDS = ("measure", "scope", "period_label")
+# A statistic is comparable when it is found (value, span) with these all right.
+COMPARABLE_FIELDS = ("category", "measure", "scope", "period_label")
 
 
 @dataclass
 class DocScore:
     doc_id: str
+    region_code: str = ""            # the document's code (gold)
+    predicted_region_code: str = ""  # the code its records carry, "" when none
     matched: list[tuple[Record, dict]] = field(default_factory=list)  # (row, gold) on required golds
     ignored: list[tuple[Record, dict]] = field(default_factory=list)  # rows matched to optional golds
     false_finds: list[Record] = field(default_factory=list)
@@ -65,6 +72,23 @@ def score_document(doc: dict, rows: list[Record]) -> DocScore:
     return score
 
 
+def predicted_region_code(rows: list[Record]) -> str:
+    """The region code a document's records carry (the most frequent non-empty one), or ''."""
+    codes = Counter(r.region_code for r in rows if r.region_code)
+    return codes.most_common(1)[0][0] if codes else ""
+
+
+def gold_value(gold: dict, name: str):
+    """A gold field, with SCHEMA's defaults for v2 fields an older annotation may lack."""
+    if name == "scope":
+        return gold.get("scope", "area")
+    return gold.get(name)
+
+
+def is_comparable(row: Record, gold: dict) -> bool:
+    return all(getattr(row, n) == gold_value(gold, n) for n in COMPARABLE_FIELDS)
+
+
 def load_annotated(directory: str | Path) -> list[dict]:
     paths = sorted(Path(directory).glob("*.json"))
     return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
@@ -76,7 +100,10 @@ def evaluate_docs(docs: list[dict]) -> dict:
     for doc in docs:
         rows = extract(doc["text"], published=doc.get("published"), region=doc.get("region"),
                        doc_id=doc["doc_id"])
-        scores.append(score_document(doc, rows))
+        score = score_document(doc, rows)
+        score.region_code = str(doc.get("region_code") or "")
+        score.predicted_region_code = predicted_region_code(rows)
+        scores.append(score)
     tp = sum(len(s.matched) for s in scores)
     fp = sum(len(s.false_finds) for s in scores)
     fn = sum(len(s.misses) for s in scores)
@@ -88,8 +115,16 @@ def evaluate_docs(docs: list[dict]) -> dict:
         name: (sum(getattr(row, name) == gold.get(name) for row, gold in pairs) / len(pairs) if pairs else 0.0)
         for name in FIELDS
     }
+    accuracy.update({
+        name: (sum(getattr(row, name) == gold_value(gold, name) for row, gold in pairs) / len(pairs) if pairs else 0.0)
+        for name in V2_FIELDS
+    })
+    coded = [s for s in scores if s.region_code]
+    region_code = sum(s.predicted_region_code == s.region_code for s in coded) / len(coded) if coded else 0.0
+    comparable = sum(is_comparable(row, gold) for row, gold in pairs) / (tp + fn) if tp + fn else 0.0
     return {"documents": len(docs), "tp": tp, "fp": fp, "fn": fn, "precision": precision,
-            "recall": recall, "f1": f1, "accuracy": accuracy, "scores": scores}
+            "recall": recall, "f1": f1, "accuracy": accuracy, "region_code": region_code,
+            "comparable": comparable, "scores": scores}
 
 
 def evaluate_dir(directory: str | Path) -> dict:
@@ -98,12 +133,13 @@ def evaluate_dir(directory: str | Path) -> dict:
 
 def _describe_row(row: Record) -> str:
     return (f"{row.surface!r}@{row.start} {row.kind} {row.value:g}{row.unit} {row.direction or ''} "
-            f"[{row.metric}|{row.category}|{row.period}]")
+            f"[{row.metric}|{row.category}|{row.period}|{row.measure}|{row.scope}|{row.period_label}]")
 
 
 def _describe_gold(gold: dict) -> str:
     return (f"{gold['surface']!r}@{gold['start']} {gold['kind']} {gold['value']:g}{gold['unit']} "
-            f"{gold.get('direction') or ''} [{gold['metric']}|{gold['category']}|{gold['period']}]")
+            f"{gold.get('direction') or ''} [{gold['metric']}|{gold['category']}|{gold['period']}|"
+            f"{gold.get('measure')}|{gold_value(gold, 'scope')}|{gold.get('period_label')}]")
 
 
 def format_report(report: dict, verbose: bool = False) -> str:
@@ -115,12 +151,18 @@ def format_report(report: dict, verbose: bool = False) -> str:
             for row in s.false_finds:
                 lines.append(f"FALSE {s.doc_id}: {_describe_row(row)}")
             for row, gold in s.matched:
-                wrong = [f"{n}={getattr(row, n)!r}≠{gold.get(n)!r}" for n in FIELDS if getattr(row, n) != gold.get(n)]
+                wrong = [f"{n}={getattr(row, n)!r}≠{gold_value(gold, n)!r}" for n in FIELDS + V2_FIELDS
+                         if getattr(row, n) != gold_value(gold, n)]
                 if wrong:
                     lines.append(f"FIELD {s.doc_id}: {gold['surface']!r}@{gold['start']} " + "; ".join(wrong))
+            if s.region_code and s.predicted_region_code != s.region_code:
+                lines.append(f"REGION {s.doc_id}: {s.predicted_region_code!r}≠{s.region_code!r}")
         lines.append("")
     acc = report["accuracy"]
     lines.append(f"documents {report['documents']}  matched {report['tp']}  false finds {report['fp']}  misses {report['fn']}")
     lines.append("accuracy  " + "  ".join(f"{n} {acc[n]:.3f}" for n in FIELDS))
+    lines.append("comparable  " + "  ".join(f"{n} {acc[n]:.3f}" for n in V2_FIELDS)
+                 + f"  region_code {report['region_code']:.3f} (per document)"
+                 + f"  comparable {report['comparable']:.3f} (of required statistics)")
     lines.append(f"precision {report['precision']:.3f}  recall {report['recall']:.3f}  F1 {report['f1']:.3f}")
     return "\n".join(lines)

@@ -18,12 +18,16 @@ import regex
 from metrics.extraction.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words,
                                          kind_of, starts_with_change_word)
 from metrics.extraction.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
-                             parse_published, partial_index, period_label, subject_year, time_index)
+                                        parse_published, subject_year, time_index)
+from metrics.extraction.jurisdiction import region_fields
+from metrics.extraction.measure import category_for_measure, measure_of, part_takes_whole, unit_norm, verb_in_metric
 from metrics.extraction.normalize import FILLER, normalize
-from metrics.rules import alternation, compile_checked, load
-from metrics.record import Record
+from metrics.extraction.period_span import data_date, days_label, head_label, lead_date, span_index, span_label
+from metrics.extraction.scope import scope_of
 from metrics.extraction.spans import Figure, find_figures
 from metrics.extraction.tables import Cell, label_text, table_cells
+from metrics.record import Record
+from metrics.rules import alternation, compile_checked, load
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
 CLAUSE_REST = regex.compile(r"[^,;:。！？!?\n]{0,30}")
@@ -34,6 +38,8 @@ LIST_GAP = regex.compile(r"^\s*+(?:(?:、|和|及|与|以及|,)\s*+)?$")  # poss
 PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)(?:同期|的\s*$)")  # 较去年的2万4,752件
 LEVEL_GROUPS = ("percent", "none", "tenths", "score")
 NOUN_ENDINGS = "数率量件人案情额员点所"
+CASE_REACH = 60  # characters before a figure in its sentence where a marker of one case (该团伙) counts
+GENERIC_BACK = 120  # characters before a sentence (its paragraph, or the heading above) read for a generic count (发生3起)
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,12 @@ class Context:
     published: str | None
     keywords: KeywordIndex
     times: MatchIndex
-    partials: MatchIndex
+    spans: MatchIndex  # span expressions for period_label (metrics/period_span.py)
+    data_date: dt.date | None  # the date the figures reach (dateline or publication date)
+    days: str | None   # the first span of days the report gives (a holiday's days)
+    event_day: dt.date | None  # the lead date (12月9日,记者从…大会上获悉), for figures of one event
+    head: str | None   # the span the report's head names (2021-10 for a monthly bulletin), if any
+    place: dict  # region_code and province of the document (metrics/jurisdiction.py)
 
 
 def group_lists(norm: str, figures: list[Figure]) -> list[list[Figure]]:
@@ -157,7 +168,7 @@ def trailing_noun(ctx: Context, figure: Figure) -> tuple[int, int]:
     return m.start("noun"), m.end("noun")
 
 
-HEADING_MAX = 60   # characters: a line this short without a full stop is a heading or a table row
+SECTION_LINE_MAX = 60   # characters: a line this short without a full stop is a heading or a table row
 
 
 def section_start(ctx: Context, p_start: int) -> int:
@@ -169,10 +180,25 @@ def section_start(ctx: Context, p_start: int) -> int:
             break
         previous, _ = ctx.layout.paragraph(start - 1)
         line = ctx.norm[previous:start].strip()
-        if len(line) > HEADING_MAX or "。" in line:
+        if len(line) > SECTION_LINE_MAX or "。" in line:
             break
         start = previous
     return start
+
+
+HEADING_MAX = 40  # characters: a line this short before a paragraph is read as its heading
+
+
+def heading_category(ctx: Context, p_start: int) -> str | None:
+    """The category a section heading names (二、各辖区交通事故情况 above 桐城辖区发生3起…): the
+    outright keyword of the short line right before the figure's paragraph, if any."""
+    h_start = h_end = p_start
+    while h_start > 0 and not ctx.norm[h_start:h_end].strip():  # blank lines between are skipped
+        h_start, h_end = ctx.layout.paragraph(h_start - 1)
+    if not ctx.norm[h_start:h_end].strip() or h_end - h_start > HEADING_MAX:
+        return None
+    strong = [h for h in ctx.keywords.between(h_start, h_end) if h[3] == "strong"]
+    return strong[0][2] if strong else None
 
 
 def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_override: str | None,
@@ -197,6 +223,8 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
                            ctx.keywords.between(s_start, min(m_start, figure.start)),
                            ctx.keywords.between(section_start(ctx, p_start), s_start), metric_hits,
                            ctx.keywords.between(m_start, m_end) if in_list else None)
+    if category == "other":
+        category = heading_category(ctx, p_start) or category
     direction = figure.direction or ("up" if figure.unit_group == "ratio" else None)
     kind = kind_of(figure.unit_group, direction, bool(figure.magnitude), metric_norm)
     is_change = kind in ("change_pct", "change_abs")
@@ -210,17 +238,53 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     basis = (basis_override or basis_of(norm[layout.clause_start(figure.start):figure.start] + " "
                                         + clause, period)) if is_change else None
     unit = "%" if figure.unit_group == "fraction" else ctx.text[figure.unit_start:figure.unit_end]
+    before = norm[s_start:min(m_start, figure.start)]
+    clause_before = norm[layout.clause_start(min(m_start, figure.start)):min(m_start, figure.start)]
+    measure = measure_of(metric_norm, unit, kind, before, clause_before, category,
+                         norm[max(0, min(p_start, s_start - GENERIC_BACK)):s_start])
+    category = category_for_measure(measure, category)
     return Record(
         doc_id=ctx.doc_id, region=ctx.region, published=ctx.published, metric=metric_out,
         category=category, kind=kind, value=float(figure.value), unit=unit, qualifier=figure.qualifier,
         direction=direction if is_change else None, basis=basis, period=period,
         surface=ctx.text[figure.start:figure.end], start=figure.start, end=figure.end,
-        sentence=ctx.text[s_start:s_end].strip(), period_label=period_label(layout, figure.start, period, ctx.partials),
+        sentence=ctx.text[s_start:s_end].strip(), period_label=span_label(layout, figure.start, period, ctx.spans, ctx.data_date, ctx.head, ctx.days,
+                                ctx.event_day),
+        measure=measure, scope=scope_of(metric_norm, norm[max(s_start, figure.start - CASE_REACH):figure.start]), unit_norm=unit_norm(unit), **ctx.place,
     )
 
 
-def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]]) -> list[Record]:
-    """Records for one list of figures; ``earlier`` holds the figures already read in this sentence."""
+
+
+def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[Figure, Record]]) -> list[Record]:
+    """A part (其中…, and the items after it in its sentence) measures what the whole it belongs to
+    measures: the last figure before 其中 with the same unit family (破获…案件6100多起,其中养老诈骗案件
+    2200多起 → solved), in its sentence or, when 其中 opens the sentence, the sentence before."""
+    if not records or not earlier:
+        return records
+    s_start, _ = ctx.layout.sentence(records[0].start)
+    marker = ctx.norm.rfind("其中", s_start, records[0].start)
+    if marker < 0:
+        return records
+    wholes = [r for _, r in earlier if r.end <= marker] or [r for _, r in earlier if r.end <= records[0].start]
+    out = []
+    for record in records:
+        if record.measure not in part_takes_whole() or verb_in_metric(normalize(record.metric), record.unit, record.kind):
+            out.append(record)  # 其中移送公共危险罪101件, 其中严重受伤341人: its own words decide
+            continue
+        whole = next((r for r in reversed(wholes) if r.unit_norm == record.unit_norm), None)
+        out.append(replace(record, measure=whole.measure) if whole else record)
+    return out
+
+
+def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]],
+                      prior: list[tuple[Figure, Record]] | None = None) -> list[Record]:
+    """Records for one list of figures; ``earlier`` holds the figures already read in this sentence,
+    ``prior`` those of the sentence before (a part, 其中…, may open a sentence of its own)."""
+    return part_takes_measure(ctx, _records_for_group(ctx, group, earlier), earlier or prior or [])
+
+
+def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]]) -> list[Record]:
     head = group[0]
     clause_start = ctx.layout.clause_start(head.start)
     previous_end = earlier[-1][0].end if earlier else 0
@@ -243,11 +307,12 @@ def records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fig
     if (is_only_change_words(raw_phrase) or m_start == m_end) and not has_noun:
         counts = [r for f, r in earlier if r.kind not in ("change_pct", "change_abs")]
         if count >= 2 and len(counts) >= count and _is_list(ctx, [f for f, r in earlier][-count:]):
-            return [make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric)
+            return [replace(make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric), measure=r.measure)
                     for f, r in zip(group, counts[-count:])]
-        if earlier:
-            inherited = earlier[-1][1].metric
-            return [make_record(ctx, f, (m_start, m_end), None, metric_text=inherited) for f in group]
+        if earlier:  # a change of the figure before: its metric and what it measures
+            inherited = earlier[-1][1]
+            return [replace(make_record(ctx, f, (m_start, m_end), None, metric_text=inherited.metric),
+                            measure=inherited.measure) for f in group]
     return [make_record(ctx, f, (m_start, m_end), None) for f in group]
 
 
@@ -267,7 +332,13 @@ def extract(text: str, *, published: str | dt.date | None = None, region: str | 
         return []
     norm = normalize(text)
     reference = parse_published(published) or detect_published(norm)
-    return _extract_part(text, norm, reference, subject_year(norm, reference), region, doc_id)
+    subject = subject_year(norm, reference)
+    return _extract_part(text, norm, reference, subject, region_fields(region, text, year=subject), doc_id)
+
+
+def first_statistic(figures: list[Figure]) -> int | None:
+    """Where the first figure that is no duration (记者31日从…) stands, if any."""
+    return next((f.start for f in figures if f.unit_group != "duration"), None)
 
 
 PART = 1_000_000  # characters: a longer document is extracted paragraph group by paragraph group
@@ -283,6 +354,7 @@ def extract_parts(text: str, *, published: str | dt.date | None = None, region: 
     norm = normalize(text)
     reference = parse_published(published) or detect_published(norm)
     subject = subject_year(norm, reference)
+    place = region_fields(region, text, year=subject)
     start = 0
     while start < len(norm):
         end = len(norm)
@@ -290,28 +362,36 @@ def extract_parts(text: str, *, published: str | dt.date | None = None, region: 
             cut = norm.rfind("\n", start, start + size)
             cut = cut if cut > start else max(norm.rfind(ch, start, start + size) for ch in "。！？!?;")
             end = cut + 1 if cut > start else start + size
-        records = _extract_part(text[start:end], norm[start:end], reference, subject, region, doc_id)
+        records = _extract_part(text[start:end], norm[start:end], reference, subject, place, doc_id)
         yield [replace(r, start=r.start + start, end=r.end + start) for r in records] if start else records
         start = end
 
 
 def _extract_part(text: str, norm: str, reference: dt.date | None, subject: int | None,
-                  region: str | None, doc_id: str | None) -> list[Record]:
-    ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference,
-                  subject=subject, doc_id=doc_id, region=region,
+                  place: dict[str, str | None], doc_id: str | None) -> list[Record]:
+    spans = span_index(norm)
+    figures = find_figures(norm)
+    reached = data_date(norm, reference, subject)
+    ctx = Context(text=text, norm=norm, layout=layout_of(norm), reference=reference, spans=spans,
+                  data_date=reached, days=days_label(norm, spans, subject, reached),
+                  event_day=lead_date(norm, reference, subject),
+                  head=head_label(norm, spans, subject, reached, first_statistic(figures)),
+                  subject=subject, doc_id=doc_id, region=place["region"],
                   published=reference.isoformat() if reference else None, keywords=KeywordIndex(norm),
-                  times=time_index(norm), partials=partial_index(norm))
+                  times=time_index(norm),
+                  place={"region_code": place["region_code"], "province": place["province"]})
     emit_durations = bool(load("units")["emit_durations"])
     records: list[Record] = []
     earlier: list[tuple[Figure, Record]] = []
+    prior: list[tuple[Figure, Record]] = []
     sentence = None
     cells = table_cells(norm)
-    for group in group_lists(norm, without_cells(find_figures(norm), cells)):
+    for group in group_lists(norm, without_cells(figures, cells)):
         group = share_within_list(group)
         this_sentence = ctx.layout.sentence(group[0].start)
         if this_sentence != sentence:
-            sentence, earlier = this_sentence, []
-        made = records_for_group(ctx, group, earlier)
+            sentence, prior, earlier = this_sentence, earlier or prior, []
+        made = records_for_group(ctx, group, earlier, prior)
         earlier.extend(zip(group, made))
         records.extend(r for r in made if emit_durations or r.kind != "duration")
     if cells:

@@ -49,7 +49,8 @@ def add_display_period(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``is_partial`` (a quarter, half year or run of months) and ``period_display`` (2024, 2024-H1, or '')."""
     labelled = frame.copy()
     label = labelled["period_label"].astype("string")
-    labelled["is_partial"] = label.notna() & (label != "")
+    # a whole calendar year ('2024', SCHEMA v2) is no partial period
+    labelled["is_partial"] = label.notna() & (label.str.len() > 4)
     year = pd.to_numeric(labelled["period"], errors="coerce").astype("Int64").astype("string").fillna("")
     labelled["period_display"] = label.where(labelled["is_partial"], year).fillna("").astype(str)
     return labelled
@@ -88,10 +89,10 @@ def derive_previous_year(frame: pd.DataFrame) -> pd.DataFrame:
     derived = pairs.drop(columns=["change_pct", "change_stat_id"]).copy()
     derived["value"] = pairs["value"] / (1 + pairs["change_pct"] / 100)
     derived["period"] = pairs["period"] - 1
-    old_year, new_year = pairs["period"].astype("string"), derived["period"].astype("string")
     label = pairs["period_label"].astype("string")
-    moved = new_year + label.str.slice(4)  # 2024-H1 → 2023-H1; labels start with their year
-    derived["period_label"] = moved.where(label.str.slice(0, 4) == old_year, label)
+    # every year of the span one earlier: 2024-H1 → 2023-H1, 2024-01/2024-10 → 2023-01/2023-10
+    derived["period_label"] = label.str.replace(r"(?<!\d)((?:19|20)\d\d)(?!\d)",
+                                                lambda m: str(int(m[1]) - 1), regex=True)
     derived["qualifier"] = "approx"
     derived["derived"] = True
     return derived
