@@ -1,0 +1,87 @@
+"""Print the coverage of data/reports/manifest.csv: a table of jurisdictions x years and the counts the
+data card (data/README.md) quotes. Run: python data/reports/coverage.py [--markdown]
+
+Counts: reports; provincial-level divisions (the first two digits of the GB/T 2260 code, 10 = national
+releases, not a province); jurisdictions (one code = one jurisdiction) with three or more distinct years.
+"""
+import csv
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+MANIFEST = Path(__file__).resolve().parent / "manifest.csv"
+NATIONAL = "100000"
+MIN_YEARS = 3
+
+
+def read_rows(path: Path = MANIFEST) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def years_of(row: dict) -> list[int]:
+    return [int(y) for y in row["years"].split(";") if y.strip()]
+
+
+def years_by_jurisdiction(rows: list[dict]) -> dict[str, set[int]]:
+    """region_code -> the distinct years its reports cover"""
+    out: dict[str, set[int]] = defaultdict(set)
+    for r in rows:
+        out[r["region_code"]].update(years_of(r))
+    return dict(out)
+
+
+def provinces(rows: list[dict]) -> set[str]:
+    """two-digit provincial prefixes of the codes, national releases left out"""
+    return {r["region_code"][:2] for r in rows if r["region_code"] != NATIONAL}
+
+
+def series(rows: list[dict], min_years: int = MIN_YEARS) -> dict[str, set[int]]:
+    return {c: ys for c, ys in years_by_jurisdiction(rows).items() if len(ys) >= min_years}
+
+
+def counts(rows: list[dict]) -> dict[str, int]:
+    return {"reports": len(rows),
+            "provinces": len(provinces(rows)),
+            "jurisdictions": len(years_by_jurisdiction(rows)),
+            "series_3y": len(series(rows)),
+            "national_years": len(years_by_jurisdiction(rows).get(NATIONAL, set()))}
+
+
+def table(rows: list[dict]) -> str:
+    """markdown table: one line per jurisdiction (code order), reports per year"""
+    names: dict[str, str] = {}
+    cells: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        names.setdefault(r["region_code"], r["region"])
+        for y in years_of(r):
+            cells[r["region_code"]][y] += 1
+    all_years = sorted({y for c in cells.values() for y in c})
+    lines = ["| jurisdiction | code | years | " + " | ".join(str(y) for y in all_years) + " |",
+             "|---|---|---|" + "---|" * len(all_years)]
+    for code in sorted(cells):
+        row = cells[code]
+        lines.append(f"| {names[code]} | {code} | {len(row)} | "
+                     + " | ".join(str(row[y]) if y in row else "" for y in all_years) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    if not MANIFEST.exists():
+        print(f"no manifest at {MANIFEST}", file=sys.stderr)
+        return 2
+    rows = read_rows()
+    c = counts(rows)
+    if "--markdown" in sys.argv[1:]:
+        print(table(rows))
+        print()
+    print(f"reports: {c['reports']}")
+    print(f"jurisdictions: {c['jurisdictions']}")
+    print(f"provincial-level divisions: {c['provinces']} of 34")
+    print(f"jurisdictions with >= {MIN_YEARS} years: {c['series_3y']}")
+    print(f"national (Ministry) releases cover {c['national_years']} years")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
