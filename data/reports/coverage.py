@@ -1,5 +1,6 @@
 """Print the coverage of data/reports/manifest.csv: a table of jurisdictions x years and the counts the
-data card (data/README.md) quotes. Run: python data/reports/coverage.py [--markdown]
+data card (data/README.md) quotes. Run: python data/reports/coverage.py [--markdown] [--card]
+(--card rewrites the generated section of data/README.md between its coverage markers.)
 
 Counts: reports; provincial-level divisions (the first two digits of the GB/T 2260 code, 10 = national
 releases, not a province); jurisdictions (one code = one jurisdiction) with three or more distinct years.
@@ -66,11 +67,38 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+CARD = MANIFEST.parent.parent / "README.md"
+START, END = "<!-- coverage:start -->", "<!-- coverage:end -->"
+
+
+def card_section(rows: list[dict]) -> str:
+    """the generated part of the data card: counts (also as comments the test reads) and the table"""
+    c = counts(rows)
+    comments = " ".join(f"<!-- {k}: {c[k]} -->" for k in ("reports", "provinces", "series_3y", "national_years"))
+    return (f"{START}\n{comments}\n\n"
+            f"- reports: **{c['reports']}**, jurisdictions: {c['jurisdictions']}\n"
+            f"- provincial-level divisions with at least one report: **{c['provinces']} of 34**\n"
+            f"- jurisdictions with reports for {MIN_YEARS} or more distinct years: **{c['series_3y']}**\n"
+            f"- years covered by the Ministry's national releases: {c['national_years']}\n\n"
+            f"{table(rows)}\n{END}")
+
+
+def update_card(rows: list[dict], card: Path = CARD) -> None:
+    text = card.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"{card} has no {START} ... {END} section")
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    card.write_text(head + card_section(rows) + tail, encoding="utf-8")
+
+
 def main() -> int:
     if not MANIFEST.exists():
         print(f"no manifest at {MANIFEST}", file=sys.stderr)
         return 2
     rows = read_rows()
+    if "--card" in sys.argv[1:]:
+        update_card(rows)
     c = counts(rows)
     if "--markdown" in sys.argv[1:]:
         print(table(rows))
