@@ -3,7 +3,8 @@ data card (data/README.md) quotes. Run: python data/reports/coverage.py [--markd
 (--card rewrites the generated section of data/README.md between its coverage markers.)
 
 Counts: reports; provincial-level divisions (the first two digits of the GB/T 2260 code, 10 = national
-releases, not a province); jurisdictions (one code = one jurisdiction) with three or more distinct years.
+releases, not a province); jurisdictions (one code and name; Taiwan's cities share the code 710000) with
+three or more distinct years.
 """
 import csv
 import sys
@@ -24,11 +25,16 @@ def years_of(row: dict) -> list[int]:
     return [int(y) for y in row["years"].split(";") if y.strip()]
 
 
-def years_by_jurisdiction(rows: list[dict]) -> dict[str, set[int]]:
-    """region_code -> the distinct years its reports cover"""
-    out: dict[str, set[int]] = defaultdict(set)
+def jurisdiction(row: dict) -> tuple[str, str]:
+    """(code, name): the code alone would merge Taiwan's cities, which GB/T 2260 gives one code (710000)"""
+    return row["region_code"], row["region"]
+
+
+def years_by_jurisdiction(rows: list[dict]) -> dict[tuple[str, str], set[int]]:
+    """(code, name) -> the distinct years its reports cover"""
+    out: dict[tuple[str, str], set[int]] = defaultdict(set)
     for r in rows:
-        out[r["region_code"]].update(years_of(r))
+        out[jurisdiction(r)].update(years_of(r))
     return dict(out)
 
 
@@ -37,7 +43,7 @@ def provinces(rows: list[dict]) -> set[str]:
     return {r["region_code"][:2] for r in rows if r["region_code"] != NATIONAL}
 
 
-def series(rows: list[dict], min_years: int = MIN_YEARS) -> dict[str, set[int]]:
+def series(rows: list[dict], min_years: int = MIN_YEARS) -> dict[tuple[str, str], set[int]]:
     return {c: ys for c, ys in years_by_jurisdiction(rows).items() if len(ys) >= min_years}
 
 
@@ -46,23 +52,22 @@ def counts(rows: list[dict]) -> dict[str, int]:
             "provinces": len(provinces(rows)),
             "jurisdictions": len(years_by_jurisdiction(rows)),
             "series_3y": len(series(rows)),
-            "national_years": len(years_by_jurisdiction(rows).get(NATIONAL, set()))}
+            "national_years": len(set().union(*([years_of(r) for r in rows if r["region_code"] == NATIONAL]
+                                                 or [[]])))}
 
 
 def table(rows: list[dict]) -> str:
     """markdown table: one line per jurisdiction (code order), reports per year"""
-    names: dict[str, str] = {}
-    cells: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    cells: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for r in rows:
-        names.setdefault(r["region_code"], r["region"])
         for y in years_of(r):
-            cells[r["region_code"]][y] += 1
+            cells[jurisdiction(r)][y] += 1
     all_years = sorted({y for c in cells.values() for y in c})
     lines = ["| jurisdiction | code | years | " + " | ".join(str(y) for y in all_years) + " |",
              "|---|---|---|" + "---|" * len(all_years)]
-    for code in sorted(cells):
-        row = cells[code]
-        lines.append(f"| {names[code]} | {code} | {len(row)} | "
+    for code, name in sorted(cells):
+        row = cells[(code, name)]
+        lines.append(f"| {name} | {code} | {len(row)} | "
                      + " | ".join(str(row[y]) if y in row else "" for y in all_years) + " |")
     return "\n".join(lines)
 
