@@ -33,7 +33,7 @@ system-deps:
 	else echo "note: install chromium and fonts-noto-cjk to run the browser tests (sudo apt-get install chromium fonts-noto-cjk)"; fi
 
 $(DB): $(STAMP)
-	$(BIN)/python -m metrics ingest data/corpus --db $(DB)
+	$(BIN)/python -m metrics ingest data/corpus data/reports --db $(DB)
 
 store: $(DB)
 
