@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev-stamp
 DB     ?= data/metrics.duckdb
 PORT   ?= 8501
 
-.PHONY: setup setup-dev run test lint system-deps store bench bench-dashboard bench-ingest sync-corpus clean
+.PHONY: setup setup-dev run test lint system-deps store bench bench-dashboard bench-ingest bench-small-files sync-corpus clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench-dashboard: setup-dev
 
 bench-ingest: setup-dev
 	$(BIN)/python bench/bench_ingest.py
+
+bench-small-files: setup-dev
+	$(BIN)/python bench/bench_small_files.py
 
 # Bring data/corpus in step with the annotated reports of ../shared/corpus (the ground truth).
 sync-corpus:

@@ -19,11 +19,15 @@ from metrics.store.exports import output_format, table_writer
 from metrics.store.pool import extract_parts_reporting
 
 
+WRITE_BATCH = 20_000  # records: many small files are written as one frame, not a frame (and a pandas pass) each
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     """Extract statistics from text files (or directories of them); CSV on stdout without -o."""
     if args.output:
         output_format(args.output)  # refuse an unknown extension before reading anything
     failed = 0
+    pending: list = []
     with table_writer(args.output, to_frame([])) as write:
         for doc in read_documents(args.paths):
             if isinstance(doc, InputError):
@@ -32,7 +36,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 continue
             for records in extract_parts_reporting(doc.path, doc.text, published=args.published or doc.published,
                                                    region=args.region or doc.region, doc_id=doc.doc_id):
-                write(to_frame(records))  # part by part: a 50 MB report never sits in memory as rows
+                pending.extend(records)  # part by part: a 50 MB report never sits in memory as rows
+                if len(pending) >= WRITE_BATCH:
+                    write(to_frame(pending))
+                    pending = []
+        if pending:
+            write(to_frame(pending))
     return 1 if failed else 0
 
 
