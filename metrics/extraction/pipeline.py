@@ -202,10 +202,11 @@ def heading_category(ctx: Context, p_start: int) -> str | None:
 
 
 def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_override: str | None,
-                metric_text: str | None = None, in_list: bool = False) -> Record:
+                metric_text: str | None = None, in_list: bool = False, measure: str | None = None) -> Record:
     """The record of one figure. ``metric_text`` names it when it differs from text[metric] (a
     distributed subject, an inherited metric); ``in_list`` says the subject is one item of the list at
-    text[metric], whose other items can tell its category (电信网络诈骗案件发案数、财损金额)."""
+    text[metric], whose other items can tell its category (电信网络诈骗案件发案数、财损金额); ``measure``
+    is given with an inherited metric (a change measures what its level measures)."""
     norm, layout = ctx.norm, ctx.layout
     m_start, m_end = metric
     metric_norm = norm[m_start:m_end] if metric_text is None else normalize(metric_text)
@@ -240,8 +241,9 @@ def make_record(ctx: Context, figure: Figure, metric: tuple[int, int], basis_ove
     unit = "%" if figure.unit_group == "fraction" else ctx.text[figure.unit_start:figure.unit_end]
     before = norm[s_start:min(m_start, figure.start)]
     clause_before = norm[layout.clause_start(min(m_start, figure.start)):min(m_start, figure.start)]
-    measure = measure_of(metric_norm, unit, kind, before, clause_before, category,
-                         norm[max(0, min(p_start, s_start - GENERIC_BACK)):s_start])
+    if measure is None:  # given when the metric is inherited: what it measures comes with it
+        measure = measure_of(metric_norm, unit, kind, before, clause_before, category,
+                             norm[max(0, min(p_start, s_start - GENERIC_BACK)):s_start])
     category = category_for_measure(measure, category)
     return Record(
         doc_id=ctx.doc_id, region=ctx.region, published=ctx.published, metric=metric_out,
@@ -307,12 +309,12 @@ def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fi
     if (is_only_change_words(raw_phrase) or m_start == m_end) and not has_noun:
         counts = [r for f, r in earlier if r.kind not in ("change_pct", "change_abs")]
         if count >= 2 and len(counts) >= count and _is_list(ctx, [f for f, r in earlier][-count:]):
-            return [replace(make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric), measure=r.measure)
+            return [make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric, measure=r.measure)
                     for f, r in zip(group, counts[-count:])]
         if earlier:  # a change of the figure before: its metric and what it measures
             inherited = earlier[-1][1]
-            return [replace(make_record(ctx, f, (m_start, m_end), None, metric_text=inherited.metric),
-                            measure=inherited.measure) for f in group]
+            return [make_record(ctx, f, (m_start, m_end), None, metric_text=inherited.metric,
+                                measure=inherited.measure) for f in group]
     return [make_record(ctx, f, (m_start, m_end), None) for f in group]
 
 

@@ -19,9 +19,9 @@ import pytest
 import regex
 
 from harness import run_python
-from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
-from metrics.extraction import classify, context, normalize, spans
 from metrics import extract
+from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
+from metrics.extraction import classify, context, measure, normalize, period_span, scope, spans
 from metrics.extraction.pipeline import TRAILING_NOUN, CLAUSE_REST, LIST_GAP, _basis_list, _list_separator
 
 # name → Python expression building the text in the child process
@@ -67,7 +67,7 @@ def _patterns() -> dict[str, regex.Pattern]:
         "figure": spans.figure_pattern(), "fraction": spans.fraction_pattern(),
         "percent_words": spans.percent_words_pattern(), "direction adjacent": adjacent,
         "direction nearby": nearby, "veto before": before, "veto after": after, "veto around": around,
-        "time": context._time_pattern(), "partial": context._partial_pattern(), "explicit year": explicit,
+        "time": context._time_pattern(), "period spans": period_span._span_pattern(), "explicit year": explicit,
         "full date": full_date, "year comparison": comparison, "sentence ends": sentence,
         "paragraph ends": paragraph, "clause breaks": clause, "baseline": context.BASELINE,
         "since year": context.SINCE_YEAR, "campaign year": context.CAMPAIGN_YEAR,
@@ -76,6 +76,10 @@ def _patterns() -> dict[str, regex.Pattern]:
         "list gap": LIST_GAP,
     }
     found.update({f"published {i}": p for i, p in enumerate(context._published_patterns())})
+    found.update({"events": period_span._event_patterns()[0], "recent": period_span._event_patterns()[1],
+                  "lead date": period_span.LEAD_DATE, "scope case": scope._patterns()[0],
+                  "scope context": scope._patterns()[1]})
+    found.update({f"measure rule {i}": r.pattern for i, r in enumerate(measure._rules())})
     found.update({f"junk {i}": p for i, p in enumerate(normalize.junk_patterns())})
     override = classify._override_pattern()[0]
     if override is not None:
