@@ -162,6 +162,16 @@ def subject_year(norm: str, reference: dt.date | None) -> int | None:
     return max(counts, key=lambda y: (counts[y], y)) if counts else None
 
 
+def source_year(source: str | None) -> int | None:
+    """The year a document's address names in its path (…/2003/tables/…): the last such year, for an
+    address whose text and publication date give none."""
+    if not source:
+        return None
+    path = regex.sub(r"^[a-z]+://[^/]*", "", source)   # not the host name
+    years = [int(m[1]) for m in compile_checked(load("periods")["source_year"], "periods.yaml: source_year").finditer(path)]
+    return years[-1] if years else None
+
+
 # ---------------------------------------------------------------- the period of one figure
 
 @cache
