@@ -417,6 +417,15 @@ def without_cells(figures: list[Figure], cells: list[Cell]) -> list[Figure]:
     return kept
 
 
+def with_header_measure(ctx: Context, record: Record, cell: Cell) -> Record:
+    """A row header that names no measure (單一車輛行駛中) takes the one its table's header names
+    (致命意外 嚴重意外 輕微意外 → accidents)."""
+    if record.measure != "other" or cell.header is None:
+        return record
+    measure = measure_of(ctx.norm[cell.header[0]:cell.header[1]].strip(), record.unit, record.kind)
+    return replace(record, measure=measure) if measure != "other" else record
+
+
 def records_for_cells(ctx: Context, cells: list[Cell]) -> list[Record]:
     """One record per table cell: its row header the metric, its column's year the period."""
     groups = {"count": "count", "rate": "percent", "change_abs": "count", "change_pct": "percent"}  # no 款 makes a cell money
@@ -430,6 +439,7 @@ def records_for_cells(ctx: Context, cells: list[Cell]) -> list[Record]:
                         direction_in_surface=cell.direction is not None, value=cell.value, chinese=False)
         metric = cell.label[-1] if cell.label else (cell.start, cell.start)
         record = make_record(ctx, figure, metric, cell.basis, metric_text=label_text(ctx.text, cell))
+        record = with_header_measure(ctx, record, cell)
         if cell.period is not None:
             record = replace(record, period=cell.period, period_label=str(cell.period))
         elif cell.period_offset and record.period is not None:
