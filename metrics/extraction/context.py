@@ -99,7 +99,8 @@ def _year_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
             compile_checked(load("changes")["year_comparison"], "changes.yaml year_comparison"))
 
 
-BASELINE = regex.compile(r"(?:同比|较|比|与|相比|由|从|是|自)\s?(?=(?:19|20)\d\d\s?年)")  # 由2018年的, 较2018年
+BASELINE = regex.compile(r"(?:同比|较|比|与|相比|由|从|是|自|疫情前|恢复至|恢复到|相当于)\s?(?=(?:19|20)\d\d\s?年)")
+# 由2018年的, 较2018年, 达到疫情前2019年的91%: a year named only as a comparison
 
 
 def year_mentions(norm: str, head: int = 120) -> dict[int, float]:
