@@ -26,7 +26,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "qualifiers": {"before", "after"},
     "changes": {"up", "down", "level_after", "filler", "yoy", "mom", "year_comparison"},
     "periods": {"relative_years", "explicit_year", "multi_year", "published",
-                "previous_year_hints", "this_year_hints", "early_review_hints", "spans", "to_date"},
+                "previous_year_hints", "this_year_hints", "source_year", "early_review_hints", "spans", "to_date"},
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values", "narrative_except_before"},
     "tables": {"year_header", "change_abs", "change_pct", "min_cells", "percent_mark", "current_period",

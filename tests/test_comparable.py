@@ -17,7 +17,8 @@ ALL = [case for table in CASES.values() for case in table]
 
 def run(case: dict) -> list[dict]:
     published = case.get("published")
-    return [r.as_dict() for r in extract(case["text"], published=str(published) if published else None)]
+    return [r.as_dict() for r in extract(case["text"], published=str(published) if published else None,
+                                         source=case.get("source"))]
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda c: c["id"])

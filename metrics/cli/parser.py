@@ -35,7 +35,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 failed += 1
                 continue
             for records in extract_parts_reporting(doc.path, doc.text, published=args.published or doc.published,
-                                                   region=args.region or doc.region, doc_id=doc.doc_id):
+                                                   region=args.region or doc.region, doc_id=doc.doc_id,
+                                                   source=doc.source):
                 pending.extend(records)  # part by part: a 50 MB report never sits in memory as rows
                 if len(pending) >= WRITE_BATCH:
                     write(to_frame(pending))

@@ -99,7 +99,8 @@ def _year_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
             compile_checked(load("changes")["year_comparison"], "changes.yaml year_comparison"))
 
 
-BASELINE = regex.compile(r"(?:同比|较|比|与|相比|由|从|是|自)\s?(?=(?:19|20)\d\d\s?年)")  # 由2018年的, 较2018年
+BASELINE = regex.compile(r"(?:同比|较|比|与|相比|由|从|是|自|疫情前|恢复至|恢复到|相当于)\s?(?=(?:19|20)\d\d\s?年)")
+# 由2018年的, 较2018年, 达到疫情前2019年的91%: a year named only as a comparison
 
 
 def year_mentions(norm: str, head: int = 120) -> dict[int, float]:
@@ -160,6 +161,16 @@ def subject_year(norm: str, reference: dt.date | None) -> int | None:
         for m in CAMPAIGN_YEAR.finditer(norm):
             counts[int(m[1])] = counts.get(int(m[1]), 0) + 1
     return max(counts, key=lambda y: (counts[y], y)) if counts else None
+
+
+def source_year(source: str | None) -> int | None:
+    """The year a document's address names in its path (…/2003/tables/…): the last such year, for an
+    address whose text and publication date give none."""
+    if not source:
+        return None
+    path = regex.sub(r"^[a-z]+://[^/]*", "", source)   # not the host name
+    years = [int(m[1]) for m in compile_checked(load("periods")["source_year"], "periods.yaml: source_year").finditer(path)]
+    return years[-1] if years else None
 
 
 # ---------------------------------------------------------------- the period of one figure

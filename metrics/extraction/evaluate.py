@@ -99,7 +99,7 @@ def evaluate_docs(docs: list[dict]) -> dict:
     scores = []
     for doc in docs:
         rows = extract(doc["text"], published=doc.get("published"), region=doc.get("region"),
-                       doc_id=doc["doc_id"])
+                       doc_id=doc["doc_id"], source=doc.get("source"))
         score = score_document(doc, rows)
         score.region_code = str(doc.get("region_code") or "")
         score.predicted_region_code = predicted_region_code(rows)

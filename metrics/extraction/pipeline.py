@@ -18,7 +18,7 @@ import regex
 from metrics.extraction.classify import (KeywordIndex, basis_of, category_of, clean_metric, is_only_change_words,
                                          kind_of, starts_with_change_word)
 from metrics.extraction.context import (SENTENCE_BACK, Layout, MatchIndex, detect_published, figure_period, layout_of,
-                                        parse_published, subject_year, time_index)
+                                        parse_published, source_year, subject_year, time_index)
 from metrics.extraction.jurisdiction import region_fields
 from metrics.extraction.measure import category_for_measure, measure_of, part_takes_whole, unit_norm, verb_in_metric
 from metrics.extraction.normalize import FILLER, normalize
@@ -325,16 +325,17 @@ def _is_list(ctx: Context, figures: list[Figure]) -> bool:
 
 
 def extract(text: str, *, published: str | dt.date | None = None, region: str | None = None,
-            doc_id: str | None = None) -> list[Record]:
+            doc_id: str | None = None, source: str | None = None) -> list[Record]:
     """Every statistic in ``text``, grounded: ``text[r.start:r.end] == r.surface`` for each record.
 
     ``published`` (ISO date) resolves 今年/去年; without it the date is read from the text itself.
+    ``source`` (the document's address) gives the report's year when neither the text nor ``published`` does.
     """
     if not isinstance(text, str) or not text:
         return []
     norm = normalize(text)
     reference = parse_published(published) or detect_published(norm)
-    subject = subject_year(norm, reference)
+    subject = subject_year(norm, reference) or source_year(source)
     return _extract_part(text, norm, reference, subject, region_fields(region, text, year=subject), doc_id)
 
 
@@ -347,7 +348,7 @@ PART = 1_000_000  # characters: a longer document is extracted paragraph group b
 
 
 def extract_parts(text: str, *, published: str | dt.date | None = None, region: str | None = None,
-                  doc_id: str | None = None, size: int = PART) -> Iterator[list[Record]]:
+                  doc_id: str | None = None, source: str | None = None, size: int = PART) -> Iterator[list[Record]]:
     """extract() in parts of about ``size`` characters cut after a line end, offsets still indexing the
     whole ``text``: memory holds one part's records and indexes at a time, not the whole document's.
     The reference date and subject year are read from the whole text first, as extract() does."""
@@ -355,7 +356,7 @@ def extract_parts(text: str, *, published: str | dt.date | None = None, region: 
         return
     norm = normalize(text)
     reference = parse_published(published) or detect_published(norm)
-    subject = subject_year(norm, reference)
+    subject = subject_year(norm, reference) or source_year(source)
     place = region_fields(region, text, year=subject)
     start = 0
     while start < len(norm):
@@ -418,6 +419,15 @@ def without_cells(figures: list[Figure], cells: list[Cell]) -> list[Figure]:
     return kept
 
 
+def with_header_measure(ctx: Context, record: Record, cell: Cell) -> Record:
+    """A row header that names no measure (單一車輛行駛中) takes the one its table's header names
+    (致命意外 嚴重意外 輕微意外 → accidents)."""
+    if record.measure != "other" or cell.header is None:
+        return record
+    measure = measure_of(ctx.norm[cell.header[0]:cell.header[1]].strip(), record.unit, record.kind)
+    return replace(record, measure=measure) if measure != "other" else record
+
+
 def records_for_cells(ctx: Context, cells: list[Cell]) -> list[Record]:
     """One record per table cell: its row header the metric, its column's year the period."""
     groups = {"count": "count", "rate": "percent", "change_abs": "count", "change_pct": "percent"}  # no 款 makes a cell money
@@ -431,6 +441,7 @@ def records_for_cells(ctx: Context, cells: list[Cell]) -> list[Record]:
                         direction_in_surface=cell.direction is not None, value=cell.value, chinese=False)
         metric = cell.label[-1] if cell.label else (cell.start, cell.start)
         record = make_record(ctx, figure, metric, cell.basis, metric_text=label_text(ctx.text, cell))
+        record = with_header_measure(ctx, record, cell)
         if cell.period is not None:
             record = replace(record, period=cell.period, period_label=str(cell.period))
         elif cell.period_offset and record.period is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import regex
@@ -55,6 +55,7 @@ class Cell:
     period: int | None          # the year of its column, if the header names one
     period_offset: int = 0      # -1 in a column of the same period a year before (去年同期)
     basis: str | None = None    # yoy / mom for a change, from the header (同比, 去年同期 … 增减)
+    header: tuple[int, int] | None = None   # the lines just above its table (column titles, a caption)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,17 +276,29 @@ def is_phone_like(tokens: list[tuple[int, int, str]]) -> bool:
     return False
 
 
-def _header_before(norm: str, start: int) -> list[Column]:
-    """The columns named in the lines just above a table: up to three header lines, none of them prose
-    (a full stop, or longer than HEADER_LINE_MAX); a bare year counts there (项目 2022 2023 增减)."""
-    lines: list[str] = []
-    for line in reversed(norm[max(0, start - HEADER_LOOKBACK):start].split("\n")[:-1]):
-        if not line.strip():
-            continue
-        if "。" in line or len(line.strip()) > HEADER_LINE_MAX or len(lines) == 3:
+def header_span(norm: str, start: int) -> tuple[int, int]:
+    """The span of the header lines just above a table that starts at ``start``: up to three lines,
+    none of them prose (a full stop, or longer than HEADER_LINE_MAX)."""
+    begin, count = start, 0
+    window = max(0, start - HEADER_LOOKBACK)
+    while begin > window and count < 3:
+        line_start = norm.rfind("\n", window, begin - 1) + 1 if begin - 1 > window else window
+        line = norm[line_start:begin - 1] if begin - 1 >= line_start else ""
+        if line.strip():
+            if "。" in line or len(line.strip()) > HEADER_LINE_MAX:
+                break
+            count += 1
+        begin = line_start
+        if line_start == window:
             break
-        lines.insert(0, line)
-    columns = with_change_years(header_columns("\n".join(lines), bare_years=True))
+    return begin, start
+
+
+def _header_before(norm: str, start: int) -> list[Column]:
+    """The columns named in the lines just above a table (header_span); a bare year counts there
+    (项目 2022 2023 增减)."""
+    begin, end = header_span(norm, start)
+    columns = with_change_years(header_columns(norm[begin:end], bare_years=True))
     return columns if len(columns) >= 2 else []
 
 
@@ -318,9 +331,10 @@ def _block_cells(norm: str, block: list[_Row]) -> list[Cell]:
     else:
         count = Counter(len(_run_tokens(r.run)) for r in block).most_common(1)[0][0]
     cells: list[Cell] = []
+    header = header_span(norm, block[0].line_start)
     for row in block:
         made = _cells_of_run(norm, row.run, columns, count if len(_run_tokens(row.run)) >= count else None, row.label)
-        cells.extend(made or [])
+        cells.extend(replace(cell, header=header) for cell in made or [])
     return cells
 
 

@@ -94,7 +94,8 @@ def extract_document(doc: Document, *, region: str | None, published: str | None
                          source=doc.source, encoding=doc.encoding)
     try:
         frames = [to_frame(part) for part in extract_parts_reporting(
-            doc.path, doc.text, published=effective.published, region=effective.region, doc_id=doc.doc_id)]
+            doc.path, doc.text, published=effective.published, region=effective.region, doc_id=doc.doc_id,
+            source=doc.source)]
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else to_frame([]))
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
         raise InputError(doc.path, f"extraction failed: {type(exc).__name__}: {exc}") from None
