@@ -244,13 +244,30 @@ def list_documents(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
             GROUP BY ALL ORDER BY d.doc_id""").df()
 
 
+def document_addresses(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """doc_id and every place the document came from (source addresses, else paths; joined by `` ; ``)."""
+    with open_store(db) as con:
+        places = ("SELECT doc_id, coalesce(source, path) AS place FROM documents"
+                  + (" UNION SELECT doc_id, coalesce(source, path) FROM document_sources"
+                     if _has_table(con, "document_sources") else ""))
+        return con.execute(f"""SELECT doc_id, string_agg(DISTINCT place, ' ; ' ORDER BY place) AS source
+                               FROM ({places}) GROUP BY doc_id ORDER BY doc_id""").df()
+
+
 def documents_per_region_year(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
     """How many documents the store holds per region and publication year."""
     with open_store(db) as con:
-        return con.execute("""
+        linked = ("WHERE doc_id NOT IN (SELECT doc_id FROM document_fingerprints WHERE duplicate_of IS NOT NULL)"
+                  if _has_table(con, "document_fingerprints") else "")   # near-duplicates are not counted
+        return con.execute(f"""
             SELECT coalesce(region, '(unknown)') AS region,
                    coalesce(substr(published, 1, 4), '(unknown)') AS year, count(*) AS documents
-            FROM documents GROUP BY ALL ORDER BY region, year""").df()
+            FROM documents {linked} GROUP BY ALL ORDER BY region, year""").df()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the store has this table (one written before it existed has not, until its next write)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0])
 
 
 def statistics_per_category(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
