@@ -25,8 +25,9 @@ from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order,
 from metrics.store.series import REQUIRED, disagreements, series_points
 
 __all__ = ["BATCH_SIZE", "DEFAULT_DB", "IngestSummary", "KnownHashes", "add_correction", "documents_per_region_year",
-           "in_order", "ingest", "ingest_bytes", "list_corrections", "load_disagreements", "load_series_points", "list_documents", "load_document",
-           "load_statistics", "statistics_per_category", "store_at", "store_version", "undo_correction"]
+           "in_order", "ingest", "ingest_bytes", "list_corrections", "load_disagreements", "load_series_points",
+           "list_documents", "load_document", "load_statistics", "statistics_per_category", "store_at",
+           "store_version", "undo_correction"]
 
 
 def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAULT_DB, region: str | None = None,
