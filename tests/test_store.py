@@ -125,7 +125,7 @@ KILLED_INGEST = textwrap.dedent("""
     import metrics.store.pool as store
     source, db, marker = sys.argv[1:4]
     original, batches = store.write_documents, [0]
-    def write_then_hang(con, items):
+    def write_then_hang(con, items, *rest):
         batches[0] += 1
         if batches[0] == 2:            # half-way through the second batch's transaction: hang, get killed
             con.execute("BEGIN TRANSACTION")
@@ -133,7 +133,7 @@ KILLED_INGEST = textwrap.dedent("""
             con.execute("DELETE FROM statistics")
             pathlib.Path(marker).touch()
             time.sleep(600)
-        return original(con, items)
+        return original(con, items, *rest)
     store.write_documents = write_then_hang
     store.ingest_local([source], db=db, workers=1)
 """)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from metrics.cli.arguments import iso_date, positive_int, text_argument, year
-from metrics.cli.store_commands import cmd_export, cmd_ingest, cmd_list, cmd_stats
+from metrics.cli.store_commands import cmd_check, cmd_export, cmd_ingest, cmd_list, cmd_series, cmd_stats
 from metrics.errors import InputError, UsageError
 from metrics.extraction.evaluate import evaluate_dir, format_report
 from metrics.extraction.frame import to_frame
@@ -108,7 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", nargs="+", type=year, metavar="YYYY", help="only these periods")
     p.add_argument("--region", nargs="+", type=text_argument, metavar="NAME", help="only these regions")
 
-    for name, func in (("list", cmd_list), ("stats", cmd_stats)):
+    p = _command(sub, "series", cmd_series)
+    p.add_argument("--region", required=True, type=text_argument, metavar="CODE", help="region code, e.g. 350200")
+    p.add_argument("--measure", required=True, type=text_argument, help="what is measured, e.g. cases, solved")
+    p.add_argument("--category", type=text_argument, metavar="KEY", help="only this category (e.g. criminal)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the points to .csv, .xlsx, .jsonl or .parquet")
+    _add_db(p)
+    p.epilog = "--db may also name a Parquet dataset folder written by ingest --engine dask."
+
+    for name, func in (("list", cmd_list), ("stats", cmd_stats), ("check", cmd_check)):
         _add_db(_command(sub, name, func))
     return parser
 

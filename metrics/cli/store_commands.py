@@ -1,4 +1,5 @@
-"""Store subcommands: ``ingest``, ``export``, ``list``, ``stats`` (argument wiring only; see metrics.store)."""
+"""Store subcommands: ``ingest``, ``export``, ``list``, ``stats``, ``series``, ``check`` (argument wiring only;
+see metrics.store)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import argparse
 import sys
 
 from metrics.errors import EngineError, StoreBusyError, UsageError
-from metrics.store import documents_per_region_year, ingest, list_documents, load_statistics, statistics_per_category
+from metrics.store import (documents_per_region_year, ingest, list_documents, load_series_points, load_statistics,
+                           statistics_per_category)
 from metrics.store.exports import output_format, write_table
+from metrics.store.series import (describe_disagreement, disagreements, flat_points, measures_of, select_points,
+                                  series_table)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -50,4 +54,40 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(documents_per_region_year(args.db).to_string(index=False))
     print("\nStatistics per category (corrections applied):")
     print(statistics_per_category(args.db).to_string(index=False))
+    return 0
+
+
+def cmd_series(args: argparse.Namespace) -> int:
+    """Print one region's series of one measure with the reports that state each point (or write it with -o)."""
+    if args.output:
+        output_format(args.output)  # refuse an unknown extension before touching the store
+    points = load_series_points(args.db)
+    chosen = select_points(points, args.region, args.measure, args.category)
+    if args.output:
+        write_table(flat_points(chosen), args.output)
+        print(f"metrics: {len(chosen)} series points written to {args.output}", file=sys.stderr)
+        return 0
+    if chosen.empty:
+        has = measures_of(points, args.region)
+        what = f" in category {args.category}" if args.category else ""
+        print(f"no series point for region {args.region}, measure {args.measure}{what}; "
+              + (f"its series have the measures: {', '.join(has)}" if has else
+                 "the store has no series of this region (a region code, e.g. 350200)"))
+        return 0
+    print(series_table(chosen))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Print the series points where two sources, or a stated and a derived value, disagree beyond rounding."""
+    points = load_series_points(args.db)
+    flagged = disagreements(points)
+    if flagged.empty:
+        compared = int(points["agree"].notna().sum())
+        print(f"no disagreements: {len(points)} series points, {compared} of them stated more than once "
+              "or derived, all agree within their rounding")
+        return 0
+    print(f"{len(flagged)} disagreements:")
+    for row in flagged.to_dict("records"):
+        print(describe_disagreement(row))
     return 0

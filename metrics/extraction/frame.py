@@ -21,9 +21,18 @@ def _column(values: tuple, dtype: str):
     return np.array(values, dtype=dtype)
 
 
+def record_rows(records: Iterable[Record]) -> list[tuple]:
+    """Records as plain tuples in the order of ``COLUMNS`` (what travels between processes: no frame)."""
+    return [_FIELDS(r) for r in records]
+
+
 def to_frame(records: Iterable[Record]) -> pd.DataFrame:
     """One row per record, columns exactly ``COLUMNS``, in order (an empty frame keeps them too)."""
-    rows = [_FIELDS(r) for r in records]
+    return rows_to_frame(record_rows(records))
+
+
+def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Tuples of ``record_rows`` as the frame ``to_frame`` gives."""
     columns = list(zip(*rows)) if rows else [()] * len(COLUMNS)
     return pd.DataFrame({name: _column(values, PANDAS_TYPES[name]) for name, values in zip(COLUMNS, columns)},
                         columns=list(COLUMNS))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pandas as pd
 
@@ -21,10 +22,12 @@ from metrics.errors import UsageError
 from metrics.store.backends import store_at
 from metrics.store.database import DEFAULT_DB
 from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order, ingest_bytes, ingest_local
+from metrics.store.series import REQUIRED, disagreements, series_points
 
 __all__ = ["BATCH_SIZE", "DEFAULT_DB", "IngestSummary", "KnownHashes", "add_correction", "documents_per_region_year",
-           "in_order", "ingest", "ingest_bytes", "list_corrections", "list_documents", "load_document",
-           "load_statistics", "statistics_per_category", "store_at", "store_version", "undo_correction"]
+           "in_order", "ingest", "ingest_bytes", "list_corrections", "load_disagreements", "load_series_points",
+           "list_documents", "load_document", "load_statistics", "statistics_per_category", "store_at",
+           "store_version", "undo_correction"]
 
 
 def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAULT_DB, region: str | None = None,
@@ -95,3 +98,31 @@ def add_correction(db: str | os.PathLike, stat_id: str, field: str, value: objec
 def undo_correction(db: str | os.PathLike, correction_id: int) -> None:
     """Mark one correction undone (it stays listed); ValueError for an unknown id."""
     store_at(db).undo_correction(correction_id)
+
+
+def load_series_points(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """One row per series point of the stored statistics (metrics.store.series.series_points), each stated
+    value with its report and where that report came from; cached per store version (a new ingest or
+    correction recomputes it). ``db`` may be a store file or a Parquet dataset folder.
+
+    UsageError when the stored statistics lack the fields series need (measure, scope, region_code).
+    """
+    backend = store_at(db)
+    return _series_points(backend, backend.version()).copy()
+
+
+def load_disagreements(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """The pairs of statements of one series point that differ beyond their rounding (``disagreements``)."""
+    return disagreements(load_series_points(db))
+
+
+@lru_cache(maxsize=4)
+def _series_points(backend, version: str) -> pd.DataFrame:
+    statistics = backend.statistics()
+    missing = [c for c in REQUIRED if c not in statistics.columns]
+    if missing:
+        raise UsageError(f"the statistics of {backend.path} have no {', '.join(missing)}: series need the "
+                         "comparable fields of schema v2 (re-ingest with an extractor that gives them)")
+    addresses = backend.document_addresses()
+    statistics = statistics.drop(columns=["source"], errors="ignore").merge(addresses, on="doc_id", how="left")
+    return series_points(statistics)

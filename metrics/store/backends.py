@@ -49,6 +49,9 @@ class DuckDBStore:
     def corrections(self) -> pd.DataFrame:
         return corrections.list_corrections(self.path)
 
+    def document_addresses(self) -> pd.DataFrame:
+        return database.document_addresses(self.path)
+
     def add_correction(self, stat_id: str, field: str, value: object) -> int:
         return corrections.add_correction(self.path, stat_id, field, value)
 
@@ -100,6 +103,9 @@ class ParquetDataset:
 
     def document(self, doc_id: str) -> dict | None:
         return dataset.load_dataset_document(self.path, doc_id)
+
+    def document_addresses(self) -> pd.DataFrame:
+        return dataset.load_dataset_addresses(self.path)
 
 
 Backend = DuckDBStore | ParquetDataset

@@ -198,7 +198,7 @@ def load_batch(result: BatchResult, paths: list[str]) -> list[BatchItem]:
     for position, (outcome, path) in enumerate(zip(result.outcomes, paths)):
         if outcome.status == "ok":
             frame = frames.get(position, with_column_types(pd.DataFrame(columns=list(COLUMNS))))
-            items.append(Extracted(documents[position], frame))
+            items.append(Extracted.from_frame(documents[position], frame))
         elif outcome.status == "skip":
             items.append(Skipped(path))
         else:

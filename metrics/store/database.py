@@ -20,14 +20,16 @@ import random
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from metrics.errors import StoreBusyError, StoreMissingError, UsageError
-from metrics.extraction.frame import with_column_types
+from metrics.extraction.frame import rows_to_frame, with_column_types
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS, DOCUMENT_SQL_TYPES, SQL_TYPES, Document
+from metrics.store.identity import Fingerprint, NearDuplicateIndex
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent.parent / "data" / "metrics.duckdb"
 CORRECTION_FIELDS = ("deleted", "category", "value", "period")
@@ -136,6 +138,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                  for c in DOCUMENT_COLUMNS]
     con.execute(f"CREATE TABLE IF NOT EXISTS documents ({', '.join(documents)}, ingested_at TIMESTAMP)")
     con.execute(f"CREATE TABLE IF NOT EXISTS statistics ({statistics_columns_sql()})")
+    ensure_identity_schema(con)
     con.execute("CREATE SEQUENCE IF NOT EXISTS corrections_id")
     con.execute(f"""
         CREATE TABLE IF NOT EXISTS corrections (
@@ -241,13 +244,30 @@ def list_documents(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
             GROUP BY ALL ORDER BY d.doc_id""").df()
 
 
+def document_addresses(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
+    """doc_id and every place the document came from (source addresses, else paths; joined by `` ; ``)."""
+    with open_store(db) as con:
+        places = ("SELECT doc_id, coalesce(source, path) AS place FROM documents"
+                  + (" UNION SELECT doc_id, coalesce(source, path) FROM document_sources"
+                     if _has_table(con, "document_sources") else ""))
+        return con.execute(f"""SELECT doc_id, string_agg(DISTINCT place, ' ; ' ORDER BY place) AS source
+                               FROM ({places}) GROUP BY doc_id ORDER BY doc_id""").df()
+
+
 def documents_per_region_year(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
     """How many documents the store holds per region and publication year."""
     with open_store(db) as con:
-        return con.execute("""
+        linked = ("WHERE doc_id NOT IN (SELECT doc_id FROM document_fingerprints WHERE duplicate_of IS NOT NULL)"
+                  if _has_table(con, "document_fingerprints") else "")   # near-duplicates are not counted
+        return con.execute(f"""
             SELECT coalesce(region, '(unknown)') AS region,
                    coalesce(substr(published, 1, 4), '(unknown)') AS year, count(*) AS documents
-            FROM documents GROUP BY ALL ORDER BY region, year""").df()
+            FROM documents {linked} GROUP BY ALL ORDER BY region, year""").df()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the store has this table (one written before it existed has not, until its next write)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0])
 
 
 def statistics_per_category(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
@@ -269,73 +289,185 @@ def stat_ids(doc_id: str, frame: pd.DataFrame) -> list[str]:
     return ids
 
 
-def _stored_doc_id(con: duckdb.DuckDBPyConnection, doc: Document, taken: dict[str, str]) -> tuple[str, bool]:
-    """The doc_id to store under (the document's own, unless another path already holds it), and whether
-    the store already holds a version of this document under that id (which the new one replaces).
-
-    ``taken`` maps the doc_ids given out earlier in the same transaction to their paths.
-    """
-    holder, stored = taken.get(doc.doc_id), False
-    if holder is None:
-        rows = con.execute("SELECT path FROM documents WHERE doc_id = ?", [doc.doc_id]).fetchall()
-        holder, stored = (rows[0][0], True) if rows else (None, False)
-    if holder is None or holder == doc.path:
-        return doc.doc_id, stored
-    doc_id = f"{doc.doc_id}~{hashlib.sha1(doc.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-    if doc_id in taken:
-        return doc_id, False
-    return doc_id, bool(con.execute("SELECT count(*) FROM documents WHERE doc_id = ?", [doc_id]).fetchall()[0][0])
+def alternative_doc_id(doc: Document) -> str:
+    """The doc_id a document gets when another path already holds its own: ``<doc_id>~<8 hex of its path>``."""
+    return f"{doc.doc_id}~{hashlib.sha1(doc.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
 
 
-def write_documents(con: duckdb.DuckDBPyConnection, items: list) -> list[int | None]:
+# --------------------------------------------------------------------------- identities (issue 11)
+
+@dataclass
+class KnownDocuments:
+    """What the writer knows of the stored documents, to tell a new one from one it holds: the near-duplicate
+    index (persisted in ``document_fingerprints``, rebuilt from it when a run opens the store) and which
+    stored document each near-duplicate is linked to."""
+
+    index: NearDuplicateIndex
+    duplicate_of: dict[str, str]
+
+    def root(self, doc_id: str) -> str:
+        """The first copy a document is linked to (itself when it is one)."""
+        return self.duplicate_of.get(doc_id) or doc_id
+
+
+def ensure_identity_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables of document identity: every place a document came from, and each one's fingerprint."""
+    con.execute("""CREATE TABLE IF NOT EXISTS document_sources (
+        doc_id VARCHAR NOT NULL, path VARCHAR NOT NULL, source VARCHAR, content_hash VARCHAR,
+        added_at TIMESTAMP DEFAULT current_timestamp, PRIMARY KEY (doc_id, path))""")
+    con.execute("""CREATE TABLE IF NOT EXISTS document_fingerprints (
+        doc_id VARCHAR PRIMARY KEY, identity VARCHAR NOT NULL, wording_id VARCHAR NOT NULL,
+        signature BLOB NOT NULL, figures VARCHAR NOT NULL, duplicate_of VARCHAR)""")
+
+
+def known_documents(con: duckdb.DuckDBPyConnection) -> KnownDocuments:
+    """The near-duplicate index of a store, rebuilt from its persisted fingerprints; documents stored before
+    fingerprints were kept are fingerprinted from their text now (and the rows written, once)."""
+    rows = con.execute("SELECT doc_id, identity, wording_id, signature, figures, duplicate_of "
+                       "FROM document_fingerprints").fetchall()
+    index = NearDuplicateIndex.from_rows(row[:5] for row in rows)
+    duplicate_of = {row[0]: row[5] for row in rows if row[5]}
+    missing = con.execute("SELECT doc_id, text FROM documents WHERE doc_id NOT IN "
+                          "(SELECT doc_id FROM document_fingerprints) ORDER BY ingested_at, doc_id").fetchall()
+    if missing:
+        backfill = []
+        for doc_id, text in missing:
+            fingerprint = Fingerprint.of(text or "")
+            index.add_fingerprint(doc_id, fingerprint)
+            backfill.append((doc_id, *fingerprint.to_row(), None))
+        _insert_rows(con, "document_fingerprints", FINGERPRINT_COLUMNS, backfill)
+    return KnownDocuments(index, duplicate_of)
+
+
+FINGERPRINT_COLUMNS = ("doc_id", "identity", "wording_id", "signature", "figures", "duplicate_of")
+SOURCE_COLUMNS = ("doc_id", "path", "source", "content_hash")
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple],
+                 *, or_ignore: bool = False, stamped: str | None = None) -> None:
+    """Insert rows (tuples in the order of ``columns``) in one statement; ``stamped``: a column set to now."""
+    if not rows:
+        return
+    frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+    con.register("incoming_rows", frame)
+    try:
+        names = ", ".join(columns)
+        stamp = (f", {stamped}", ", current_timestamp") if stamped else ("", "")
+        con.execute(f"INSERT {'OR IGNORE ' if or_ignore else ''}INTO {table} ({names}{stamp[0]}) "
+                    f"SELECT {names}{stamp[1]} FROM incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+
+
+# ----------------------------------------------------------------------------------------- writing
+
+@dataclass(frozen=True)
+class Written:
+    """What became of one document of a batch: ``new`` (stored, ``statistics`` rows), ``near`` (stored,
+    linked to ``doc_id`` of its first copy, statistics not counted) or ``same`` (already stored as
+    ``doc_id``: only the new source address kept)."""
+
+    status: str
+    statistics: int = 0
+    doc_id: str | None = None
+
+
+def write_documents(con: duckdb.DuckDBPyConnection, items: list, known: KnownDocuments | None = None) -> list[Written]:
     """Store a batch of documents and their statistics in ONE transaction, replacing older versions.
 
-    ``items`` have a ``document`` (a Document) and its statistics ``frame`` (metrics.store.pool.Extracted).
+    ``items`` have a ``document`` (a Document), its statistics ``rows`` (tuples in the order of COLUMNS)
+    and its ``fingerprint`` (``Fingerprint.to_row()``, or None to compute it here); see
+    metrics.store.pool.Extracted. ``known`` is the run's KnownDocuments (read from the store when None);
+    it is updated with what the batch stores.
 
-    So each document is all or nothing (and so is the batch): a kill leaves the store as before the
-    batch. Returns per document the number of statistics stored, or None when the same content is
-    already stored (here or earlier in the batch).
+    A document whose file content (content hash) or normalised text (identity) is stored already is not
+    stored again: its path is added to ``document_sources``. A near-duplicate of a stored document is
+    stored, linked to its first copy (``duplicate_of``), without statistics. A file stored before under
+    the same doc_id and path with other content replaces that version. The existing documents are looked
+    up with one query for the whole batch. A kill leaves the store as before the batch.
     """
+    known = known_documents(con) if known is None else known
     con.execute("BEGIN TRANSACTION")
     try:
-        hashes = [item.document.content_hash for item in items]
-        stored = {r[0] for r in con.execute(
-            "SELECT content_hash FROM documents WHERE content_hash IN (SELECT unnest(?))", [hashes]).fetchall()}
-        taken: dict[str, str] = {}
-        documents, frames, counts, replaced = [], [], [], []
-        for item in items:
-            doc = item.document
-            if doc.content_hash in stored:
-                counts.append(None)
-                continue
-            stored.add(doc.content_hash)
-            doc_id, replaces = _stored_doc_id(con, doc, taken)
-            taken[doc_id] = doc.path
-            if replaces:
-                replaced.append(doc_id)
-            frame = item.frame.copy()
-            frame["doc_id"] = doc_id
-            frame.insert(0, "stat_id", stat_ids(doc_id, frame))
-            frames.append(frame)
-            documents.append((doc_id, *(getattr(doc, c) for c in DOCUMENT_COLUMNS[1:])))
-            counts.append(len(frame))
-        if documents:
-            incoming = pd.DataFrame(documents, columns=list(DOCUMENT_COLUMNS), dtype=object)
-            con.register("incoming_documents", incoming)
-            if replaced:      # only changed files pay for a scan of the big tables; new ones never do
-                con.execute("DELETE FROM statistics WHERE doc_id IN (SELECT unnest(?))", [replaced])
-                con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [replaced])
-            names = ", ".join(DOCUMENT_COLUMNS)
-            con.execute(f"INSERT INTO documents ({names}, ingested_at) SELECT {names}, current_timestamp "
-                        "FROM incoming_documents")
-            con.unregister("incoming_documents")
-            statistics = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(map(len, frames)) else None
-            if statistics is not None:
-                con.register("incoming_statistics", statistics)
-                con.execute("INSERT INTO statistics BY NAME SELECT * FROM incoming_statistics")
-                con.unregister("incoming_statistics")
+        outcomes = _write_batch(con, items, known)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return counts
+    return outcomes
+
+
+def _write_batch(con: duckdb.DuckDBPyConnection, items: list, known: KnownDocuments) -> list[Written]:
+    docs = [item.document for item in items]
+    wanted_ids = [d.doc_id for d in docs] + [alternative_doc_id(d) for d in docs]
+    existing = con.execute(
+        "SELECT doc_id, path, content_hash FROM documents "
+        "WHERE content_hash IN (SELECT unnest(?)) OR doc_id IN (SELECT unnest(?))",
+        [[d.content_hash for d in docs], wanted_ids]).fetchall()
+    by_hash = {content_hash: doc_id for doc_id, _, content_hash in existing}
+    holder = {doc_id: path for doc_id, path, _ in existing}
+    stored_ids = set(holder)
+    outcomes: list[Written] = []
+    documents, fingerprints, sources, statistics, replaced = [], [], [], [], []
+    for item in items:
+        doc = item.document
+        if doc.content_hash in by_hash:
+            sources.append((by_hash[doc.content_hash], doc.path, doc.source, doc.content_hash))
+            outcomes.append(Written("same", doc_id=by_hash[doc.content_hash]))
+            continue
+        doc_id = doc.doc_id if holder.get(doc.doc_id, doc.path) == doc.path else alternative_doc_id(doc)
+        if doc_id in stored_ids and holder.get(doc_id) == doc.path:      # a changed file: replace its version
+            replaced.append(doc_id)
+            stored_ids.discard(doc_id)
+            if doc_id in known.index:
+                known.index.remove(doc_id)
+            known.duplicate_of.pop(doc_id, None)
+        row = item.fingerprint
+        fingerprint = Fingerprint.from_row(*row) if row is not None else Fingerprint.of(doc.text)
+        verdict, other = known.index.classify(fingerprint)
+        if verdict == "same":
+            by_hash[doc.content_hash] = other
+            sources.append((other, doc.path, doc.source, doc.content_hash))
+            outcomes.append(Written("same", doc_id=other))
+            continue
+        first = known.root(other) if verdict == "near" else None
+        known.index.add_fingerprint(doc_id, fingerprint)
+        if first:
+            known.duplicate_of[doc_id] = first
+        by_hash[doc.content_hash], holder[doc_id] = doc_id, doc.path
+        documents.append((doc_id, *(getattr(doc, c) for c in DOCUMENT_COLUMNS[1:])))
+        fingerprints.append((doc_id, *fingerprint.to_row(), first))
+        sources.append((doc_id, doc.path, doc.source, doc.content_hash))
+        if first:
+            outcomes.append(Written("near", doc_id=first))
+            continue
+        statistics.extend(_with_ids(doc_id, item.rows))
+        outcomes.append(Written("new", statistics=len(item.rows), doc_id=doc_id))
+    if replaced:      # only changed files pay for a scan of the big tables; new ones never do
+        for table in ("statistics", "documents", "document_fingerprints"):
+            con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [replaced])
+    _insert_rows(con, "documents", DOCUMENT_COLUMNS, documents, stamped="ingested_at")
+    _insert_rows(con, "document_fingerprints", FINGERPRINT_COLUMNS, fingerprints)
+    _insert_rows(con, "document_sources", SOURCE_COLUMNS, sources, or_ignore=True)
+    if statistics:
+        frame = rows_to_frame([row[1:] for row in statistics])
+        frame.insert(0, "stat_id", [row[0] for row in statistics])
+        con.register("incoming_statistics", frame)
+        con.execute("INSERT INTO statistics BY NAME SELECT * FROM incoming_statistics")
+        con.unregister("incoming_statistics")
+    return outcomes
+
+
+_DOC_ID, _START, _END = COLUMNS.index("doc_id"), COLUMNS.index("start"), COLUMNS.index("end")
+
+
+def _with_ids(doc_id: str, rows: list[tuple]) -> list[tuple]:
+    """(stat_id, *row) per statistic row, its doc_id set to the stored one; stat_id as ``stat_ids`` gives it."""
+    seen: dict[str, int] = {}
+    out = []
+    for row in rows:
+        base = f"{doc_id}:{row[_START]}:{row[_END]}"
+        seen[base] = seen.get(base, 0) + 1
+        row = (*row[:_DOC_ID], doc_id, *row[_DOC_ID + 1:])
+        out.append((base if seen[base] == 1 else f"{base}#{seen[base]}", *row))
+    return out

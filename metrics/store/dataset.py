@@ -72,3 +72,14 @@ def load_dataset_document(dataset: Path, doc_id: str) -> dict | None:
     with duckdb.connect() as con:
         row = con.execute(sql, [_files(dataset, "documents"), doc_id]).fetchall()
     return dict(zip((*DOCUMENT_COLUMNS, "ingested_at"), row[0])) if row else None
+
+
+def load_dataset_addresses(dataset: Path) -> pd.DataFrame:
+    """doc_id and where each document came from (its source address, else its path), as
+    ``database.document_addresses`` gives them."""
+    if not any((dataset / "documents").glob("*/*/*.parquet")):
+        return pd.DataFrame(columns=["doc_id", "source"])
+    sql = """SELECT doc_id, string_agg(DISTINCT coalesce(source, path), ' ; ' ORDER BY coalesce(source, path))
+             AS source FROM read_parquet(?, hive_partitioning = false) GROUP BY doc_id"""
+    with duckdb.connect() as con:
+        return con.execute(sql, [_files(dataset, "documents")]).df()

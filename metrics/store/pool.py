@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from metrics.errors import InputError
-from metrics.extraction.frame import to_frame
+from metrics.extraction.frame import record_rows, rows_to_frame
 from metrics.extraction.pipeline import extract_parts
-from metrics.record import Document, Record
+from metrics.record import COLUMNS, PANDAS_TYPES, Document, Record
 from metrics.sources.files import document_from_bytes, iter_files, read_document
-from metrics.store.database import DEFAULT_DB, open_store, write_documents
+from metrics.store.database import DEFAULT_DB, known_documents, open_store, write_documents
+from metrics.store.identity import Fingerprint
 
 BATCH_SIZE = 32               # documents per worker task and per write connection
 
@@ -40,11 +41,13 @@ class IngestSummary:
     skipped: int = 0          # documents already stored with the same content
     failed: int = 0           # inputs that could not be read or extracted
     statistics: int = 0       # statistic rows stored
+    linked: int = 0           # of files_read: near-duplicates of a stored document (linked, not counted)
     failures: list[InputError] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary printed at the end of an ingest."""
-        return (f"{self.files_read} files read, {self.skipped} skipped (unchanged), {self.failed} failed, "
+        linked = f" ({self.linked} near-duplicates linked, not counted)" if self.linked else ""
+        return (f"{self.files_read} files read{linked}, {self.skipped} skipped (unchanged), {self.failed} failed, "
                 f"{self.statistics} statistics stored")
 
 
@@ -52,9 +55,27 @@ class IngestSummary:
 
 @dataclass(frozen=True)
 class Extracted:
-    """One document read and extracted by a worker, ready for the parent to write."""
+    """One document read and extracted by a worker, ready for the parent to write: its statistics as
+    plain tuples (``record_rows``: cheap to pickle, no frame per document) and its identity fingerprint
+    (``Fingerprint.to_row()``, computed in the worker so that the parent only compares)."""
     document: Document
-    frame: pd.DataFrame
+    rows: list[tuple]
+    fingerprint: tuple | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The statistics as the frame ``to_frame`` gives."""
+        return rows_to_frame(self.rows)
+
+    @classmethod
+    def from_frame(cls, document: Document, frame: pd.DataFrame) -> Extracted:
+        """An item from a statistics frame (read back from Parquet by the Dask engine)."""
+        rows = [tuple(None if v is pd.NA or (isinstance(v, float) and v != v and c not in _FLOATS) else v
+                      for c, v in zip(COLUMNS, row)) for row in frame[list(COLUMNS)].itertuples(index=False)]
+        return cls(document, rows)
+
+
+_FLOATS = {c for c, t in PANDAS_TYPES.items() if t == "float64"}
 
 
 @dataclass(frozen=True)
@@ -93,13 +114,13 @@ def extract_document(doc: Document, *, region: str | None, published: str | None
                          title=doc.title, published=published or doc.published, region=region or doc.region,
                          source=doc.source, encoding=doc.encoding)
     try:
-        frames = [to_frame(part) for part in extract_parts_reporting(
+        rows = [row for part in extract_parts_reporting(
             doc.path, doc.text, published=effective.published, region=effective.region, doc_id=doc.doc_id,
-            source=doc.source)]
-        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else to_frame([]))
+            source=doc.source)
+            for row in record_rows(part)]
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
         raise InputError(doc.path, f"extraction failed: {type(exc).__name__}: {exc}") from None
-    return Extracted(effective, frame)
+    return Extracted(effective, rows, Fingerprint.of(doc.text).to_row())
 
 
 class KnownHashes:
@@ -157,8 +178,10 @@ def process_batch(paths: list[str], region: str | None, published: str | None,
     return results
 
 
-def write_results(db: Path, results: list[BatchItem], summary: IngestSummary) -> None:
-    """Write one batch of worker results in one short connection and one transaction."""
+def write_results(db: Path, results: list[BatchItem], summary: IngestSummary,
+                  writer: BatchWriter | None = None) -> None:
+    """Write one batch of worker results in one transaction: through the run's ``writer`` (one connection
+    for the whole run), or, without one, in a short connection of its own."""
     extracted = []
     for item in results:
         if isinstance(item, Extracted):
@@ -170,13 +193,35 @@ def write_results(db: Path, results: list[BatchItem], summary: IngestSummary) ->
             summary.failures.append(InputError(item.path, item.reason))
     if not extracted:
         return
-    with open_store(db, write=True) as con:
-        for stored in write_documents(con, extracted):
-            if stored is None:
-                summary.skipped += 1
-            else:
-                summary.files_read += 1
-                summary.statistics += stored
+    if writer is None:
+        with open_store(db, write=True) as con:
+            outcomes = write_documents(con, extracted)
+    else:
+        outcomes = writer.write(extracted)
+    for written in outcomes:
+        if written.status == "same":
+            summary.skipped += 1
+        else:
+            summary.files_read += 1
+            summary.statistics += written.statistics
+            summary.linked += written.status == "near"
+
+
+class BatchWriter:
+    """The parent's one write connection for a run, and what it knows of the stored documents.
+
+    If a batch fails, what the index learnt from it is dropped with it (rebuilt from the store)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.known = known_documents(con)
+
+    def write(self, items: list[Extracted]) -> list:
+        try:
+            return write_documents(self.con, items, self.known)
+        except BaseException:
+            self.known = known_documents(self.con)
+            raise
 
 
 def batches(items: Iterable[Path], size: int) -> Iterator[list[str]]:
@@ -185,16 +230,20 @@ def batches(items: Iterable[Path], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def known_hashes(db: Path) -> KnownHashes:
-    """The stored content hashes (as 64-bit prefixes, fetched as one array: no Python string per row)."""
-    if not db.exists():
-        return KnownHashes()
-    with open_store(db) as con:
-        try:
-            column = con.execute("SELECT TRY_CAST('0x' || substr(content_hash, 1, 16) AS UBIGINT) AS h "
-                                 "FROM documents WHERE h IS NOT NULL").fetchnumpy()["h"]
-        except duckdb.CatalogException:
+def known_hashes(db: Path, con: duckdb.DuckDBPyConnection | None = None) -> KnownHashes:
+    """The stored content hashes (as 64-bit prefixes, fetched as one array: no Python string per row),
+    read through ``con`` when the run holds one. Every path a document came from counts (document_sources)."""
+    if con is None:
+        if not db.exists():
             return KnownHashes()
+        with open_store(db) as own:
+            return known_hashes(db, own)
+    try:
+        column = con.execute("SELECT TRY_CAST('0x' || substr(content_hash, 1, 16) AS UBIGINT) AS h FROM "
+                             "(SELECT content_hash FROM documents UNION ALL "
+                             " SELECT content_hash FROM document_sources) WHERE h IS NOT NULL").fetchnumpy()["h"]
+    except duckdb.CatalogException:
+        return KnownHashes()
     return KnownHashes(np.asarray(column, dtype=np.uint64))
 
 
@@ -221,12 +270,13 @@ def ingest_local(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = 
         return summary
     files = chain(first, files)
     workers = max(1, workers or os.cpu_count() or 1)
-    known = known_hashes(db)
-    with progress_bar(progress) as bar:
+    with open_store(db, write=True) as con, progress_bar(progress) as bar:   # one connection for the run
+        known = known_hashes(db, con)
+        writer = BatchWriter(con)
         if workers == 1:
             _init_worker(known)
             for batch in batches(files, BATCH_SIZE):
-                write_results(db, process_batch(batch, region, published), summary)
+                write_results(db, process_batch(batch, region, published), summary, writer)
                 bar.update(len(batch))
             return summary
         context = multiprocessing.get_context("forkserver")
@@ -235,7 +285,7 @@ def ingest_local(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = 
             try:
                 submit = lambda batch: pool.submit(process_batch, batch, region, published)  # noqa: E731
                 for batch, results in in_order(submit, batches(files, BATCH_SIZE), window=2 * workers):
-                    write_results(db, results, summary)
+                    write_results(db, results, summary, writer)
                     bar.update(len(batch))
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)

@@ -420,6 +420,32 @@ def disagreements(points: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------------------- for output
 
+def select_points(points: pd.DataFrame, region_code: str, measure: str, category: str | None = None) -> pd.DataFrame:
+    """The points of one region's series of one measure (and category), in period order."""
+    chosen = points[(points["region_code"] == region_code) & (points["measure"] == measure)]
+    if category:
+        chosen = chosen[chosen["category"] == category]
+    return chosen.sort_values(["category", "unit_norm", "kind", "period_label"]).reset_index(drop=True)
+
+
+SHOWN_COLUMNS = ["period_label", "category", "kind", "unit_norm", "value", "derived", "n_sources", "agree",
+                 "doc_ids", "sources"]
+
+
+def series_table(points: pd.DataFrame) -> str:
+    """Selected points as a terminal table: period, what, value (``≈`` when derived), sources."""
+    flat = flat_points(points)[SHOWN_COLUMNS].copy()
+    flat["value"] = [("≈" if derived else "") + ("-" if math.isnan(value) else _plain(float(value)))
+                     for value, derived in zip(points["value"], points["derived"])]
+    flat["agree"] = flat["agree"].map({True: "yes", False: "NO"}).fillna("")
+    return flat.drop(columns=["derived"]).to_string(index=False)
+
+
+def measures_of(points: pd.DataFrame, region_code: str) -> list[str]:
+    """The measures a region's series have (to say what there is when a request finds nothing)."""
+    return sorted(set(points.loc[points["region_code"] == region_code, "measure"]))
+
+
 LIST_COLUMNS = ("values", "doc_ids", "sources", "surfaces", "sentences", "derived_values", "derived_doc_ids",
                 "derived_sentences")
 

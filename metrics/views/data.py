@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from metrics.errors import StoreProblem
-from metrics.store import DEFAULT_DB, ingest_bytes, store_at
+from metrics.store import DEFAULT_DB, ingest_bytes, load_series_points, store_at
 from metrics.store.backends import Backend
 
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm")
@@ -76,6 +76,11 @@ def read_version(db: str) -> str:
 def read_statistics(db: str) -> pd.DataFrame:
     """All statistics, corrections applied."""
     return guarded(lambda store: store.statistics(), db)
+
+
+def read_series_points(db: str) -> pd.DataFrame:
+    """One row per series point with its sources (metrics.store.load_series_points; cached by store version)."""
+    return guarded(lambda store: load_series_points(store.path), db)
 
 
 def read_document(db: str, doc_id: str) -> dict | None:
