@@ -106,6 +106,12 @@ Backend = DuckDBStore | ParquetDataset
 
 
 def store_at(path: str | os.PathLike = database.DEFAULT_DB) -> Backend:
-    """The backend behind ``path``: a Parquet dataset when it is a folder, else a DuckDB store file."""
+    """The backend behind ``path``: a Parquet dataset when it is a folder that holds one, else a DuckDB store
+    file (a folder that is no dataset is then refused with a message when it is opened)."""
     path = Path(path)
-    return ParquetDataset(path) if path.is_dir() else DuckDBStore(path)
+    return ParquetDataset(path) if is_dataset_folder(path) else DuckDBStore(path)
+
+
+def is_dataset_folder(path: Path) -> bool:
+    """True for a folder written by ``ingest --engine dask`` (its runs log or its statistics folder)."""
+    return path.is_dir() and ((path / "runs.jsonl").is_file() or (path / "statistics").is_dir())

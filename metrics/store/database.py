@@ -25,9 +25,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics.errors import StoreBusyError, StoreMissingError, UsageError
+from metrics.errors import StoreBusyError, StoreMissingError, StoreUnreadableError
 from metrics.extraction.frame import with_column_types
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS, DOCUMENT_SQL_TYPES, SQL_TYPES, Document
+from metrics.store.failures import is_lock_conflict, store_failure
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent.parent / "data" / "metrics.duckdb"
 CORRECTION_FIELDS = ("deleted", "category", "value", "period")
@@ -43,11 +44,6 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _is_lock_error(exc: duckdb.Error) -> bool:
-    message = str(exc).lower()
-    return "lock" in message or "different configuration" in message
-
-
 def _lock_path(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
@@ -58,6 +54,8 @@ def _turnstile(db: Path, *, exclusive: bool, deadline: float) -> Iterator[None]:
     try:
         fd = os.open(_lock_path(db), os.O_RDWR | os.O_CREAT, 0o666)
     except OSError:           # read-only directory: DuckDB's own lock (with retries) still protects us
+        fd = None
+    if fd is None:            # (outside the except clause: an error of the block must not look caused by it)
         yield
         return
     try:
@@ -78,7 +76,8 @@ def _retry(attempt, retry_on, deadline: float, what: str, accept=lambda exc: Tru
             if not accept(exc):
                 raise
             if time.monotonic() >= deadline:
-                raise StoreBusyError(f"{what}: store busy (held by another process) for too long") from None
+                raise StoreBusyError(f"{what}: store busy (held by another process) for too long: wait for the other "
+                                     "ingest or write to finish and try again", path=what) from None
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.05)
 
@@ -90,14 +89,31 @@ def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
 
     Readers get a read-only connection (StoreMissingError when there is no store yet); writers create the
     store and its schema if needed. Lock conflicts with other processes are retried with backoff for at
-    most ``wait`` seconds, then StoreBusyError.
+    most ``wait`` seconds, then StoreBusyError. Any other failure of the file or its disk (damaged,
+    unreadable, a folder, a full disk), at opening or during the block, is raised at once as the
+    StoreError that says what happened and what to do (metrics.store.failures).
     """
     db = Path(db)
+    action = "write" if write else "read"
     if db.is_dir():
-        raise UsageError(f"{db} is a directory, not a store file (a Parquet dataset is read by export and the "
-                         "dashboard only)")
+        raise StoreUnreadableError(f"{db} is a folder, not a store file: give --db the path of a .duckdb file "
+                                   "(a Parquet dataset folder is read by export and the dashboard only)",
+                                   path=str(db))
     if not write and not db.exists():
         raise StoreMissingError(f"no store at {db}: run `python -m metrics ingest data/corpus` first")
+    try:
+        with _opened(db, write=write, wait=wait) as con:
+            yield con
+    except (duckdb.Error, OSError) as exc:
+        failure = store_failure(exc, db, action=action)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+@contextmanager
+def _opened(db: Path, *, write: bool, wait: float | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """open_store without the translation of failures: the turnstile, the bounded retries, the schema."""
     if write:
         db.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + (wait if wait is not None else WRITE_WAIT_SECONDS if write else READ_WAIT_SECONDS)
@@ -107,7 +123,7 @@ def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
 
     if write:
         with _turnstile(db, exclusive=True, deadline=deadline):
-            con = _retry(connect, duckdb.Error, deadline, str(db), accept=_is_lock_error)
+            con = _retry(connect, duckdb.Error, deadline, str(db), accept=is_lock_conflict)
             try:
                 ensure_schema(con)
                 yield con
@@ -115,7 +131,7 @@ def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
                 con.close()
         return
     with _turnstile(db, exclusive=False, deadline=deadline):
-        con = _retry(connect, duckdb.Error, deadline, str(db), accept=_is_lock_error)
+        con = _retry(connect, duckdb.Error, deadline, str(db), accept=is_lock_conflict)
     try:
         yield con
     finally:
