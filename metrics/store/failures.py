@@ -13,8 +13,7 @@ import errno
 import re
 from pathlib import Path
 
-from metrics.errors import (StoreBusyError, StoreDamagedError, StoreError, StoreFullError,
-                            StoreUnreadableError)
+from metrics.errors import StoreBusyError, StoreDamagedError, StoreError, StoreFullError, StoreUnreadableError
 
 LOCK_PHRASES = re.compile(r"could not set lock|conflicting lock|different configuration", re.IGNORECASE)
 FULL_PHRASES = re.compile(r"no space left on device|disk quota exceeded|file too large", re.IGNORECASE)
