@@ -30,6 +30,7 @@ from metrics.extraction.pipeline import extract_parts
 from metrics.record import Document, Record
 from metrics.sources.files import document_from_bytes, iter_files, read_document
 from metrics.store.database import DEFAULT_DB, open_store, write_documents
+from metrics.store.lifeline import exit_with_parent
 
 BATCH_SIZE = 32               # documents per worker task and per write connection
 
@@ -134,6 +135,7 @@ _KNOWN_HASHES = KnownHashes()
 def _init_worker(known_hashes: KnownHashes) -> None:
     global _KNOWN_HASHES
     _KNOWN_HASHES = known_hashes
+    exit_with_parent()        # a killed ingest leaves no worker behind (metrics.store.lifeline)
 
 
 def process_batch(paths: list[str], region: str | None, published: str | None,
