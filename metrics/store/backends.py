@@ -18,6 +18,7 @@ import pandas as pd
 from metrics.errors import UsageError
 from metrics.extraction.frame import with_column_types
 from metrics.store import corrections, database, dataset
+from metrics.store.corrections import NOT_GIVEN
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ class DuckDBStore:
     def corrections(self) -> pd.DataFrame:
         return corrections.list_corrections(self.path)
 
-    def add_correction(self, stat_id: str, field: str, value: object) -> int:
-        return corrections.add_correction(self.path, stat_id, field, value)
+    def add_correction(self, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN,
+                       author: str | None = None) -> int:
+        return corrections.add_correction(self.path, stat, field, value, seen=seen, author=author)
 
     def undo_correction(self, correction_id: int) -> None:
         corrections.undo_correction(self.path, correction_id)
@@ -83,7 +85,7 @@ class ParquetDataset:
         """No corrections: an empty list of them."""
         return pd.DataFrame(columns=["id", "stat_id", "field", "value", "created_at", "undone"])
 
-    def add_correction(self, stat_id: str, field: str, value: object) -> int:
+    def add_correction(self, stat: str, field: str, value: object, **_: object) -> int:
         raise ValueError(f"{self.path} is a Parquet dataset (read only): correct the store file instead")
 
     def undo_correction(self, correction_id: int) -> None:

@@ -34,6 +34,13 @@ DEFAULT_DB = Path(__file__).resolve().parent.parent.parent / "data" / "metrics.d
 CORRECTION_FIELDS = ("deleted", "category", "value", "period")
 WRITE_WAIT_SECONDS = 120.0    # how long a writer waits for readers and other writers before giving up
 READ_WAIT_SECONDS = 60.0      # how long a reader waits for a writer's batch
+# A statistic's stable identity: its document's content hash, its span (with the #n of a repeated span)
+# and the value first extracted: "<sha256>:<start>:<end>=<value>". Unlike stat_id (doc_id:start:end),
+# it cannot name another statistic after a document is replaced under the same doc_id.
+STAT_KEY_SQL = ("coalesce(d.content_hash, '?') || substr(s.stat_id, length(s.doc_id) + 1) || '=' || "
+                "coalesce(CAST(s.value AS VARCHAR), '')")
+# Added to the corrections log: the statistic's key, the value before the correction, who made it.
+CORRECTION_LOG_COLUMNS = ("stat_key", "old_value", "author")
 # The documents table: the columns of a Document, then when it was ingested.
 STORED_DOCUMENT_COLUMNS = (*DOCUMENT_COLUMNS, "ingested_at")
 
@@ -163,17 +170,34 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     missing = [c for c in COLUMNS if c not in present]
     for column in missing:
         con.execute(f"ALTER TABLE statistics ADD COLUMN {_quote(column)} {SQL_TYPES[column]}")
-    has_view = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'corrected_statistics'"
-                           ).fetchall()[0][0]
-    if missing or not has_view:
+    keyed_before = has_keyed_corrections(con)
+    for column in CORRECTION_LOG_COLUMNS:
+        con.execute(f"ALTER TABLE corrections ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    if not keyed_before:      # corrections made before they were keyed by content: key them now
+        con.execute(f"""
+            UPDATE corrections c SET stat_key = k.stat_key
+            FROM (SELECT s.stat_id, {STAT_KEY_SQL} AS stat_key
+                  FROM statistics s JOIN documents d USING (doc_id)) k
+            WHERE c.stat_id = k.stat_id AND c.stat_key IS NULL""")
+    views = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'corrected_statistics'").fetchall()
+    if missing or not views or "stat_key" not in views[0][0]:
         con.execute(f"CREATE OR REPLACE VIEW corrected_statistics AS {corrected_sql()}")
 
 
-def corrected_sql() -> str:
+def has_keyed_corrections(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the corrections table has its content key (stores written before it have not, until a
+    writer opens them: readers then match corrections by stat_id, as those stores did)."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.columns "
+                            "WHERE table_name = 'corrections' AND column_name = 'stat_key'").fetchall()[0][0])
+
+
+def corrected_sql(keyed: bool = True) -> str:
     """SELECT over statistics with the active (not undone) corrections applied, newest per field winning.
 
     Rows marked deleted are dropped; category, value and period are overridden; ``corrected`` says
-    whether any active correction touches the row.
+    whether any active correction touches the row; ``stat_key`` is the statistic's stable identity
+    (STAT_KEY_SQL). Corrections match a statistic by that key, so a correction never lands on another
+    statistic when its document is replaced (``keyed=False``: by stat_id, for stores not yet migrated).
     """
     overridden = {
         "category": "coalesce(w.category, s.category)",
@@ -182,19 +206,22 @@ def corrected_sql() -> str:
                   "ELSE TRY_CAST(w.period AS INTEGER) END",
     }
     select = ", ".join(f"{overridden.get(c, 's.' + _quote(c))} AS {_quote(c)}" for c in COLUMNS)
+    key = "stat_key" if keyed else "stat_id"
     return f"""
-        WITH latest AS (
-            SELECT stat_id, field, arg_max(value, id) AS value
-            FROM corrections WHERE NOT undone GROUP BY stat_id, field),
+        WITH keyed AS (
+            SELECT s.*, {STAT_KEY_SQL} AS stat_key FROM statistics s LEFT JOIN documents d USING (doc_id)),
+        latest AS (
+            SELECT {key} AS match_key, field, arg_max(value, id) AS value
+            FROM corrections WHERE NOT undone GROUP BY ALL),
         wide AS (
-            SELECT stat_id,
+            SELECT match_key,
                    max(value) FILTER (WHERE field = 'deleted')  AS deleted,
                    max(value) FILTER (WHERE field = 'category') AS category,
                    max(value) FILTER (WHERE field = 'value')    AS value,
                    max(value) FILTER (WHERE field = 'period')   AS period
-            FROM latest GROUP BY stat_id)
-        SELECT s.stat_id, {select}, (w.stat_id IS NOT NULL) AS corrected
-        FROM statistics s LEFT JOIN wide w USING (stat_id)
+            FROM latest GROUP BY match_key)
+        SELECT s.stat_id, {select}, (w.match_key IS NOT NULL) AS corrected, s.stat_key
+        FROM keyed s LEFT JOIN wide w ON w.match_key = s.{key}
         WHERE coalesce(w.deleted, 'false') <> 'true'"""
 
 
@@ -222,7 +249,8 @@ def load_statistics(db: str | os.PathLike = DEFAULT_DB, *, categories: Iterable[
     """Statistics with corrections applied: stat_id, every column of COLUMNS, corrected; optionally filtered."""
     where, params = statistics_filter(categories=categories, years=years, regions=regions)
     with open_store(db) as con:
-        frame = con.execute(f"SELECT * FROM ({corrected_sql()}) {where} ORDER BY doc_id, start, stat_id",
+        frame = con.execute(f"SELECT * FROM ({corrected_sql(has_keyed_corrections(con))}) {where} "
+                            "ORDER BY doc_id, start, stat_id",
                             params).df()
     return with_column_types(frame)
 
@@ -270,7 +298,7 @@ def statistics_per_category(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
     """How many (corrected) statistics the store holds per category."""
     with open_store(db) as con:
         return con.execute(f"""
-            SELECT category, count(*) AS statistics FROM ({corrected_sql()})
+            SELECT category, count(*) AS statistics FROM ({corrected_sql(has_keyed_corrections(con))})
             GROUP BY ALL ORDER BY statistics DESC, category""").df()
 
 
