@@ -26,7 +26,8 @@ from metrics.store.uploads import content_name, ingest_upload_bytes
 
 __all__ = ["BATCH_SIZE", "DEFAULT_DB", "IngestSummary", "KnownHashes", "add_correction", "content_name",
            "documents_per_region_year", "in_order", "ingest", "ingest_bytes", "ingest_upload_bytes", "list_corrections",
-           "list_documents", "load_document", "load_statistics", "statistics_per_category", "store_at", "store_version", "undo_correction"]
+           "list_documents", "load_document", "load_statistics", "statistics_per_category", "store_at",
+           "store_version", "undo_correction"]
 
 
 def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAULT_DB, region: str | None = None,
