@@ -8,6 +8,10 @@ STAMP  := $(VENV)/.installed-stamp
 DEV_STAMP := $(VENV)/.installed-dev-stamp
 DB     ?= data/metrics.duckdb
 PORT   ?= 8501
+# The dashboard listens on this machine only; `make run HOST=0.0.0.0` shares it on the network, read-only
+# unless METRICS_EDIT_TOKEN is set (docs/safety.md). ALLOW_EDITS=0 makes even the local page read-only.
+HOST   ?= 127.0.0.1
+ALLOW_EDITS ?= 1
 
 .PHONY: setup setup-dev run test lint system-deps store bench bench-dashboard bench-ingest bench-small-files sync-corpus clean
 
@@ -38,7 +42,8 @@ $(DB): $(STAMP)
 store: $(DB)
 
 run: setup $(DB)
-	$(BIN)/python -m streamlit run dashboard.py --server.port $(PORT) --browser.gatherUsageStats false -- --db $(DB)
+	METRICS_ALLOW_EDITS=$(ALLOW_EDITS) $(BIN)/python -m streamlit run dashboard.py --server.address $(HOST) \
+	  --server.port $(PORT) --browser.gatherUsageStats false -- --db $(DB)
 
 test: setup-dev system-deps lint
 	$(BIN)/python -m pytest

@@ -35,8 +35,59 @@ class StoreMissingError(UsageError):
     """There is no store file yet: the user should run ``python -m metrics ingest`` first."""
 
 
-class StoreBusyError(Exception):
+class StoreError(Exception):
+    """The store file cannot be used: one message saying what happened, which file, and what to do.
+
+    ``kind`` is one of ``busy``, ``damaged``, ``unreadable`` (permissions, a folder), ``full`` (no space
+    left), the same words the dashboard's StoreProblem uses. The command line prints it and exits 1.
+    """
+
+    kind = "unreadable"
+
+    def __init__(self, message: str, *, path: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.detail = detail
+
+
+class StoreBusyError(StoreError):
     """Another process held the store for longer than the bounded wait."""
+
+    kind = "busy"
+
+
+class StoreDamagedError(StoreError):
+    """The file is not a readable DuckDB store (truncated, overwritten, a failed checksum)."""
+
+    kind = "damaged"
+
+
+class StoreUnreadableError(StoreError):
+    """The file or its folder cannot be read or written (permissions, a read-only file system, a folder)."""
+
+    kind = "unreadable"
+
+
+class StoreFullError(StoreError):
+    """The disk (or quota) holding the store or the output is full."""
+
+    kind = "full"
+
+
+class CorrectionRefused(ValueError):
+    """A correction that cannot be recorded as asked: the statistic is gone, or someone changed it first."""
+
+
+class StatisticGone(CorrectionRefused):
+    """The statistic a correction names no longer exists (its document was replaced or removed)."""
+
+
+class StaleCorrection(CorrectionRefused):
+    """The statistic changed since the user saw it; ``current`` is its value now."""
+
+    def __init__(self, message: str, *, current: object) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 class EngineError(Exception):

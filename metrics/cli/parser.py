@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from metrics.cli.arguments import iso_date, positive_int, text_argument, year
-from metrics.cli.store_commands import cmd_check, cmd_export, cmd_ingest, cmd_list, cmd_series, cmd_stats
-from metrics.errors import InputError, UsageError
+from metrics.cli.store_commands import cmd_check, cmd_export, cmd_ingest, cmd_list, cmd_rebuild, cmd_series, cmd_stats
+from metrics.errors import InputError, StoreError, UsageError
 from metrics.extraction.evaluate import evaluate_dir, format_report
 from metrics.extraction.frame import to_frame
 from metrics.sources.files import read_documents
 from metrics.store import DEFAULT_DB
 from metrics.store.exports import output_format, table_writer
+from metrics.store.failures import store_failure
 from metrics.store.pool import extract_parts_reporting
 
 
@@ -116,13 +117,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.epilog = "--db may also name a Parquet dataset folder written by ingest --engine dask."
 
+    p = _command(sub, "rebuild", cmd_rebuild)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="the reports to build the store from")
+    _add_db(p)
+    p.add_argument("--workers", type=positive_int, help="worker processes (default: number of cores)")
+
     for name, func in (("list", cmd_list), ("stats", cmd_stats), ("check", cmd_check)):
         _add_db(_command(sub, name, func))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code (0 ok, 1 some inputs failed, 2 usage error)."""
+    """Run one command; return its exit code (0 ok, 1 some inputs failed or the store or disk failed,
+    2 usage error). Every failure is one line on stderr, never a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -130,11 +137,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"metrics: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        # the reader went away (| head): end quietly, and keep Python from complaining at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    except StoreError as exc:
+        print(f"metrics: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return _quiet_broken_pipe()
+        # an output file or folder that cannot be written (a full disk, no permission): name it
+        target = getattr(args, "output", None) or exc.filename
+        where = f" {target}" if target else ""
+        print(f"metrics: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a database error outside open_store (a Parquet dataset, a temp file)
+        failure = store_failure(exc, getattr(args, "db", "") or "", action="read")
+        if failure is None:
+            raise
+        print(f"metrics: error: {failure}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("metrics: interrupted", file=sys.stderr)
         return 130
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (| head): end quietly, and keep Python from complaining at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0

@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from metrics.errors import EngineError, StoreBusyError, UsageError
+from metrics.errors import EngineError, UsageError
 from metrics.store import (documents_per_region_year, ingest, list_documents, load_series_points, load_statistics,
                            statistics_per_category)
 from metrics.store.exports import output_format, write_table
+from metrics.store.rebuild import rebuild_store
 from metrics.store.series import (describe_disagreement, disagreements, flat_points, measures_of, select_points,
                                   series_table)
 
@@ -23,7 +24,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         summary = ingest(args.paths, db=args.db, region=args.region, published=args.published,
                          workers=args.workers, progress=True, engine=engine, scheduler=args.scheduler,
                          dataset=args.output_dataset)
-    except (StoreBusyError, EngineError) as exc:
+    except EngineError as exc:
         print(f"metrics: {exc}", file=sys.stderr)
         return 1
     for failure in summary.failures:
@@ -91,3 +92,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     for row in flagged.to_dict("records"):
         print(describe_disagreement(row))
     return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """Build a new store from reports (e.g. when the store file is damaged); the old file is kept, renamed."""
+    rebuilt = rebuild_store(args.db, args.paths, workers=args.workers, progress=True)
+    for failure in rebuilt.summary.failures:
+        print(f"metrics: {failure}", file=sys.stderr)
+    kept = f"; the old file is kept as {rebuilt.kept}" if rebuilt.kept else ""
+    copied = f", {rebuilt.corrections_copied} corrections copied" if rebuilt.corrections_copied else ""
+    print(f"metrics: rebuilt {rebuilt.path}: {rebuilt.summary.line()}{copied}{kept}", file=sys.stderr)
+    return 1 if rebuilt.summary.failed else 0

@@ -20,12 +20,15 @@ import pandas as pd
 
 from metrics.errors import UsageError
 from metrics.store.backends import store_at
+from metrics.store.corrections import NOT_GIVEN
 from metrics.store.database import DEFAULT_DB
 from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order, ingest_bytes, ingest_local
 from metrics.store.series import REQUIRED, disagreements, series_points
+from metrics.store.uploads import content_name, ingest_upload_bytes
 
-__all__ = ["BATCH_SIZE", "DEFAULT_DB", "IngestSummary", "KnownHashes", "add_correction", "documents_per_region_year",
-           "in_order", "ingest", "ingest_bytes", "list_corrections", "load_disagreements", "load_series_points",
+__all__ = ["BATCH_SIZE", "DEFAULT_DB", "IngestSummary", "KnownHashes", "add_correction", "content_name",
+           "documents_per_region_year", "in_order", "ingest", "ingest_bytes", "ingest_upload_bytes", "list_corrections",
+           "load_disagreements", "load_series_points",
            "list_documents", "load_document", "load_statistics", "statistics_per_category", "store_at",
            "store_version", "undo_correction"]
 
@@ -42,7 +45,7 @@ def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAUL
     UsageError (before anything is stored) when a path named does not exist or the engine is unknown.
     """
     if engine == "dask":
-        from metrics.store.dask_engine import ingest_dask   # pyarrow writers and Dask only when asked for
+        from metrics.store.dask_engine import ingest_dask  # pyarrow writers and Dask only when asked for
 
         return ingest_dask(paths, db=db, region=region, published=published, workers=workers,
                            progress=progress, scheduler=scheduler, dataset=dataset)
@@ -90,9 +93,11 @@ def list_corrections(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
     return store_at(db).corrections()
 
 
-def add_correction(db: str | os.PathLike, stat_id: str, field: str, value: object) -> int:
-    """Record a correction of one statistic; returns its id (for undo)."""
-    return store_at(db).add_correction(stat_id, field, value)
+def add_correction(db: str | os.PathLike, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN,
+                   author: str | None = None) -> int:
+    """Record a correction of one statistic (by stat_key, or stat_id) if it still holds the value ``seen``;
+    returns its id (for undo). See metrics.store.corrections.add_correction."""
+    return store_at(db).add_correction(stat, field, value, seen=seen, author=author)
 
 
 def undo_correction(db: str | os.PathLike, correction_id: int) -> None:

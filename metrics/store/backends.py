@@ -18,6 +18,7 @@ import pandas as pd
 from metrics.errors import UsageError
 from metrics.extraction.frame import with_column_types
 from metrics.store import corrections, database, dataset
+from metrics.store.corrections import NOT_GIVEN
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ class DuckDBStore:
     def document_addresses(self) -> pd.DataFrame:
         return database.document_addresses(self.path)
 
-    def add_correction(self, stat_id: str, field: str, value: object) -> int:
-        return corrections.add_correction(self.path, stat_id, field, value)
+    def add_correction(self, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN,
+                       author: str | None = None) -> int:
+        return corrections.add_correction(self.path, stat, field, value, seen=seen, author=author)
 
     def undo_correction(self, correction_id: int) -> None:
         corrections.undo_correction(self.path, correction_id)
@@ -86,7 +88,7 @@ class ParquetDataset:
         """No corrections: an empty list of them."""
         return pd.DataFrame(columns=["id", "stat_id", "field", "value", "created_at", "undone"])
 
-    def add_correction(self, stat_id: str, field: str, value: object) -> int:
+    def add_correction(self, stat: str, field: str, value: object, **_: object) -> int:
         raise ValueError(f"{self.path} is a Parquet dataset (read only): correct the store file instead")
 
     def undo_correction(self, correction_id: int) -> None:
@@ -112,6 +114,12 @@ Backend = DuckDBStore | ParquetDataset
 
 
 def store_at(path: str | os.PathLike = database.DEFAULT_DB) -> Backend:
-    """The backend behind ``path``: a Parquet dataset when it is a folder, else a DuckDB store file."""
+    """The backend behind ``path``: a Parquet dataset when it is a folder that holds one, else a DuckDB store
+    file (a folder that is no dataset is then refused with a message when it is opened)."""
     path = Path(path)
-    return ParquetDataset(path) if path.is_dir() else DuckDBStore(path)
+    return ParquetDataset(path) if is_dataset_folder(path) else DuckDBStore(path)
+
+
+def is_dataset_folder(path: Path) -> bool:
+    """True for a folder written by ``ingest --engine dask`` (its runs log or its statistics folder)."""
+    return path.is_dir() and ((path / "runs.jsonl").is_file() or (path / "statistics").is_dir())

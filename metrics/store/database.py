@@ -26,15 +26,23 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics.errors import StoreBusyError, StoreMissingError, UsageError
+from metrics.errors import StoreBusyError, StoreMissingError, StoreUnreadableError, UsageError
 from metrics.extraction.frame import rows_to_frame, with_column_types
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS, DOCUMENT_SQL_TYPES, SQL_TYPES, Document
+from metrics.store.failures import is_lock_conflict, store_failure
 from metrics.store.identity import Fingerprint, NearDuplicateIndex
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent.parent / "data" / "metrics.duckdb"
 CORRECTION_FIELDS = ("deleted", "category", "value", "period")
 WRITE_WAIT_SECONDS = 120.0    # how long a writer waits for readers and other writers before giving up
 READ_WAIT_SECONDS = 60.0      # how long a reader waits for a writer's batch
+# A statistic's stable identity: its document's content hash, its span (with the #n of a repeated span)
+# and the value first extracted: "<sha256>:<start>:<end>=<value>". Unlike stat_id (doc_id:start:end),
+# it cannot name another statistic after a document is replaced under the same doc_id.
+STAT_KEY_SQL = ("coalesce(d.content_hash, '?') || substr(s.stat_id, length(s.doc_id) + 1) || '=' || "
+                "coalesce(CAST(s.value AS VARCHAR), '')")
+# Added to the corrections log: the statistic's key, the value before the correction, who made it.
+CORRECTION_LOG_COLUMNS = ("stat_key", "old_value", "author")
 # The documents table: the columns of a Document, then when it was ingested.
 STORED_DOCUMENT_COLUMNS = (*DOCUMENT_COLUMNS, "ingested_at")
 
@@ -43,11 +51,6 @@ STORED_DOCUMENT_COLUMNS = (*DOCUMENT_COLUMNS, "ingested_at")
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _is_lock_error(exc: duckdb.Error) -> bool:
-    message = str(exc).lower()
-    return "lock" in message or "different configuration" in message
 
 
 def _lock_path(db: Path) -> Path:
@@ -60,6 +63,8 @@ def _turnstile(db: Path, *, exclusive: bool, deadline: float) -> Iterator[None]:
     try:
         fd = os.open(_lock_path(db), os.O_RDWR | os.O_CREAT, 0o666)
     except OSError:           # read-only directory: DuckDB's own lock (with retries) still protects us
+        fd = None
+    if fd is None:            # (outside the except clause: an error of the block must not look caused by it)
         yield
         return
     try:
@@ -80,7 +85,8 @@ def _retry(attempt, retry_on, deadline: float, what: str, accept=lambda exc: Tru
             if not accept(exc):
                 raise
             if time.monotonic() >= deadline:
-                raise StoreBusyError(f"{what}: store busy (held by another process) for too long") from None
+                raise StoreBusyError(f"{what}: store busy (held by another process) for too long: wait for the other "
+                                     "ingest or write to finish and try again", path=what) from None
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.05)
 
@@ -92,14 +98,31 @@ def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
 
     Readers get a read-only connection (StoreMissingError when there is no store yet); writers create the
     store and its schema if needed. Lock conflicts with other processes are retried with backoff for at
-    most ``wait`` seconds, then StoreBusyError.
+    most ``wait`` seconds, then StoreBusyError. Any other failure of the file or its disk (damaged,
+    unreadable, a folder, a full disk), at opening or during the block, is raised at once as the
+    StoreError that says what happened and what to do (metrics.store.failures).
     """
     db = Path(db)
+    action = "write" if write else "read"
     if db.is_dir():
-        raise UsageError(f"{db} is a directory, not a store file (a Parquet dataset is read by export and the "
-                         "dashboard only)")
+        raise StoreUnreadableError(f"{db} is a folder, not a store file: give --db the path of a .duckdb file "
+                                   "(a Parquet dataset folder is read by export and the dashboard only)",
+                                   path=str(db))
     if not write and not db.exists():
         raise StoreMissingError(f"no store at {db}: run `python -m metrics ingest data/corpus` first")
+    try:
+        with _opened(db, write=write, wait=wait) as con:
+            yield con
+    except (duckdb.Error, OSError) as exc:
+        failure = store_failure(exc, db, action=action)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+@contextmanager
+def _opened(db: Path, *, write: bool, wait: float | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """open_store without the translation of failures: the turnstile, the bounded retries, the schema."""
     if write:
         db.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + (wait if wait is not None else WRITE_WAIT_SECONDS if write else READ_WAIT_SECONDS)
@@ -109,7 +132,7 @@ def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
 
     if write:
         with _turnstile(db, exclusive=True, deadline=deadline):
-            con = _retry(connect, duckdb.Error, deadline, str(db), accept=_is_lock_error)
+            con = _retry(connect, duckdb.Error, deadline, str(db), accept=is_lock_conflict)
             try:
                 ensure_schema(con)
                 yield con
@@ -117,7 +140,7 @@ def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
                 con.close()
         return
     with _turnstile(db, exclusive=False, deadline=deadline):
-        con = _retry(connect, duckdb.Error, deadline, str(db), accept=_is_lock_error)
+        con = _retry(connect, duckdb.Error, deadline, str(db), accept=is_lock_conflict)
     try:
         yield con
     finally:
@@ -150,17 +173,34 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     missing = [c for c in COLUMNS if c not in present]
     for column in missing:
         con.execute(f"ALTER TABLE statistics ADD COLUMN {_quote(column)} {SQL_TYPES[column]}")
-    has_view = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'corrected_statistics'"
-                           ).fetchall()[0][0]
-    if missing or not has_view:
+    keyed_before = has_keyed_corrections(con)
+    for column in CORRECTION_LOG_COLUMNS:
+        con.execute(f"ALTER TABLE corrections ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    if not keyed_before:      # corrections made before they were keyed by content: key them now
+        con.execute(f"""
+            UPDATE corrections c SET stat_key = k.stat_key
+            FROM (SELECT s.stat_id, {STAT_KEY_SQL} AS stat_key
+                  FROM statistics s JOIN documents d USING (doc_id)) k
+            WHERE c.stat_id = k.stat_id AND c.stat_key IS NULL""")
+    views = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'corrected_statistics'").fetchall()
+    if missing or not views or "stat_key" not in views[0][0]:
         con.execute(f"CREATE OR REPLACE VIEW corrected_statistics AS {corrected_sql()}")
 
 
-def corrected_sql() -> str:
+def has_keyed_corrections(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the corrections table has its content key (stores written before it have not, until a
+    writer opens them: readers then match corrections by stat_id, as those stores did)."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.columns "
+                            "WHERE table_name = 'corrections' AND column_name = 'stat_key'").fetchall()[0][0])
+
+
+def corrected_sql(keyed: bool = True) -> str:
     """SELECT over statistics with the active (not undone) corrections applied, newest per field winning.
 
     Rows marked deleted are dropped; category, value and period are overridden; ``corrected`` says
-    whether any active correction touches the row.
+    whether any active correction touches the row; ``stat_key`` is the statistic's stable identity
+    (STAT_KEY_SQL). Corrections match a statistic by that key, so a correction never lands on another
+    statistic when its document is replaced (``keyed=False``: by stat_id, for stores not yet migrated).
     """
     overridden = {
         "category": "coalesce(w.category, s.category)",
@@ -169,19 +209,22 @@ def corrected_sql() -> str:
                   "ELSE TRY_CAST(w.period AS INTEGER) END",
     }
     select = ", ".join(f"{overridden.get(c, 's.' + _quote(c))} AS {_quote(c)}" for c in COLUMNS)
+    key = "stat_key" if keyed else "stat_id"
     return f"""
-        WITH latest AS (
-            SELECT stat_id, field, arg_max(value, id) AS value
-            FROM corrections WHERE NOT undone GROUP BY stat_id, field),
+        WITH keyed AS (
+            SELECT s.*, {STAT_KEY_SQL} AS stat_key FROM statistics s LEFT JOIN documents d USING (doc_id)),
+        latest AS (
+            SELECT {key} AS match_key, field, arg_max(value, id) AS value
+            FROM corrections WHERE NOT undone GROUP BY ALL),
         wide AS (
-            SELECT stat_id,
+            SELECT match_key,
                    max(value) FILTER (WHERE field = 'deleted')  AS deleted,
                    max(value) FILTER (WHERE field = 'category') AS category,
                    max(value) FILTER (WHERE field = 'value')    AS value,
                    max(value) FILTER (WHERE field = 'period')   AS period
-            FROM latest GROUP BY stat_id)
-        SELECT s.stat_id, {select}, (w.stat_id IS NOT NULL) AS corrected
-        FROM statistics s LEFT JOIN wide w USING (stat_id)
+            FROM latest GROUP BY match_key)
+        SELECT s.stat_id, {select}, (w.match_key IS NOT NULL) AS corrected, s.stat_key
+        FROM keyed s LEFT JOIN wide w ON w.match_key = s.{key}
         WHERE coalesce(w.deleted, 'false') <> 'true'"""
 
 
@@ -209,7 +252,8 @@ def load_statistics(db: str | os.PathLike = DEFAULT_DB, *, categories: Iterable[
     """Statistics with corrections applied: stat_id, every column of COLUMNS, corrected; optionally filtered."""
     where, params = statistics_filter(categories=categories, years=years, regions=regions)
     with open_store(db) as con:
-        frame = con.execute(f"SELECT * FROM ({corrected_sql()}) {where} ORDER BY doc_id, start, stat_id",
+        frame = con.execute(f"SELECT * FROM ({corrected_sql(has_keyed_corrections(con))}) {where} "
+                            "ORDER BY doc_id, start, stat_id",
                             params).df()
     return with_column_types(frame)
 
@@ -274,7 +318,7 @@ def statistics_per_category(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
     """How many (corrected) statistics the store holds per category."""
     with open_store(db) as con:
         return con.execute(f"""
-            SELECT category, count(*) AS statistics FROM ({corrected_sql()})
+            SELECT category, count(*) AS statistics FROM ({corrected_sql(has_keyed_corrections(con))})
             GROUP BY ALL ORDER BY statistics DESC, category""").df()
 
 

@@ -31,6 +31,7 @@ from metrics.record import COLUMNS, PANDAS_TYPES, Document, Record
 from metrics.sources.files import document_from_bytes, iter_files, read_document
 from metrics.store.database import DEFAULT_DB, known_documents, open_store, write_documents
 from metrics.store.identity import Fingerprint
+from metrics.store.lifeline import exit_with_parent
 
 BATCH_SIZE = 32               # documents per worker task and per write connection
 
@@ -156,6 +157,7 @@ _KNOWN_HASHES = KnownHashes()
 def _init_worker(known_hashes: KnownHashes) -> None:
     global _KNOWN_HASHES
     _KNOWN_HASHES = known_hashes
+    exit_with_parent()        # a killed ingest leaves no worker behind (metrics.store.lifeline)
 
 
 def process_batch(paths: list[str], region: str | None, published: str | None,
