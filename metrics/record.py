@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-# The table's columns, in order. The first sixteen are the contract of issue 2; later ones are extras.
+# The table's columns, in order. The first sixteen are the contract of issue 2; later ones are extras
+# (period_label, then the comparable-statistics columns of issue 10 / SCHEMA.md "schema v2").
 COLUMNS: tuple[str, ...] = (
     "doc_id", "region", "published", "metric", "category", "kind", "value", "unit",
     "qualifier", "direction", "basis", "period", "surface", "start", "end", "sentence",
-    "period_label",
+    "period_label", "measure", "scope", "region_code", "province", "unit_norm",
 )
 
 # The category keys of SCHEMA.md, in its order (metrics/patterns/categories.yaml must hold exactly these).
@@ -21,6 +22,7 @@ KINDS = ("count", "amount", "quantity", "rate", "change_pct", "change_abs", "dur
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 DIRECTIONS = ("up", "down")
 BASES = ("yoy", "mom")
+SCOPES = ("area", "case", "context")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,13 @@ class Record:
     start: int              # offset of surface in the text (half-open)
     end: int                # start + len(surface)
     sentence: str           # the sentence the figure stands in
-    period_label: str | None = None  # partial periods: 2024-Q1, 2024-H1, 2024-01..11
+    period_label: str | None = None  # the span covered (SCHEMA v2): 2024, 2024-H1, 2024-Q3, 2024-08,
+    #                                  2024-01/2024-10, 2024-02-09/2024-02-17; None: several years, unknown
+    measure: str = "other"  # a key of metrics/patterns/measures.yaml (solved, apprehended, ...)
+    scope: str = "area"     # one of SCOPES: the area's statistic, a detail of one case, or context
+    region_code: str = ""   # GB/T 2260 code of the jurisdiction (metrics/regions.py), "" when unknown
+    province: str = ""      # the province of region_code, "" when unknown
+    unit_norm: str = ""     # the unit's family (persons, cases, yuan, kg, percent, ...), "" when none
 
     def as_dict(self) -> dict:
         return asdict(self)
