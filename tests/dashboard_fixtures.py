@@ -1,5 +1,7 @@
 """A store for the dashboard tests, built through metrics.store.database from the annotated corpus.
 
+The annotations carry the comparable fields (SCHEMA v2: measure, scope, period_label per statistic,
+region_code per document); province is the code's province and unit_norm a small table of unit families.
 The extractor is being rewritten, so the dashboard tests do not depend on its output: while the store is
 built, ``metrics.extraction.pipeline`` is swapped for one that returns each report's human annotations (SCHEMA.md),
 so the store holds real reports with realistic, varied statistics. One extra report carries hostile text
@@ -20,22 +22,25 @@ from metrics.record import Record
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "dev"
 SENTENCE_END = re.compile(r"[。！？!?\n]")
-# Reports about part of a year, by a marker in their doc_id → the period label's suffix.
-PARTIAL_MARKERS = {"-q1": "Q1", "-h1": "H1", "jan-nov": "01..11", "jan-sep": "01..09", "jan-jul": "01..07"}
+# The unit families of the units the corpus uses most (metrics/patterns/unit_norm.yaml on the measures branch).
+UNIT_FAMILIES = {"人": "persons", "名": "persons", "人次": "person_times", "起": "cases", "件": "cases", "宗": "cases",
+                 "元": "yuan", "%": "percent", "公斤": "kg", "千克": "kg", "次": "times_done", "个": "items"}
 
 HOSTILE_DOC = {
     "doc_id": "hostile-2024",
     "source": "https://example.invalid/<script>alert('src')</script>",
     "published": "2025-01-05",
-    "region": "测试县",
+    "region": "测试县", "region_code": "",
     "text": ("测试县公安局2024年工作通报<script>window.__pwned = 1; alert('xss')</script>"
              "<img src=x onerror=\"window.__pwned = 2\">全年查处赌博案件77起，同比上升10%。"),
 }
 HOSTILE_METRICS = [
     {"surface": "77起", "metric": '=HYPERLINK("http://evil.invalid","点我")', "category": "vice", "kind": "count",
-     "value": 77, "unit": "起", "qualifier": "exact", "direction": None, "basis": None, "period": 2024},
+     "value": 77, "unit": "起", "qualifier": "exact", "direction": None, "basis": None, "period": 2024,
+     "measure": "solved", "scope": "area", "period_label": "2024"},
     {"surface": "10%", "metric": '=HYPERLINK("http://evil.invalid","点我")', "category": "vice", "kind": "change_pct",
-     "value": 10, "unit": "%", "qualifier": "exact", "direction": "up", "basis": "yoy", "period": 2024},
+     "value": 10, "unit": "%", "qualifier": "exact", "direction": "up", "basis": "yoy", "period": 2024,
+     "measure": "solved", "scope": "area", "period_label": "2024"},
 ]
 
 
@@ -46,12 +51,6 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return text[begin:after.end() if after else len(text)].strip()
 
 
-def partial_label(doc_id: str, period: int | None) -> str | None:
-    """The partial-period label a report's figures get (2023-Q1...), or None for whole years."""
-    for marker, suffix in PARTIAL_MARKERS.items():
-        if marker in doc_id and period is not None:
-            return f"{period}-{suffix}"
-    return None
 
 
 def annotated_records(doc: dict, annotations: list[dict]) -> list[Record]:
@@ -66,7 +65,10 @@ def annotated_records(doc: dict, annotations: list[dict]) -> list[Record]:
             category=item["category"], kind=item["kind"], value=float(item["value"]), unit=item["unit"],
             qualifier=item["qualifier"], direction=item["direction"], basis=item["basis"], period=item["period"],
             surface=item["surface"], start=start, end=end, sentence=sentence_around(text, start, end),
-            period_label=partial_label(doc["doc_id"], item["period"])))
+            period_label=item.get("period_label"), measure=item.get("measure", "other"),
+            scope=item.get("scope", "area"), region_code=doc.get("region_code") or "",
+            province=(doc.get("region_code") or "")[:2] + "0000" if doc.get("region_code") else "",
+            unit_norm=UNIT_FAMILIES.get(item["unit"], item["unit"] or "")))
     return records
 
 
