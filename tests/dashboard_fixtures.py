@@ -109,7 +109,9 @@ def build_annotated_store(db: Path) -> int:
     total = 0
     with annotations_as_extractor(reports):
         for doc, _ in reports:
-            summary = store.ingest_bytes(f"{doc['doc_id']}.txt", doc["text"].encode("utf-8"), db=db,
+            # as a JSON document, as the shipped reports are read: its source address is kept
+            payload = json.dumps({k: v for k, v in doc.items() if k != "metrics"}, ensure_ascii=False)
+            summary = store.ingest_bytes(f"{doc['doc_id']}.json", payload.encode("utf-8"), db=db,
                                          region=doc["region"], published=doc["published"])
             total += summary.statistics
     return total

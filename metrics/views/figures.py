@@ -79,12 +79,12 @@ def indicator_figure(points: pd.DataFrame, *, title: str, unit: str, unit_family
             series = series.sort_values("x")
             name = str(series["region"].iloc[0]) + (f" · {labels.get('period_' + str(kind), kind)}" if partial else "")
             figure.add_trace(go.Scatter(
-                x=series["x"], y=series["value"], mode="lines+markers", name=name, legendgroup=str(region_key),
+                x=series["x"].tolist(), y=series["value"].tolist(), mode="lines+markers", name=name, legendgroup=str(region_key),
                 line={"color": colour, "dash": "solid"},
                 marker={"color": [("white" if d else colour) for d in series["derived"]], "size": 10,
                         "line": {"color": colour, "width": 2},
                         "symbol": PERIOD_SYMBOLS.get(str(kind), "circle")},
-                customdata=series[["stat_id"]].astype(str).to_numpy(), hovertext=hover_text(series, labels),
+                customdata=series[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover_text(series, labels),
                 hoverinfo="text"))
             derived = series[series["derived"]]
             if len(derived):  # a dashed segment from each derived point to the stated point of the next period
@@ -116,11 +116,11 @@ def multiples_figure(points: pd.DataFrame, measure_titles: dict[str, str], *, la
             colour = PALETTE[regions.index(region_key) % len(PALETTE)]
             series = series.assign(x=series["period_label"].astype(int)).sort_values("x")
             figure.add_trace(go.Scatter(
-                x=series["x"], y=series["value"], mode="lines+markers", name=str(series["region"].iloc[0]),
+                x=series["x"].tolist(), y=series["value"].tolist(), mode="lines+markers", name=str(series["region"].iloc[0]),
                 legendgroup=str(region_key), showlegend=index == 0, line={"color": colour},
                 marker={"color": [("white" if d else colour) for d in series["derived"]], "size": 8,
                         "line": {"color": colour, "width": 2}},
-                customdata=series[["stat_id"]].astype(str).to_numpy(), hovertext=hover_text(series, labels),
+                customdata=series[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover_text(series, labels),
                 hoverinfo="text"), row=row, col=col)
         family = str(own["unit_family"].iloc[0]) if len(own) else ""
         figure.update_yaxes(title_text=str(own["unit"].iloc[0]) if len(own) else "", rangemode="tozero",
@@ -136,9 +136,9 @@ def ranking_figure(ranking: pd.DataFrame, *, title: str, unit: str, unit_family:
     """The regions' values in one period as horizontal bars, largest at the top."""
     shown = ranking.iloc[::-1]
     figure = go.Figure(go.Bar(
-        x=shown["value"], y=shown["region"].astype(str), orientation="h",
+        x=shown["value"].tolist(), y=shown["region"].astype(str).tolist(), orientation="h",
         marker={"color": "#2874a6", "pattern": {"shape": ["/" if d else "" for d in shown["derived"]]}},
-        customdata=shown[["stat_id"]].astype(str).to_numpy(), hovertext=hover_text(shown, labels), hoverinfo="text",
+        customdata=shown[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover_text(shown, labels), hoverinfo="text",
         text=[format_value(v) for v in shown["value"]], textposition="auto"))
     figure.update_layout(title=title, height=max(260, 40 * len(shown) + 120), margin={"l": 10, "r": 10, "t": 60, "b": 10})
     figure.update_xaxes(title_text=f"{labels['axis_value']} ({unit})" if unit else labels["axis_value"],
@@ -155,9 +155,9 @@ def change_figure(changes: pd.DataFrame, tones: pd.Series, *, title: str, labels
              for r, c, computed, d, s in zip(order["region"], order["change_pct"], order["computed"], order["doc_id"],
                                              order["sentence"])]
     figure = go.Figure(go.Bar(
-        x=order["change_pct"], y=order["region"].astype(str), orientation="h",
+        x=order["change_pct"].tolist(), y=order["region"].astype(str).tolist(), orientation="h",
         marker={"color": [TONE_COLOURS[t] for t in order["tone"]]},
-        customdata=order[["stat_id"]].astype(str).to_numpy(), hovertext=hover, hoverinfo="text",
+        customdata=order[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover, hoverinfo="text",
         text=[f"{c:+.1f}%" for c in order["change_pct"]], textposition="auto"))
     figure.update_layout(title=title, height=max(260, 40 * len(order) + 120), margin={"l": 10, "r": 10, "t": 60, "b": 10})
     figure.update_xaxes(title_text=labels["axis_change"], zeroline=True, zerolinewidth=2)
@@ -175,7 +175,7 @@ def tile_map_figure(tiles: pd.DataFrame, column: str, tones: pd.Series | None, *
     text = [f"{n}<br>{(format(v, '+.1f') + suffix) if suffix == '%' else format_value(v)}" if p else str(n)
             for n, v, p in zip(tiles["name"], tiles[column], has)]
     figure = go.Figure(go.Scatter(
-        x=tiles["col"], y=-tiles["row"], mode="markers+text", text=text, textfont={"size": 11},
+        x=tiles["col"].tolist(), y=(-tiles["row"]).tolist(), mode="markers+text", text=text, textfont={"size": 11},
         marker={"symbol": "square", "size": 46, "color": colours, "line": {"color": "white", "width": 1}},
         hovertext=[f"{n}: {t.split('<br>')[-1]}" if p else f"{n}: {labels['no_figure']}"
                    for n, t, p in zip(tiles["name"], text, has)], hoverinfo="text"))

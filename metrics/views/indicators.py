@@ -96,7 +96,8 @@ def indicator_unit(frame: pd.DataFrame, category: str, measure: str) -> tuple[st
     rows = rows[rows["measure"] == measure]
     if rows.empty:
         return "", ""
-    family = str(rows["unit_family"].astype("string").value_counts().index[0])
+    counts = rows["unit_family"].astype("string").value_counts()
+    family = str(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0])
     written = rows.loc[rows["unit_family"] == family, "unit"].astype("string").value_counts()
     return family, str(written.index[0]) if len(written) else family
 
@@ -398,8 +399,8 @@ def indicator_choices(frame: pd.DataFrame, category: str) -> list[str]:
     rows = level_rows(category_rows(frame, category))
     with_values, changes_only = [], []
     for measure in measure_choices(frame, category):
-        families = rows.loc[rows["measure"] == measure, "unit_family"].astype("string").value_counts()
-        families = [str(f) for f in families[families > 0].index]
+        counts = rows.loc[rows["measure"] == measure, "unit_family"].astype("string").value_counts()
+        families = [str(f) for f, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))) if n > 0]
         if not families:
             changes_only.append(measure)
             continue
