@@ -69,9 +69,13 @@ def add_display_period(frame: pd.DataFrame) -> pd.DataFrame:
     the year where a report of the old schema gave none)."""
     labelled = frame.copy()
     label = labelled["period_label"].astype("string").fillna("")
+    year = pd.to_numeric(labelled["period"], errors="coerce").astype("Int64").astype("string").fillna("")
+    if not label.str.match(r"^\d{4}$").any():
+        # a store of the old schema labels only parts of years: there an empty label with a year is that year
+        label = label.where(label != "", year)
     labelled["period_type"] = period_types(label)
     labelled["is_partial"] = labelled["period_type"] != "year"
-    year = pd.to_numeric(labelled["period"], errors="coerce").astype("Int64").astype("string").fillna("")
+    labelled["period_label"] = label.where(label != "", pd.NA)
     labelled["period_display"] = label.where(label != "", year).astype(str)
     return labelled
 
