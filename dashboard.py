@@ -28,6 +28,7 @@ from metrics.views.text import category_legend_html, display_table, document_htm
 ROOT = Path(__file__).resolve().parent
 SHIPPED = ROOT / "data" / "corpus"
 TABLE_ROWS = 1000
+CHART_REGIONS = 8   # lines drawn when no region is chosen (more cannot be read)
 TABLE_COLUMNS = ["period_display", "region", "category", "measure", "metric", "value", "unit", "evidence", "kind",
                  "scope", "derived", "corrected", "published", "doc_id", "stat_id"]
 WIDGET_KEYS = {"tab": "w_tab", "category": "w_category", "measure": "w_measure", "regions": "w_regions",
@@ -39,6 +40,12 @@ WIDGET_KEYS = {"tab": "w_tab", "category": "w_category", "measure": "w_measure",
 def cached_statistics(db: str, version: str) -> pd.DataFrame:
     """The prepared statistics of one store version (read-only; shared by sessions)."""
     return prepare_statistics(data.read_statistics(db))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_category(db: str, version: str, category: str) -> pd.DataFrame:
+    """The area statistics of one category (read-only; shared by sessions): every chart starts here."""
+    return ind.category_slice(cached_statistics(db, version), category)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -65,23 +72,34 @@ def cached_options(db: str, version: str, order: tuple[str, ...]) -> tuple[list[
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_indicator_choices(db: str, version: str, category: str) -> list[str]:
-    return ind.indicator_choices(cached_statistics(db, version), category)
+    return ind.indicator_choices(cached_category(db, version, category), category)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_units(db: str, version: str, category: str) -> dict[str, str]:
+    """Each indicator of a category → its unit as written (for the measure picker's labels)."""
+    rows = cached_category(db, version, category)
+    return {c: ind.resolve_indicator(rows, category, c)[2] for c in ind.indicator_choices(rows, category)}
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_periods(db: str, version: str, category: str, choice: str) -> list[str]:
-    measure, _, _ = ind.resolve_indicator(cached_statistics(db, version), category, choice)
-    return ind.period_choices(cached_statistics(db, version), category, measure)
+    rows = cached_category(db, version, category)
+    measure, _, _ = ind.resolve_indicator(rows, category, choice)
+    return ind.period_choices(rows, category, measure)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def cached_points(db: str, version: str, category: str, choice: str, regions: tuple[str, ...], partial: bool,
                   derived: bool) -> tuple[pd.DataFrame, str, str, str]:
-    """The indicator's points for one filter state (cached: a filter change already seen is free)."""
-    stats = cached_statistics(db, version)
-    measure, family, unit = ind.resolve_indicator(stats, category, choice)
-    points = ind.indicator_points(stats, category, measure, family, regions, partial=partial,
+    """The indicator's points for one filter state (cached: a filter change already seen is free). With no
+    region chosen, the busiest regions (CHART_REGIONS) are drawn."""
+    rows = cached_category(db, version, category)
+    measure, family, unit = ind.resolve_indicator(rows, category, choice)
+    points = ind.indicator_points(rows, category, measure, family, regions, partial=partial,
                                   include_derived=derived)
+    if not regions:
+        points = points[points["region_key"].isin(ind.busiest_regions(points, CHART_REGIONS))]
     return points, measure, family, unit
 
 
@@ -171,8 +189,7 @@ def sidebar(db: str, version: str, strings: UiStrings, tab: str) -> PageState:
     category = bar.selectbox(strings.text("filter_category"), categories, key=WIDGET_KEYS["category"],
                              format_func=strings.category_name) or ""
     choices = cached_indicator_choices(db, version, category) if category else []
-    stats = cached_statistics(db, version)
-    units = {c: ind.resolve_indicator(stats, category, c)[2] for c in choices}
+    units = cached_units(db, version, category) if category else {}
     fix_widget(WIDGET_KEYS["measure"], choices, choices[0] if choices else None)
     choice = bar.selectbox(strings.text("measure"), choices, key=WIDGET_KEYS["measure"],
                            format_func=lambda c: choice_label(c, units.get(c, ""), strings)) or ""
@@ -291,9 +308,8 @@ def headline_view(db: str, version: str, state: PageState, strings: UiStrings) -
     """Cards for the first chosen region: latest whole-year figures of the category, change, trend."""
     if not state.regions:
         return
-    stats = cached_statistics(db, version)
     region = state.regions[0]
-    cards = ind.headline_cards(stats, region, state.category)
+    cards = ind.headline_cards(cached_category(db, version, state.category), region, state.category)
     names = dict(zip(*[cached_options(db, version, tuple(strings.category_keys()))[1][c]
                        for c in ("region_key", "region")]))
     st.markdown(f"**{escape_md(strings.text('headline_for', region=names.get(region, region), category=strings.category_name(state.category)))}**")
@@ -320,8 +336,10 @@ def escape_md(text: str) -> str:
 
 def category_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
     """Small multiples: every measure of the chosen category by year, for the chosen regions."""
-    stats = cached_statistics(db, version)
-    points = ind.category_multiples(stats, state.category, state.regions)
+    rows = cached_category(db, version, state.category)
+    points = ind.category_multiples(rows, state.category, state.regions)
+    if not state.regions:
+        points = points[points["region_key"].isin(ind.busiest_regions(points, 5))]
     if not state.derived:
         points = points[~points["derived"].astype(bool)]
     st.subheader(strings.category_name(state.category))
@@ -344,7 +362,7 @@ def category_view(db: str, version: str, state: PageState, strings: UiStrings) -
 
 def places_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
     """Regions ranked by value and by year-on-year change in one period, and the provinces' tile map."""
-    stats = cached_statistics(db, version)
+    stats = cached_category(db, version, state.category)
     measure, family, unit = ind.resolve_indicator(stats, state.category, state.measure)
     label = ind.indicator_label(strings.category_name(state.category), measure_name(measure, strings), unit)
     title = f"{label} · {state.period}"

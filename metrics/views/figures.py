@@ -11,7 +11,6 @@ import html
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from metrics.views.indicators import is_count_unit, period_end
 
@@ -68,8 +67,10 @@ def apply_axes(figure: go.Figure, *, unit_family: str, unit: str, x_title: str, 
 def indicator_figure(points: pd.DataFrame, *, title: str, unit: str, unit_family: str, partial: bool,
                      labels: dict[str, str]) -> go.Figure:
     """The indicator over periods, one line per region: whole years on a year axis, or (``partial``) each
-    kind of period its own series on a date axis (the period's last day). Derived points hollow, dashed."""
-    figure = go.Figure()
+    kind of period its own series on a date axis (the period's last day). Stated points filled on a solid
+    line; derived points hollow, joined to the next stated one by a dashed line. At most three traces per
+    series (points, line, dashes), so a figure stays cheap to build."""
+    traces = []
     x_all = period_end(points["period_label"]) if partial else points["period_label"].astype(int)
     points = points.assign(x=x_all)
     for number, (region_key, own) in enumerate(points.groupby("region_key", sort=True, observed=True)):
@@ -78,23 +79,30 @@ def indicator_figure(points: pd.DataFrame, *, title: str, unit: str, unit_family
         for kind, series in kinds:
             series = series.sort_values("x")
             name = str(series["region"].iloc[0]) + (f" · {labels.get('period_' + str(kind), kind)}" if partial else "")
-            figure.add_trace(go.Scatter(
-                x=series["x"].tolist(), y=series["value"].tolist(), mode="lines+markers", name=name, legendgroup=str(region_key),
-                line={"color": colour, "dash": "solid"},
+            xs = series["x"].tolist()
+            traces.append(go.Scatter(
+                x=xs, y=series["value"].tolist(), mode="markers", name=name, legendgroup=str(region_key),
                 marker={"color": [("white" if d else colour) for d in series["derived"]], "size": 10,
-                        "line": {"color": colour, "width": 2},
-                        "symbol": PERIOD_SYMBOLS.get(str(kind), "circle")},
+                        "line": {"color": colour, "width": 2}, "symbol": PERIOD_SYMBOLS.get(str(kind), "circle")},
                 customdata=series[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover_text(series, labels),
                 hoverinfo="text"))
-            derived = series[series["derived"]]
-            if len(derived):  # a dashed segment from each derived point to the stated point of the next period
-                for _, point in derived.iterrows():
-                    after = series[(series["x"] > point["x"]) & ~series["derived"]].head(1)
-                    if len(after):
-                        figure.add_trace(go.Scatter(x=[point["x"], after["x"].iloc[0]],
-                                                    y=[point["value"], after["value"].iloc[0]], mode="lines",
-                                                    line={"color": colour, "dash": "dash"}, showlegend=False,
-                                                    hoverinfo="skip"))
+            stated = series[~series["derived"]]
+            if len(stated) > 1:
+                traces.append(go.Scatter(x=stated["x"].tolist(), y=stated["value"].tolist(), mode="lines",
+                                         line={"color": colour}, showlegend=False, hoverinfo="skip",
+                                         legendgroup=str(region_key)))
+            dash_x, dash_y = [], []
+            flags, values = series["derived"].tolist(), series["value"].tolist()
+            for index, derived in enumerate(flags):  # derived point → the next stated point, gaps between
+                following = next((j for j in range(index + 1, len(flags)) if not flags[j]), None)
+                if derived and following is not None:
+                    dash_x += [xs[index], xs[following], None]
+                    dash_y += [values[index], values[following], None]
+            if dash_x:
+                traces.append(go.Scatter(x=dash_x[:-1], y=dash_y[:-1], mode="lines", showlegend=False,
+                                         line={"color": colour, "dash": "dash"}, hoverinfo="skip",
+                                         legendgroup=str(region_key)))
+    figure = go.Figure(traces)
     figure.update_layout(title=title, hovermode="closest", legend={"orientation": "h", "y": -0.2},
                          margin={"l": 10, "r": 10, "t": 60, "b": 10}, clickmode="event+select")
     return apply_axes(figure, unit_family=unit_family, unit=unit, x_title=labels["axis_period"],
@@ -103,32 +111,42 @@ def indicator_figure(points: pd.DataFrame, *, title: str, unit: str, unit_family
 
 def multiples_figure(points: pd.DataFrame, measure_titles: dict[str, str], *, labels: dict[str, str],
                      columns: int = 3) -> go.Figure:
-    """Small multiples: one panel per measure (its own y axis and unit), whole years, a line per region."""
+    """Small multiples: one panel per measure (its own y axis and unit), whole years, a line per region.
+    The grid of axes is laid out directly (no make_subplots), so the figure is cheap to build."""
     measures = list(dict.fromkeys(points["measure"].tolist()))
     rows = max(1, -(-len(measures) // columns))
-    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[measure_titles.get(m, m) for m in measures],
-                           vertical_spacing=0.12 if rows > 1 else 0.2, horizontal_spacing=0.08)
     regions = sorted(points["region_key"].unique())
+    gap_x, gap_y = 0.08, 0.5 / (rows * 3 + 1)
+    width, height = (1 - gap_x * (columns - 1)) / columns, (1 - gap_y * (rows - 1)) / rows
+    traces, layout, titles = [], {}, []
     for index, measure in enumerate(measures):
-        row, col = index // columns + 1, index % columns + 1
+        row, col = index // columns, index % columns
+        suffix = "" if index == 0 else str(index + 1)
+        x0, y1 = col * (width + gap_x), 1 - row * (height + gap_y)
         own = points[points["measure"] == measure]
+        family = str(own["unit_family"].iloc[0]) if len(own) else ""
+        layout[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": f"y{suffix}", "tickformat": "d",
+                                    "dtick": 1}
+        layout[f"yaxis{suffix}"] = {"domain": [y1 - height, y1], "anchor": f"x{suffix}", "rangemode": "tozero",
+                                    "title": {"text": str(own["unit"].iloc[0]) if len(own) else ""},
+                                    **({"tickformat": ",d"} if is_count_unit(family) else {})}
+        titles.append({"text": html.escape(measure_titles.get(measure, measure)), "x": x0 + width / 2, "y": y1,
+                       "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom",
+                       "showarrow": False})
         for region_key, series in own.groupby("region_key", observed=True):
             colour = PALETTE[regions.index(region_key) % len(PALETTE)]
             series = series.assign(x=series["period_label"].astype(int)).sort_values("x")
-            figure.add_trace(go.Scatter(
-                x=series["x"].tolist(), y=series["value"].tolist(), mode="lines+markers", name=str(series["region"].iloc[0]),
-                legendgroup=str(region_key), showlegend=index == 0, line={"color": colour},
+            traces.append(go.Scatter(
+                x=series["x"].tolist(), y=series["value"].tolist(), mode="lines+markers",
+                name=str(series["region"].iloc[0]), legendgroup=str(region_key), showlegend=index == 0,
+                line={"color": colour}, xaxis=f"x{suffix}", yaxis=f"y{suffix}",
                 marker={"color": [("white" if d else colour) for d in series["derived"]], "size": 8,
                         "line": {"color": colour, "width": 2}},
                 customdata=series[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover_text(series, labels),
-                hoverinfo="text"), row=row, col=col)
-        family = str(own["unit_family"].iloc[0]) if len(own) else ""
-        figure.update_yaxes(title_text=str(own["unit"].iloc[0]) if len(own) else "", rangemode="tozero",
-                            tickformat=",d" if is_count_unit(family) else None, row=row, col=col)
-        figure.update_xaxes(tickformat="d", dtick=1, row=row, col=col)
-    figure.update_layout(height=max(320, 280 * rows), margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                         legend={"orientation": "h", "y": -0.08})
-    return figure
+                hoverinfo="text"))
+    layout.update(height=max(320, 260 * rows), margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                  legend={"orientation": "h", "y": -0.08}, annotations=titles)
+    return go.Figure(data=traces, layout=layout)
 
 
 def ranking_figure(ranking: pd.DataFrame, *, title: str, unit: str, unit_family: str,
@@ -166,23 +184,29 @@ def change_figure(changes: pd.DataFrame, tones: pd.Series, *, title: str, labels
 
 def tile_map_figure(tiles: pd.DataFrame, column: str, tones: pd.Series | None, *, title: str,
                     labels: dict[str, str], suffix: str = "") -> go.Figure:
-    """Provinces as squares at their usual places; a tile with a figure is coloured (by tone for changes)."""
-    has = tiles[column].notna()
-    colours = ["#eaeded"] * len(tiles)
-    for i, (present, tone) in enumerate(zip(has, tones if tones is not None else [None] * len(tiles))):
-        if present:
-            colours[i] = TONE_COLOURS.get(tone, "#2874a6") if tones is not None else "#2874a6"
-    text = [f"{n}<br>{(format(v, '+.1f') + suffix) if suffix == '%' else format_value(v)}" if p else str(n)
-            for n, v, p in zip(tiles["name"], tiles[column], has)]
-    figure = go.Figure(go.Scatter(
-        x=tiles["col"].tolist(), y=(-tiles["row"]).tolist(), mode="markers+text", text=text, textfont={"size": 11},
-        marker={"symbol": "square", "size": 46, "color": colours, "line": {"color": "white", "width": 1}},
-        hovertext=[f"{n}: {t.split('<br>')[-1]}" if p else f"{n}: {labels['no_figure']}"
-                   for n, t, p in zip(tiles["name"], text, has)], hoverinfo="text"))
-    figure.update_xaxes(visible=False, range=[-0.7, 9.7])
-    figure.update_yaxes(visible=False, range=[-7.7, 0.7], scaleanchor="x")
-    figure.update_layout(title=title, height=460, margin={"l": 0, "r": 0, "t": 50, "b": 0}, showlegend=False,
-                         plot_bgcolor="white")
+    """Provinces as squares at their usual places: one heatmap of the grid (cells scale with the width),
+    a tile with a figure coloured (by tone for changes: good, bad, neutral), the others grey."""
+    rows, cols = int(tiles["row"].max()) + 1, int(tiles["col"].max()) + 1
+    scale = {"none": 0, "neutral": 1, "good": 2, "bad": 3, "value": 4}
+    z = [[None] * cols for _ in range(rows)]
+    text = [[""] * cols for _ in range(rows)]
+    hover = [[""] * cols for _ in range(rows)]
+    tone_list = tones.tolist() if tones is not None else ["value"] * len(tiles)
+    for name, row, col, value, tone in zip(tiles["name"], tiles["row"], tiles["col"], tiles[column], tone_list):
+        present = pd.notna(value)
+        shown = ((format(value, "+.1f") + suffix) if suffix == "%" else format_value(value)) if present else ""
+        z[row][col] = scale[tone if present and tone in scale else "value" if present else "none"]
+        text[row][col] = f"{name}<br>{shown}" if shown else str(name)
+        hover[row][col] = f"{name}: {shown or labels['no_figure']}"
+    colours = ["#eaeded", TONE_COLOURS["neutral"], TONE_COLOURS["good"], TONE_COLOURS["bad"], "#2874a6"]
+    colourscale = [[bound, colour] for index, colour in enumerate(colours)
+                   for bound in (index / len(colours), (index + 1) / len(colours))]
+    figure = go.Figure(go.Heatmap(z=z, text=text, hovertext=hover, hoverinfo="text", texttemplate="%{text}",
+                                  textfont={"size": 10}, zmin=-0.5, zmax=4.5, colorscale=colourscale,
+                                  showscale=False, xgap=3, ygap=3))
+    figure.update_xaxes(visible=False, fixedrange=True)
+    figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
+    figure.update_layout(title=title, height=480, margin={"l": 0, "r": 0, "t": 50, "b": 0}, plot_bgcolor="white")
     return figure
 
 

@@ -311,17 +311,32 @@ def headline_cards(frame: pd.DataFrame, region_key: str, category: str) -> pd.Da
 
 def category_multiples(frame: pd.DataFrame, category: str, regions: tuple[str, ...]) -> pd.DataFrame:
     """The whole-year values of every measure of a category for the regions (all regions when empty):
-    one row per measure, unit family, region and year (POINT_COLUMNS plus measure)."""
-    parts = []
+    one row per measure, region and year, each measure in its most common unit family (POINT_COLUMNS plus
+    measure). The category's rows are narrowed once (year, regions), then split by measure."""
     rows = level_rows(category_rows(frame, category))
-    for measure in measure_choices(frame, category):
-        family, _ = indicator_unit(frame, category, measure)
-        if not family:
-            continue
-        points = indicator_points(rows, category, measure, family, regions)
-        if len(points):
-            parts.append(points.assign(measure=measure))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*POINT_COLUMNS, "measure"])
+    counts = rows.groupby(["measure", "unit_family"], observed=True).size().reset_index(name="n")
+    counts = counts[counts["n"] > 0].sort_values(["measure", "n", "unit_family"], ascending=[True, False, True])
+    family_of = dict(zip(counts.drop_duplicates("measure")["measure"].astype(str),
+                         counts.drop_duplicates("measure")["unit_family"].astype(str)))
+    rows = rows[rows["period_type"] == "year"]
+    rows = rows.assign(region_key=region_keys(rows))
+    if regions:
+        rows = rows[rows["region_key"].isin(regions)]
+    pair = rows["measure"].astype("string") + "|" + rows["unit_family"].astype("string")
+    rows = rows[pair.isin({f"{m}|{f}" for m, f in family_of.items()})]
+    if rows.empty:
+        return pd.DataFrame(columns=[*POINT_COLUMNS, "measure"])
+    ordered = rows.sort_values(["derived", "published", "start"], ascending=[True, False, True],
+                               na_position="last", kind="stable")
+    group = ["measure", "region_key", "period_label"]
+    alternatives = ordered.groupby(group, observed=True).size().rename("alternatives").reset_index()
+    points = ordered.drop_duplicates(subset=group, keep="first").merge(alternatives, on=group, how="left")
+    points = points.assign(**{c: points[c].astype("string") for c in
+                              ("measure", "region_key", "region", "region_code", "province_code", "period_label",
+                               "period_type", "unit", "unit_family", "doc_id", "metric")})
+    order = {m: i for i, m in enumerate(measure_choices(frame, category))}
+    points = points.assign(order=points["measure"].map(order)).sort_values(["order", "region_key", "period_label"])
+    return points[[*POINT_COLUMNS, "measure"]].reset_index(drop=True)
 
 
 def sources_of(frame: pd.DataFrame, stat_id: str) -> pd.DataFrame:
@@ -419,3 +434,27 @@ def resolve_indicator(frame: pd.DataFrame, category: str, choice: str) -> tuple[
     written = rows.loc[(rows["measure"] == measure) & (rows["unit_family"] == family), "unit"].astype("string")
     counts = written.value_counts()
     return measure, family, str(counts.index[0]) if len(counts) else family
+
+
+def busiest_regions(points: pd.DataFrame, limit: int) -> tuple[str, ...]:
+    """The ``limit`` regions with the most points (then by key): what a chart shows when the user chose no
+    region (more lines than that cannot be read)."""
+    if points.empty:
+        return ()
+    counts = points.groupby("region_key", observed=True).size().reset_index(name="n")
+    counts = counts.sort_values(["n", "region_key"], ascending=[False, True])
+    return tuple(str(k) for k in counts["region_key"].head(limit))
+
+
+SLICE_COLUMNS = ["stat_id", "doc_id", "region", "region_code", "province_code", "published", "metric", "category",
+                 "measure", "scope", "kind", "value", "unit", "unit_family", "direction", "basis", "period",
+                 "period_label", "period_type", "derived", "source_stat_id", "change_stat_id", "start", "sentence",
+                 "surface"]
+
+
+def category_slice(frame: pd.DataFrame, category: str) -> pd.DataFrame:
+    """The area statistics of one category with the columns the views read: what every chart of that
+    category starts from (the page caches it per store version and category, so that a change of measure,
+    region or period works on this slice, not on every statistic)."""
+    rows = category_rows(frame, category)
+    return rows[[c for c in SLICE_COLUMNS if c in rows.columns]]
