@@ -75,11 +75,16 @@ def cached_indicator_choices(db: str, version: str, category: str) -> list[str]:
     return ind.indicator_choices(cached_category(db, version, category), category)
 
 
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached_cards(db: str, version: str, category: str, region: str) -> pd.DataFrame:
+    """The headline cards of one region and category."""
+    return ind.headline_cards(cached_category(db, version, category), region, category)
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_units(db: str, version: str, category: str) -> dict[str, str]:
     """Each indicator of a category → its unit as written (for the measure picker's labels)."""
-    rows = cached_category(db, version, category)
-    return {c: ind.resolve_indicator(rows, category, c)[2] for c in ind.indicator_choices(rows, category)}
+    return ind.indicator_units(cached_category(db, version, category), category)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -309,7 +314,7 @@ def headline_view(db: str, version: str, state: PageState, strings: UiStrings) -
     if not state.regions:
         return
     region = state.regions[0]
-    cards = ind.headline_cards(cached_category(db, version, state.category), region, state.category)
+    cards = cached_cards(db, version, state.category, region)
     names = dict(zip(*[cached_options(db, version, tuple(strings.category_keys()))[1][c]
                        for c in ("region_key", "region")]))
     st.markdown(f"**{escape_md(strings.text('headline_for', region=names.get(region, region), category=strings.category_name(state.category)))}**")
@@ -323,10 +328,8 @@ def headline_view(db: str, version: str, state: PageState, strings: UiStrings) -
         rise = ind.load_measures().get(card.measure)
         colour = "normal" if rise and rise.rise == "+" else "inverse" if rise and rise.rise == "-" else "off"
         column.metric(f"{measure_name(card.measure, strings)} · {card.period_label}", value, delta=delta,
-                      delta_color=colour, border=True)
-        if len(card.trend_years) > 1:
-            column.plotly_chart(figs.sparkline(card.trend_years, card.trend_values), key=f"spark_{card.measure}",
-                                config={"staticPlot": True})
+                      delta_color=colour, border=True,
+                      chart_data=card.trend_values if len(card.trend_values) > 1 else None, chart_type="line")
 
 
 def escape_md(text: str) -> str:

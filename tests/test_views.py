@@ -598,3 +598,11 @@ def test_state_from_a_bad_link_falls_back():
     assert (state.lang, state.tab, state.periods) == ("zh", "indicator", "years")
     assert state.regions == ("350200", "320000")
     assert choose("gone", ["a", "b"], "b") == "b"
+
+
+def test_indicator_units_match_resolve_indicator():
+    data = prepare_statistics(frame(city(), city(doc_id="c", value=9.0), city(doc_id="d", unit="件", value=2.0),
+                                    city(doc_id="b", unit="个", unit_norm="items", value=3.0)))
+    units = ind.indicator_units(data, "telecom_fraud")
+    assert units == {"cases": "起", "cases/items": "个"}
+    assert all(ind.resolve_indicator(data, "telecom_fraud", c)[2] == u for c, u in units.items())

@@ -208,12 +208,3 @@ def tile_map_figure(tiles: pd.DataFrame, column: str, tones: pd.Series | None, *
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
     figure.update_layout(title=title, height=480, margin={"l": 0, "r": 0, "t": 50, "b": 0}, plot_bgcolor="white")
     return figure
-
-
-def sparkline(years: list[int], values: list[float]) -> go.Figure:
-    """A small trend line for a headline card."""
-    figure = go.Figure(go.Scatter(x=years, y=values, mode="lines+markers", line={"width": 2}, hoverinfo="skip"))
-    figure.update_layout(height=70, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False)
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure

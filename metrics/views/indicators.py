@@ -280,7 +280,11 @@ def headline_cards(frame: pd.DataFrame, region_key: str, category: str) -> pd.Da
     """For one region and category: per measure, the latest whole year with a stated level or change, its
     value, unit, change (%) and the trend of its whole-year values. Stated figures only."""
     rows = category_rows(frame, category)
-    rows = rows[(region_keys(rows) == region_key) & ~rows["derived"] & (rows["period_type"] == "year")]
+    rows = rows[(rows["period_type"] == "year") & ~rows["derived"]]
+    rows = rows[region_keys(rows) == region_key]
+    # the few rows of one region: plain object columns make the per-measure steps below cheap
+    rows = rows.assign(**{c: rows[c].astype(object) for c in rows.columns
+                          if isinstance(rows[c].dtype, pd.CategoricalDtype)})
     columns = ["measure", "period_label", "value", "unit", "unit_family", "change_pct", "trend_years", "trend_values",
                "stat_id", "change_stat_id"]
     cards = []
@@ -458,3 +462,22 @@ def category_slice(frame: pd.DataFrame, category: str) -> pd.DataFrame:
     region or period works on this slice, not on every statistic)."""
     rows = category_rows(frame, category)
     return rows[[c for c in SLICE_COLUMNS if c in rows.columns]]
+
+
+def indicator_units(frame: pd.DataFrame, category: str) -> dict[str, str]:
+    """Each choice of indicator_choices → its unit as most often written, from one grouping of the rows."""
+    rows = level_rows(category_rows(frame, category))
+    counts = rows.groupby(["measure", "unit_family", "unit"], observed=True).size().reset_index(name="n")
+    counts = counts[counts["n"] > 0]
+    family_totals = counts.groupby(["measure", "unit_family"], observed=True)["n"].sum().reset_index()
+    family_totals = family_totals[family_totals["n"] > 0].sort_values(["measure", "n", "unit_family"],
+                                                                      ascending=[True, False, True])
+    main_family = dict(zip(family_totals.drop_duplicates("measure")["measure"].astype(str),
+                           family_totals.drop_duplicates("measure")["unit_family"].astype(str)))
+    written = counts.sort_values(["n", "unit"], ascending=[False, True]).drop_duplicates(["measure", "unit_family"])
+    unit_of = {(str(m), str(f)): str(u) for m, f, u in zip(written["measure"], written["unit_family"], written["unit"])}
+    units = {}
+    for choice in indicator_choices(frame, category):
+        measure, _, family = choice.partition("/")
+        units[choice] = unit_of.get((measure, family or main_family.get(measure, "")), "")
+    return units
