@@ -116,7 +116,7 @@ def multiples_figure(points: pd.DataFrame, measure_titles: dict[str, str], *, la
     measures = list(dict.fromkeys(points["measure"].tolist()))
     rows = max(1, -(-len(measures) // columns))
     regions = sorted(points["region_key"].unique())
-    gap_x, gap_y = 0.08, 0.5 / (rows * 3 + 1)
+    gap_x, gap_y = 0.1, (70 / (260 * rows)) if rows > 1 else 0
     width, height = (1 - gap_x * (columns - 1)) / columns, (1 - gap_y * (rows - 1)) / rows
     traces, layout, titles = [], {}, []
     for index, measure in enumerate(measures):
@@ -128,8 +128,7 @@ def multiples_figure(points: pd.DataFrame, measure_titles: dict[str, str], *, la
         layout[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": f"y{suffix}", "tickformat": "d",
                                     "dtick": 1}
         layout[f"yaxis{suffix}"] = {"domain": [y1 - height, y1], "anchor": f"x{suffix}", "rangemode": "tozero",
-                                    "title": {"text": str(own["unit"].iloc[0]) if len(own) else ""},
-                                    **({"tickformat": ",d"} if is_count_unit(family) else {})}
+                                    **({"tickformat": ",d"} if is_count_unit(family) else {})}  # unit: in the title
         titles.append({"text": html.escape(measure_titles.get(measure, measure)), "x": x0 + width / 2, "y": y1,
                        "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom",
                        "showarrow": False})
@@ -144,7 +143,7 @@ def multiples_figure(points: pd.DataFrame, measure_titles: dict[str, str], *, la
                         "line": {"color": colour, "width": 2}},
                 customdata=series[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover_text(series, labels),
                 hoverinfo="text"))
-    layout.update(height=max(320, 260 * rows), margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    layout.update(height=max(320, 260 * rows), margin={"l": 10, "r": 10, "t": 40, "b": 30},
                   legend={"orientation": "h", "y": -0.08}, annotations=titles)
     return go.Figure(data=traces, layout=layout)
 
