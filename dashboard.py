@@ -156,7 +156,7 @@ def ensure_store(db: str, strings: UiStrings) -> None:
         try:
             data.ingest_report_file(db, report)
         except Exception as exc:  # one unreadable file does not stop the build
-            st.warning(f"{report.name}: {type(exc).__name__}")
+            st.warning(escape_md(f"{report.name}: {type(exc).__name__}"))
         bar.progress(done / len(reports), text=strings.text("building_store", folder="data/corpus", done=done,
                                                              total=len(reports)))
     if Path(db).is_file():
@@ -262,7 +262,7 @@ def indicator_view(db: str, version: str, state: PageState, strings: UiStrings) 
                                                   partial, state.derived)
     title = ind.indicator_label(strings.category_name(state.category), measure_name(measure, strings), unit)
     headline_view(db, version, state, strings)
-    st.subheader(title)
+    st.subheader(escape_md(title))  # the unit comes from reports: no markdown from data
     if points.empty:
         st.info(strings.text("empty_chart"))
     else:
@@ -520,7 +520,7 @@ def apply_corrections(db: str, stat_id: str, changes: dict[str, object], strings
         for field, value in changes.items():
             data.save_correction(db, stat_id, field, value)
     except ValueError as refused:
-        st.error(str(refused))
+        st.error(escape_md(str(refused)))
         return
     flash("success", strings.text("saved"))
     st.rerun()
