@@ -63,7 +63,7 @@ def cached_strings(lang: str) -> UiStrings:
     return load_ui_strings(lang)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def cached_options(db: str, version: str, order: tuple[str, ...]) -> tuple[list[str], pd.DataFrame]:
     """Categories and regions the store holds now (the filters' options)."""
     stats = cached_statistics(db, version)
@@ -75,7 +75,7 @@ def cached_indicator_choices(db: str, version: str, category: str) -> list[str]:
     return ind.indicator_choices(cached_category(db, version, category), category)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=512, show_spinner=False)
 def cached_cards(db: str, version: str, category: str, region: str) -> pd.DataFrame:
     """The headline cards of one region and category."""
     return ind.headline_cards(cached_category(db, version, category), region, category)
@@ -94,7 +94,7 @@ def cached_periods(db: str, version: str, category: str, choice: str) -> list[st
     return ind.period_choices(rows, category, measure)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=512, show_spinner=False)
 def cached_points(db: str, version: str, category: str, choice: str, regions: tuple[str, ...], partial: bool,
                   derived: bool) -> tuple[pd.DataFrame, str, str, str]:
     """The indicator's points for one filter state (cached: a filter change already seen is free). With no
