@@ -1,7 +1,8 @@
-"""Police statistics dashboard: layout only. ``streamlit run dashboard.py -- --db data/metrics.duckdb``.
+"""Police statistics dashboard: layout only. ``streamlit run dashboard.py`` (optionally ``-- --db PATH``).
 
 The store path comes from ``--db`` after ``--``, else the METRICS_DB environment variable, else the
-store's default. Filtering, aggregation, figures and downloads are plain functions in metrics/views/.
+store's default; a missing or stale store is built from the shipped reports (data/corpus) on first start.
+Views are pure functions in metrics/views/ (indicators, figures, state); this file only lays them out.
 """
 
 from __future__ import annotations
@@ -9,59 +10,135 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from metrics.store.exports import csv_bytes, neutralise_frame
 from metrics.views import data
-from metrics.views.charts import (category_year_counts, category_year_figure, chart_title, headline_figures,
-                                 largest_changes, metric_trend, trend_choices, trend_figure, yoy_changes,
-                                 yoy_figure)
-from metrics.views.export import XLSX_MIME, chart_csv, download_name, safe_for_display, table_csv, table_xlsx
-from metrics.views.filters import FilterOptions, Filters, describe_filters, file_slug, filter_options, filter_statistics
+from metrics.views import figures as figs
+from metrics.views import indicators as ind
+from metrics.views.export import XLSX_MIME, download_name, table_csv, table_xlsx
 from metrics.views.prepare import prepare_statistics
+from metrics.views.state import PERIOD_MODES, VIEWS, PageState, default_category, query_from_state, state_from_query
 from metrics.views.strings import UiStrings, load_ui_strings
-from metrics.views.text import category_legend_html, compact_number, display_table, document_html
+from metrics.views.text import category_legend_html, display_table, document_html
 
+ROOT = Path(__file__).resolve().parent
+SHIPPED = ROOT / "data" / "corpus"
 TABLE_ROWS = 1000
-TABLE_COLUMNS = ["period_display", "region", "category", "metric", "value", "unit", "evidence", "kind", "direction",
-                 "derived", "corrected", "published", "doc_id", "stat_id"]
-CORRECTABLE_FIELDS = ("category", "value", "period")
+CHART_REGIONS = 8   # lines drawn when no region is chosen (more cannot be read)
+TABLE_COLUMNS = ["period_display", "region", "category", "measure", "metric", "value", "unit", "evidence", "kind",
+                 "scope", "derived", "corrected", "published", "doc_id", "stat_id"]
+WIDGET_KEYS = {"tab": "w_tab", "category": "w_category", "measure": "w_measure", "regions": "w_regions",
+               "periods": "w_periods", "period": "w_period", "derived": "w_derived", "lang": "w_lang"}
 
 
+# ------------------------------------------------------------------------------------------ caches
 @st.cache_resource(max_entries=2, show_spinner=False)
-def cached_statistics(db: str, version: str, category_order: tuple[str, ...]) -> tuple[pd.DataFrame, FilterOptions]:
-    """The prepared statistics and filter options of one store version (read-only; shared by sessions)."""
-    prepared = prepare_statistics(data.read_statistics(db))
-    return prepared, filter_options(prepared, list(category_order))
+def cached_statistics(db: str, version: str) -> pd.DataFrame:
+    """The prepared statistics of one store version (read-only; shared by sessions)."""
+    return prepare_statistics(data.read_statistics(db))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_category(db: str, version: str, category: str) -> pd.DataFrame:
+    """The area statistics of one category (read-only; shared by sessions): every chart starts here."""
+    return ind.category_slice(cached_statistics(db, version), category)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_documents(db: str, version: str) -> pd.DataFrame:
+    return data.read_documents(db)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_document(db: str, version: str, doc_id: str) -> dict | None:
-    """One document of one store version."""
     return data.read_document(db, doc_id)
 
 
 @st.cache_resource(show_spinner=False)
 def cached_strings(lang: str) -> UiStrings:
-    """The string table in one language."""
     return load_ui_strings(lang)
 
 
+@st.cache_resource(max_entries=256, show_spinner=False)
+def cached_options(db: str, version: str, order: tuple[str, ...]) -> tuple[list[str], pd.DataFrame]:
+    """Categories and regions the store holds now (the filters' options)."""
+    stats = cached_statistics(db, version)
+    return ind.category_choices(stats, list(order)), ind.region_choices(stats)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_indicator_choices(db: str, version: str, category: str) -> list[str]:
+    return ind.indicator_choices(cached_category(db, version, category), category)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def cached_cards(db: str, version: str, category: str, region: str) -> pd.DataFrame:
+    """The headline cards of one region and category."""
+    return ind.headline_cards(cached_category(db, version, category), region, category)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_units(db: str, version: str, category: str) -> dict[str, str]:
+    """Each indicator of a category → its unit as written (for the measure picker's labels)."""
+    return ind.indicator_units(cached_category(db, version, category), category)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_periods(db: str, version: str, category: str, choice: str) -> list[str]:
+    rows = cached_category(db, version, category)
+    measure, _, _ = ind.resolve_indicator(rows, category, choice)
+    return ind.period_choices(rows, category, measure)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def cached_points(db: str, version: str, category: str, choice: str, regions: tuple[str, ...], partial: bool,
+                  derived: bool) -> tuple[pd.DataFrame, str, str, str]:
+    """The indicator's points for one filter state (cached: a filter change already seen is free). With no
+    region chosen, the busiest regions (CHART_REGIONS) are drawn."""
+    rows = cached_category(db, version, category)
+    measure, family, unit = ind.resolve_indicator(rows, category, choice)
+    points = ind.indicator_points(rows, category, measure, family, regions, partial=partial,
+                                  include_derived=derived)
+    if not regions:
+        points = points[points["region_key"].isin(ind.busiest_regions(points, CHART_REGIONS))]
+    return points, measure, family, unit
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def labels_for(strings: UiStrings) -> dict[str, str]:
+    """The words figures need, in the chosen language."""
+    keys = ["derived", "source", "alternatives", "axis_period", "axis_value", "axis_change", "computed", "no_figure"]
+    out = {key: strings.text(key) for key in keys}
+    out.update({f"period_{p}": strings.text(f"period_{p}") for p in
+                ("year", "half", "quarter", "month", "months", "days", "none")})
+    return out
+
+
+def measure_name(measure: str, strings: UiStrings) -> str:
+    entry = ind.load_measures().get(measure)
+    return entry.label(strings.lang) if entry else measure
+
+
+def choice_label(choice: str, unit: str, strings: UiStrings) -> str:
+    measure, _, family = choice.partition("/")
+    return measure_name(measure, strings) + (f" ({unit})" if family else "")
+
+
 def flash(kind: str, message: str) -> None:
-    """Keep a message to show after the rerun that follows a change."""
     st.session_state["flash"] = (kind, message)
 
 
 def show_flash() -> None:
-    """Show (once) the message kept by flash()."""
     kind, message = st.session_state.pop("flash", (None, None))
     if kind:
-        getattr(st, kind)(message)
+        getattr(st, kind)(message, icon=None)
 
 
 def store_problem_message(problem: data.StoreProblem, db: str, strings: UiStrings) -> str:
-    """What to tell the user (and what to run) when the store cannot be read."""
     if problem.kind == "missing":
         return strings.text("store_missing", db=db)
     if problem.kind == "busy":
@@ -69,124 +146,330 @@ def store_problem_message(problem: data.StoreProblem, db: str, strings: UiString
     return strings.text("store_broken", db=db, reason=problem.reason)
 
 
-def sidebar_filters(options: FilterOptions, strings: UiStrings) -> Filters:
-    """The filter widgets (state in the URL) and the Filters they describe."""
+def ensure_store(db: str, strings: UiStrings) -> None:
+    """First start: build (or bring up to date) the store from the shipped reports, with a progress bar."""
+    reports = data.shipped_reports(SHIPPED)
+    if not reports or not data.store_needs_build(db, reports):
+        return
+    bar = st.progress(0.0, text=strings.text("building_store", folder="data/corpus", done=0, total=len(reports)))
+    for done, report in enumerate(reports, start=1):
+        try:
+            data.ingest_report_file(db, report)
+        except Exception as exc:  # one unreadable file does not stop the build
+            st.warning(escape_md(f"{report.name}: {type(exc).__name__}"))
+        bar.progress(done / len(reports), text=strings.text("building_store", folder="data/corpus", done=done,
+                                                             total=len(reports)))
+    if Path(db).is_file():
+        os.utime(db)
+    bar.empty()
+
+
+# ------------------------------------------------------------------------------------------ state
+def seed_widgets_from_link() -> PageState:
+    """On a session's first run, the link's state goes into the widgets; later runs keep the widgets'."""
+    asked = state_from_query({k: st.query_params.get_all(k) for k in st.query_params.keys()})
+    if "seeded" not in st.session_state:
+        st.session_state["seeded"] = True
+        st.session_state["point"] = asked.point
+        for name, key in WIDGET_KEYS.items():
+            value = getattr(asked, name)
+            st.session_state[key] = list(value) if isinstance(value, tuple) else value
+    return asked
+
+
+def fix_widget(key: str, options: list, default) -> None:
+    """A widget's kept value that the store no longer offers falls back to the default (never an error)."""
+    value = st.session_state.get(key)
+    if isinstance(value, list):
+        st.session_state[key] = [v for v in value if v in options]
+    elif value not in options:
+        st.session_state[key] = default
+
+
+def sidebar(db: str, version: str, strings: UiStrings, tab: str) -> PageState:
+    """The filters (category, indicator, regions, periods, derived), their options from the store now."""
+    categories, regions = cached_options(db, version, tuple(strings.category_keys()))
     bar = st.sidebar
-    bar.header(strings.text("filters"))
-    categories = bar.multiselect(strings.text("filter_category"), options.categories, key="category",
-                                 format_func=strings.category, bind="query-params",
-                                 placeholder=strings.text("all"))
-    years = None
-    if options.year_range and options.year_range[0] < options.year_range[1]:
-        low, high = bar.slider(strings.text("filter_years"), options.year_range[0], options.year_range[1],
-                               value=options.year_range, key="years", bind="query-params")
-        years = None if (low, high) == options.year_range else (int(low), int(high))
-    regions = bar.multiselect(strings.text("filter_region"), options.regions, key="region", bind="query-params",
-                             placeholder=strings.text("all"))
-    kinds = bar.multiselect(strings.text("filter_kind"), options.kinds, key="kind", format_func=strings.kind,
-                            bind="query-params", placeholder=strings.text("all"))
-    search = bar.text_input(strings.text("filter_metric"), key="q", bind="query-params",
-                            placeholder=strings.text("filter_metric_placeholder"))
-    derived = bar.checkbox(strings.text("show_derived"), value=True, key="derived", bind="query-params")
-    return Filters(categories=tuple(categories), years=years, regions=tuple(regions), kinds=tuple(kinds),
-                   metric_search=search or "", include_derived=bool(derived))
+    fix_widget(WIDGET_KEYS["category"], categories, default_category(categories))
+    category = bar.selectbox(strings.text("filter_category"), categories, key=WIDGET_KEYS["category"],
+                             format_func=strings.category_name) or ""
+    choices = cached_indicator_choices(db, version, category) if category else []
+    units = cached_units(db, version, category) if category else {}
+    fix_widget(WIDGET_KEYS["measure"], choices, choices[0] if choices else None)
+    choice = bar.selectbox(strings.text("measure"), choices, key=WIDGET_KEYS["measure"],
+                           format_func=lambda c: choice_label(c, units.get(c, ""), strings)) or ""
+    region_keys = regions["region_key"].tolist()
+    names = dict(zip(regions["region_key"], regions["region"]))
+    fix_widget(WIDGET_KEYS["regions"], region_keys, [])
+    chosen = bar.multiselect(strings.text("regions"), region_keys, key=WIDGET_KEYS["regions"],
+                             format_func=lambda k: f"{names.get(k, k)} {k}" if k != names.get(k) else k,
+                             placeholder=strings.text("regions_placeholder"))
+    fix_widget(WIDGET_KEYS["periods"], list(PERIOD_MODES), "years")
+    periods = bar.segmented_control(strings.text("periods"), list(PERIOD_MODES), key=WIDGET_KEYS["periods"],
+                                    required=True, format_func=lambda m: strings.text(f"periods_{m}")) or "years"
+    derived = bar.checkbox(strings.text("show_derived"), key=WIDGET_KEYS["derived"])
+    period = ""
+    if tab == "places":
+        options = cached_periods(db, version, category, choice) if choice else []
+        fix_widget(WIDGET_KEYS["period"], options, options[0] if options else None)
+        period = bar.selectbox(strings.text("period_for_places"), options, key=WIDGET_KEYS["period"]) or ""
+    return PageState(lang=strings.lang, tab=tab, category=category, measure=choice, regions=tuple(chosen),
+                     periods=periods, period=period, derived=bool(derived), point=st.session_state.get("point", ""))
 
 
-def chart_download(frame: pd.DataFrame, what: str, filters: Filters, strings: UiStrings) -> None:
+def defaults_for(db: str, version: str, strings: UiStrings, state: PageState) -> PageState:
+    """What a link with no query shows for the parts not chosen: the default category, and for the
+    category (and indicator) in view its first indicator (and period). The link then leaves them out."""
+    categories, _ = cached_options(db, version, tuple(strings.category_keys()))
+    choices = cached_indicator_choices(db, version, state.category) if state.category else []
+    periods = cached_periods(db, version, state.category, state.measure) if state.measure and state.tab == "places" \
+        else []
+    return PageState(category=default_category(categories), measure=choices[0] if choices else "",
+                     period=periods[0] if periods else "")
+
+
+def write_link(state: PageState, defaults: PageState) -> None:
+    """The address bar carries what the user chose (and nothing else)."""
+    query = query_from_state(state, defaults)
+    if dict(query) != {k: (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k))
+                       for k, v in query.items()} or set(st.query_params.keys()) != set(query):
+        st.query_params.from_dict(query)
+
+
+# ------------------------------------------------------------------------------------------ views
+def chart_download(frame: pd.DataFrame, what: str, slug: str, strings: UiStrings) -> None:
     """The CSV download of exactly one chart's data (no rerun)."""
-    st.download_button(strings.text("download_csv"), functools.partial(chart_csv, frame),
-                       file_name=download_name(what, file_slug(filters), "csv"), mime="text/csv",
-                       key=f"download_{what}", on_click="ignore", icon=":material/download:")
+    st.download_button(strings.text("download_points"), functools.partial(csv_bytes, frame),
+                       file_name=download_name(what, slug, "csv"), mime="text/csv", key=f"download_{what}",
+                       on_click="ignore", icon=":material/download:")
 
 
-def headline_cards(filtered: pd.DataFrame, strings: UiStrings) -> None:
-    """Metric cards: stated figures that come with their year-on-year change."""
-    cards = headline_figures(filtered)
+def take_selection(event, key: str) -> None:
+    """A click on a point (a new selection) chooses that point: its id goes into the state and the link."""
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    ids = [str(p.get("customdata", [""])[0]) for p in points if p.get("customdata")]
+    signature = tuple(ids)
+    if signature != st.session_state.get(f"seen_{key}", ()):
+        st.session_state[f"seen_{key}"] = signature
+        if ids:
+            st.session_state["point"] = ids[0]
+
+
+def indicator_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
+    """One indicator over periods for the chosen regions; a click on a point shows its sources."""
+    partial = state.periods == "partial"
+    points, measure, family, unit = cached_points(db, version, state.category, state.measure, state.regions,
+                                                  partial, state.derived)
+    title = ind.indicator_label(strings.category_name(state.category), measure_name(measure, strings), unit)
+    headline_view(db, version, state, strings)
+    st.subheader(escape_md(title))  # the unit comes from reports: no markdown from data
+    if points.empty:
+        st.info(strings.text("empty_chart"))
+    else:
+        figure = figs.indicator_figure(points, title=title, unit=unit, unit_family=family, partial=partial,
+                                       labels=labels_for(strings))
+        event = st.plotly_chart(figure, key="chart_indicator", on_select="rerun", selection_mode="points",
+                                width="stretch", config={"displaylogo": False})
+        take_selection(event, "chart_indicator")
+        st.caption(strings.text("indicator_note") + (" " + strings.text("partial_periods_note") if partial else ""))
+        download = ind.points_download(points, category=state.category,
+                                       category_label=strings.category_name(state.category), measure=measure,
+                                       measure_label=measure_name(measure, strings), lang=strings.lang)
+        chart_download(download, "indicator", f"{state.category}_{measure}_{state.periods}", strings)
+    sources_view(db, version, strings)
+
+
+def sources_view(db: str, version: str, strings: UiStrings) -> None:
+    """The chosen point's sources: sentence (figure marked), report, address; for a derived value the
+    stated figure and change it comes from."""
+    point = st.session_state.get("point", "")
+    if not point:
+        st.caption(strings.text("click_hint"))
+        return
+    stats = cached_statistics(db, version)
+    sources = ind.sources_of(stats, point)
+    if sources.empty:
+        st.session_state["point"] = ""
+        return
+    chosen = stats[stats["stat_id"] == point].iloc[0]
+    with st.container(border=True, key="sources"):
+        st.subheader(strings.text("sources_title"))
+        st.text(f"{chosen['region']} · {chosen['period_display']} · {figs.format_value(chosen['value'])} "
+                f"{chosen['unit']}")
+        if bool(chosen["derived"]):
+            st.info(strings.text("sources_derived"))
+        shown = display_table(sources, ["evidence", "doc_id", "metric", "value", "unit", "period_display", "stat_id"])
+        for row, source in zip(shown.itertuples(index=False), sources.itertuples(index=False)):
+            document = cached_document(db, version, str(source.doc_id)) or {}
+            st.text(f"{strings.text('source_sentence')}: {row.evidence}")
+            st.text(f"{strings.text('source_report')}: {source.doc_id} ({source.published or '—'}) · "
+                    f"{strings.text('source_address')}: {document.get('source') or document.get('path') or '—'}")
+        if st.button(strings.text("clear_point"), key="clear_point"):
+            st.session_state["point"] = ""
+            st.rerun()
+
+
+def headline_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
+    """Cards for the first chosen region: latest whole-year figures of the category, change, trend."""
+    if not state.regions:
+        return
+    region = state.regions[0]
+    cards = cached_cards(db, version, state.category, region)
+    names = dict(zip(*[cached_options(db, version, tuple(strings.category_keys()))[1][c]
+                       for c in ("region_key", "region")]))
+    st.markdown(f"**{escape_md(strings.text('headline_for', region=names.get(region, region), category=strings.category_name(state.category)))}**")
     if cards.empty:
+        st.caption(strings.text("no_headline"))
         return
-    st.subheader(strings.text("headline"))
+    cards = cards.head(4)
     for column, card in zip(st.columns(len(cards)), cards.itertuples(index=False)):
-        period = f"{card.period_display} ({strings.text('partial')})" if card.is_partial else card.period_display
-        column.metric(f"{card.metric} · {card.region} {period}", f"{compact_number(card.value)} {card.unit}",
-                      delta=f"{card.yoy_change_pct:+.1f}%", delta_color="off", border=True)
+        value = f"{figs.format_value(card.value)} {card.unit}" if pd.notna(card.value) else strings.text("change_only")
+        delta = f"{card.change_pct:+.1f}%" if pd.notna(card.change_pct) else None
+        rise = ind.load_measures().get(card.measure)
+        colour = "normal" if rise and rise.rise == "+" else "inverse" if rise and rise.rise == "-" else "off"
+        column.metric(f"{measure_name(card.measure, strings)} · {card.period_label}", value, delta=delta,
+                      delta_color=colour, border=True,
+                      chart_data=card.trend_values if len(card.trend_values) > 1 else None, chart_type="line")
 
 
-def chart_section(key: str, title: str, chart_data: pd.DataFrame, figure, filters: Filters,
-                  strings: UiStrings) -> None:
-    """One chart with its download button, or the empty-chart note."""
-    if chart_data.empty:
-        st.subheader(title)
+def escape_md(text: str) -> str:
+    """Text from data, safe inside st.markdown: every markdown control character escaped."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+
+
+def category_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
+    """Small multiples: every measure of the chosen category by year, for the chosen regions."""
+    rows = cached_category(db, version, state.category)
+    points = ind.category_multiples(rows, state.category, state.regions)
+    if not state.regions:
+        points = points[points["region_key"].isin(ind.busiest_regions(points, 5))]
+    if not state.derived:
+        points = points[~points["derived"].astype(bool)]
+    st.subheader(strings.category_name(state.category))
+    if points.empty:
         st.info(strings.text("empty_chart"))
         return
-    st.plotly_chart(figure, key=f"chart_{key}", width="stretch")
-    chart_download(chart_data, key, filters, strings)
+    titles = {m: measure_name(m, strings) for m in points["measure"].unique()}
+    units = points.groupby("measure")["unit"].first().to_dict()
+    titles = {m: f"{t} ({units.get(m, '')})" for m, t in titles.items()}
+    event = st.plotly_chart(figs.multiples_figure(points, titles, labels=labels_for(strings)), key="chart_category",
+                            on_select="rerun", selection_mode="points", width="stretch")
+    take_selection(event, "chart_category")
+    st.caption(strings.text("indicator_note"))
+    frames = [ind.points_download(own, category=state.category, category_label=strings.category_name(state.category),
+                                  measure=m, measure_label=measure_name(m, strings), lang=strings.lang)
+              for m, own in points.groupby("measure")]
+    chart_download(pd.concat(frames, ignore_index=True), "category", state.category, strings)
+    sources_view(db, version, strings)
 
 
-def charts_tab(filtered: pd.DataFrame, filters: Filters, strings: UiStrings) -> None:
-    """Headline cards and the three charts, each titled with what it shows and the filters applied."""
-    filters_text = describe_filters(filters, strings)
-    headline_cards(filtered, strings)
-
-    counts = category_year_counts(filtered)
-    title = chart_title(strings.text("chart_category_year"), filters_text)
-    chart_section("by-category-year", strings.text("chart_category_year"), counts,
-                  category_year_figure(counts, strings, title), filters, strings)
-    st.caption(strings.text("partial_note"))
-
-    changes = yoy_changes(filtered)
-    shown = largest_changes(changes)
-    name = strings.text("chart_yoy")
-    if len(changes) > len(shown):
-        name += " — " + strings.text("chart_yoy_limit", shown=len(shown), total=len(changes))
-    chart_section("yoy-changes", name, shown, yoy_figure(shown, strings, chart_title(name, filters_text)),
-                  filters, strings)
-
-    trend_tab(filtered, filters, filters_text, strings)
-
-
-def trend_tab(filtered: pd.DataFrame, filters: Filters, filters_text: str, strings: UiStrings) -> None:
-    """One metric's values across periods, regions side by side, derived values hatched."""
-    choices = trend_choices(filtered)
-    if choices.empty:
-        st.subheader(strings.text("chart_trend"))
-        st.info(strings.text("empty_chart"))
-        return
-    rows = choices[["metric", "unit", "kind"]].itertuples(index=False)
-    labels = [f"{m} ({u}, {strings.kind(k)})" for m, u, k in rows]
-    index = st.selectbox(strings.text("trend_metric"), range(len(labels)), format_func=labels.__getitem__,
-                         key="trend")
-    choice = choices.iloc[index or 0]
-    trend = metric_trend(filtered, str(choice["metric"]), str(choice["unit"]), str(choice["kind"]))
-    name = f"{strings.text('chart_trend')}: {choice['metric']} ({choice['unit']})"
-    chart_section("trend", name, trend, trend_figure(trend, strings, chart_title(name, filters_text)),
-                  filters, strings)
-    st.caption(strings.text("derived_note"))
-
-
-def table_tab(db: str, version: str, stats: pd.DataFrame, filtered: pd.DataFrame, filters: Filters,
-              strings: UiStrings) -> None:
-    """The filtered statistics with their sentences, downloads, and the chosen row's document."""
-    shown = filtered.head(TABLE_ROWS)
-    st.caption(strings.text("table_caption", total=f"{len(filtered):,}", shown=f"{len(shown):,}"))
-    table = display_table(shown, TABLE_COLUMNS)
-    table["category"] = table["category"].map(strings.category)
-    table["kind"] = table["kind"].map(strings.kind)
-    table.columns = [strings.column(c) for c in TABLE_COLUMNS]
-    state = st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True)
-    st.caption(strings.text("table_derived_note"))
-    slug = file_slug(filters)
+def places_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
+    """Regions ranked by value and by year-on-year change in one period, and the provinces' tile map."""
+    stats = cached_category(db, version, state.category)
+    measure, family, unit = ind.resolve_indicator(stats, state.category, state.measure)
+    label = ind.indicator_label(strings.category_name(state.category), measure_name(measure, strings), unit)
+    title = f"{label} · {state.period}"
+    labels = labels_for(strings)
+    rise = ind.load_measures().get(measure)
+    partial = not str(state.period).isdigit()
+    points = ind.indicator_points(stats, state.category, measure, family, partial=partial,
+                                  include_derived=state.derived)
+    ranking = ind.value_ranking(points, state.period)
+    changes = ind.change_points(stats, state.category, measure, state.period)
+    tones = ind.change_tone(changes["change_pct"], rise.rise if rise else "·")
     left, right = st.columns(2)
-    left.download_button(strings.text("download_table_csv"), functools.partial(table_csv, filtered),
+    with left:
+        st.subheader(strings.text("chart_changes"))
+        if changes.empty:
+            st.info(strings.text("no_changes"))
+        else:
+            event = st.plotly_chart(figs.change_figure(changes, tones, title=title, labels=labels),
+                                    key="chart_changes", on_select="rerun", selection_mode="points", width="stretch")
+            take_selection(event, "chart_changes")
+            st.caption(strings.text("tone_note"))
+            download = changes.assign(tone=tones.to_numpy(), category=state.category,
+                                      category_label=strings.category_name(state.category), measure=measure,
+                                      measure_label=measure_name(measure, strings), period_label=state.period)
+            chart_download(download, "changes", f"{state.category}_{measure}_{state.period}", strings)
+    with right:
+        st.subheader(strings.text("chart_ranking"))
+        if ranking.empty:
+            st.info(strings.text("empty_chart"))
+        else:
+            event = st.plotly_chart(figs.ranking_figure(ranking, title=title, unit=unit, unit_family=family,
+                                                        labels=labels), key="chart_ranking", on_select="rerun",
+                                    selection_mode="points", width="stretch")
+            take_selection(event, "chart_ranking")
+            chart_download(ind.points_download(ranking, category=state.category,
+                                               category_label=strings.category_name(state.category), measure=measure,
+                                               measure_label=measure_name(measure, strings), lang=strings.lang),
+                           "ranking", f"{state.category}_{measure}_{state.period}", strings)
+    provinces = ind.load_provinces()
+    if len(changes):
+        tiles = ind.tile_grid(changes, "change_pct", provinces, strings.lang)
+        tile_tones = ind.change_tone(tiles["change_pct"].fillna(0), rise.rise if rise else "·")
+        figure = figs.tile_map_figure(tiles, "change_pct", tile_tones, title=f"{strings.text('chart_tiles')} · {title}",
+                                      labels=labels, suffix="%")
+    else:
+        tiles = ind.tile_grid(ranking, "value", provinces, strings.lang)
+        figure = figs.tile_map_figure(tiles, "value", None, title=f"{strings.text('chart_tiles_value')} · {title}",
+                                      labels=labels)
+    st.plotly_chart(figure, key="chart_tiles", width="stretch", config={"staticPlot": False, "displayModeBar": False})
+    sources_view(db, version, strings)
+
+
+def coverage_view(db: str, version: str, strings: UiStrings) -> None:
+    """数据说明: what the store holds and what the figures are and are not."""
+    stats = cached_statistics(db, version)
+    summary, table = ind.coverage(stats, cached_documents(db, version))
+    years = f"{summary['years'][0]}–{summary['years'][1]}" if summary["years"] else "—"
+    st.subheader(strings.text("coverage_title"))
+    st.text(strings.text("coverage_summary", reports=summary["reports"], statistics=summary["statistics"],
+                         charted=summary["charted"], regions=summary["regions"], years=years,
+                         latest=summary["latest_update"] or "—"))
+    st.text(strings.text("coverage_what"))
+    st.text(strings.text("coverage_not"))
+    st.markdown(f"**{strings.text('coverage_periods')}**")
+    kinds = pd.DataFrame({"period_type": [strings.text(f"period_{k}") for k in summary["period_types"]],
+                          "key": list(summary["period_types"]), "statistics": list(summary["period_types"].values())})
+    st.dataframe(kinds, hide_index=True, key="coverage_periods")
+    st.markdown(f"**{strings.text('coverage_reports')}**")
+    shown = table[["doc_id", "region", "region_code", "published", "periods", "statistics", "charted", "ingested_at",
+                   "source"]]
+    st.dataframe(plain(shown), hide_index=True, key="coverage_reports")
+    chart_download(shown, "coverage", "all", strings)
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A small frame made safe for st.dataframe (formula text neutralised)."""
+    return neutralise_frame(frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}))
+
+
+def table_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
+    """The statistics of the chosen category and regions with their sentences; a chosen row's document."""
+    stats = cached_statistics(db, version)
+    rows = stats[stats["category"] == state.category]
+    if state.regions:
+        rows = rows[ind.region_keys(rows).isin(state.regions)]
+    shown = rows.head(TABLE_ROWS)
+    st.caption(strings.text("table_caption", total=f"{len(rows):,}", shown=f"{len(shown):,}"))
+    table = display_table(shown, TABLE_COLUMNS)
+    table["category"] = table["category"].map(strings.category_name)
+    table.columns = [strings.column(c) for c in TABLE_COLUMNS]
+    picked = st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True)
+    slug = state.category
+    left, right = st.columns(2)
+    left.download_button(strings.text("download_table_csv"), functools.partial(table_csv, rows),
                          file_name=download_name("table", slug, "csv"), mime="text/csv", key="download_table_csv",
                          on_click="ignore")
-    right.download_button(strings.text("download_table_xlsx"), functools.partial(table_xlsx, filtered),
+    right.download_button(strings.text("download_table_xlsx"), functools.partial(table_xlsx, rows),
                           file_name=download_name("table", slug, "xlsx"), mime=XLSX_MIME,
                           key="download_table_xlsx", on_click="ignore")
-    rows = state.selection.rows if state is not None else []
-    if not rows:
+    chosen = [r for r in (picked.selection.rows if picked is not None else []) if 0 <= r < len(shown)]
+    if not chosen:  # no row, or a row that no longer exists (deleted meanwhile): no IndexError
         st.info(strings.text("choose_row"))
         return
-    row = shown.iloc[rows[0]]
+    row = shown.iloc[chosen[0]]
     document_panel(db, version, stats, row, strings)
     correction_panel(db, row, strings)
 
@@ -195,7 +478,8 @@ def document_panel(db: str, version: str, stats: pd.DataFrame, row: pd.Series, s
     """The chosen row's document, escaped, every stated statistic coloured by category."""
     doc_id = str(row["doc_id"])
     document = cached_document(db, version, doc_id)
-    st.subheader(f"{strings.text('document')}: {doc_id}")
+    st.subheader(strings.text("document"))
+    st.text(doc_id)
     if not document:
         st.warning(strings.text("document_missing"))
         return
@@ -232,40 +516,33 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings) -> None:
 
 
 def apply_corrections(db: str, stat_id: str, changes: dict[str, object], strings: UiStrings) -> None:
-    """Store corrections of one statistic and rerun so charts, table and downloads show them."""
     try:
         for field, value in changes.items():
             data.save_correction(db, stat_id, field, value)
     except ValueError as refused:
-        st.error(str(refused))
+        st.error(escape_md(str(refused)))
         return
     flash("success", strings.text("saved"))
     st.rerun()
 
 
-def corrections_tab(db: str, strings: UiStrings) -> None:
-    """The stored corrections, each active one with an undo button."""
+def corrections_view(db: str, strings: UiStrings) -> None:
     corrections = data.read_corrections(db)
     if corrections is None or corrections.empty:
         st.info(strings.text("no_corrections"))
         return
-    st.dataframe(display_table_plain(corrections), hide_index=True, key="corrections")
+    st.dataframe(plain(corrections), hide_index=True, key="corrections")
     active = corrections[~corrections["undone"].astype(bool)]
     for correction in active.tail(50).iloc[::-1].itertuples(index=False):
         label = f"{strings.text('undo')} #{correction.id}: {correction.stat_id} {correction.field} → {correction.value}"
-        if st.button(label, key=f"undo_{correction.id}"):
+        if st.button(escape_md(label), key=f"undo_{correction.id}"):
             data.remove_correction(db, int(correction.id))
             flash("success", strings.text("undone"))
             st.rerun()
 
 
-def display_table_plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Any small frame made safe for st.dataframe (formula text neutralised)."""
-    return safe_for_display(frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}))
-
-
-def add_reports_tab(db: str, strings: UiStrings) -> None:
-    """Upload files or paste text; ingested at once, each outcome told in words."""
+def add_view(db: str, strings: UiStrings) -> None:
+    """Upload files or paste text; then a review of what was extracted (or that it was already stored)."""
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(strings.text("upload", limit=data.UPLOAD_LIMIT_MB), type=["txt", "html", "htm"],
                                  accept_multiple_files=True, max_upload_size=data.UPLOAD_LIMIT_MB, key="upload_files")
@@ -283,10 +560,11 @@ def add_reports_tab(db: str, strings: UiStrings) -> None:
             st.warning(strings.text("empty_paste"))
         else:
             ingest_all(db, [(f"{name or 'pasted-report'}.txt", text.encode("utf-8"))], "", "", strings)
+    review_view(db, strings)
 
 
 def ingest_all(db: str, files: list[tuple[str, bytes]], region: str, published: str, strings: UiStrings) -> None:
-    """Ingest each (name, bytes); show every outcome, rerun when anything was added."""
+    """Ingest each (name, bytes); keep the outcomes for the review below (shown after the rerun too)."""
     try:
         date = data.valid_date(published or "")
     except ValueError:
@@ -294,47 +572,79 @@ def ingest_all(db: str, files: list[tuple[str, bytes]], region: str, published: 
         return
     outcomes = [data.ingest_upload(db, name, payload, region=(region or "").strip() or None, published=date)
                 for name, payload in files]
-    for outcome in outcomes:
-        (st.success if outcome.ok else st.error)(strings.text(outcome.message_key, **outcome.values))
-    added = [o for o in outcomes if o.ok]
-    if added:
-        flash("success", " ".join(strings.text(o.message_key, **o.values) for o in added))
-        st.rerun()
+    st.session_state["review"] = [(o.ok, o.message_key, o.values) for o in outcomes]
 
 
+def review_view(db: str, strings: UiStrings) -> None:
+    """What the last import extracted: each report's statistics with the figure marked in its sentence, and
+    its text with every figure highlighted; a report already stored says so."""
+    for ok, key, values in st.session_state.get("review", []):
+        message = strings.text(key, **{k: v for k, v in values.items() if k != "content_hash"})
+        (st.success if ok else st.error)(escape_md(message))
+        if not ok or "content_hash" not in values:
+            continue
+        if key == "ingest_skipped":
+            st.info(strings.text("already_stored"))
+        doc_id = data.doc_id_for_content(db, values["content_hash"])
+        if not doc_id:
+            continue
+        version = data.read_version(db)
+        stats = cached_statistics(db, version)
+        rows = stats[(stats["doc_id"] == doc_id) & ~stats["derived"]]
+        st.subheader(strings.text("review_title"))
+        if rows.empty:
+            st.info(strings.text("review_none"))
+            continue
+        table = display_table(rows, ["evidence", "category", "measure", "metric", "value", "unit", "period_display",
+                                     "scope"])
+        table["category"] = table["category"].map(strings.category_name)
+        st.dataframe(table, hide_index=True, key=f"review_{doc_id}")
+        document_panel(db, version, stats, rows.iloc[0], strings)
+
+
+# ------------------------------------------------------------------------------------------ page
 def main() -> None:
     """Lay out the page."""
-    lang = st.sidebar.segmented_control("语言 Language", ["zh", "en"], default="zh", required=True, key="lang",
-                                        format_func={"zh": "中文", "en": "English"}.get, bind="query-params")
-    strings = cached_strings(lang or "zh")
+    seed_widgets_from_link()
+    lang = st.sidebar.segmented_control("语言 Language", ["zh", "en"], key=WIDGET_KEYS["lang"], required=True,
+                                        format_func={"zh": "中文", "en": "English"}.get) or "zh"
+    strings = cached_strings(lang)
     st.title(strings.text("page_title"))
     show_flash()
     db = data.resolve_db_path(sys.argv[1:], os.environ, data.default_db())
+    ensure_store(db, strings)
     try:
         version = data.read_version(db)
-        stats, options = cached_statistics(db, version, tuple(strings.category_keys()))
+        stats = cached_statistics(db, version)
     except data.StoreProblem as problem:
         st.error(store_problem_message(problem, db, strings))
-        if problem.kind != "missing":
-            st.stop()
-        add_reports_tab(db, strings)
+        if problem.kind == "missing":
+            add_view(db, strings)
         st.stop()
     if stats.empty:
         st.warning(strings.text("store_empty"))
-    filters = sidebar_filters(options, strings)
-    filtered = filter_statistics(stats, filters)
-    charts, table, add, corrections = st.tabs([strings.text("tab_charts"), strings.text("tab_table"),
-                                               strings.text("tab_add"), strings.text("tab_corrections")])
-    with charts:
-        if filtered.empty and not stats.empty:
-            st.warning(strings.text("empty_filter"))
-        charts_tab(filtered, filters, strings)
-    with table:
-        guard_store(db, strings, table_tab, db, version, stats, filtered, filters, strings)
-    with add:
-        guard_store(db, strings, add_reports_tab, db, strings)
-    with corrections:
-        guard_store(db, strings, corrections_tab, db, strings)
+    fix_widget(WIDGET_KEYS["tab"], list(VIEWS), "indicator")
+    tab = st.segmented_control(strings.text("view"), list(VIEWS), key=WIDGET_KEYS["tab"], required=True,
+                               format_func=lambda v: strings.text(f"view_{v}"),
+                               label_visibility="collapsed") or "indicator"
+    state = sidebar(db, version, strings, tab)
+    defaults = defaults_for(db, version, strings, state)
+    if tab == "indicator":
+        guard_store(db, strings, indicator_view, db, version, state, strings)
+    elif tab == "category":
+        guard_store(db, strings, category_view, db, version, state, strings)
+    elif tab == "places":
+        guard_store(db, strings, places_view, db, version, state, strings)
+    elif tab == "coverage":
+        guard_store(db, strings, coverage_view, db, version, strings)
+    elif tab == "table":
+        guard_store(db, strings, table_view, db, version, state, strings)
+    elif tab == "add":
+        guard_store(db, strings, add_view, db, strings)
+    else:
+        guard_store(db, strings, corrections_view, db, strings)
+    state = PageState(**{**state.__dict__, "point": st.session_state.get("point", "")})
+    write_link(state, defaults)
 
 
 def guard_store(db: str, strings: UiStrings, section, *args) -> None:

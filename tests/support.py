@@ -138,19 +138,25 @@ SENTENCE_END = re.compile(r"[。！？!?\n]")
 PARTIAL_MARKERS = {"-q1": "Q1", "-h1": "H1", "jan-nov": "01/{year}-11", "jan-sep": "01/{year}-09",
                    "jan-jul": "01/{year}-07"}
 
+# The unit families of the units the corpus uses most (metrics/patterns/unit_norm.yaml has them all).
+UNIT_FAMILIES = {"人": "persons", "名": "persons", "人次": "person_times", "起": "cases", "件": "cases", "宗": "cases",
+                 "元": "yuan", "%": "percent", "公斤": "kg", "千克": "kg", "次": "times_done", "个": "items"}
+
 HOSTILE_DOC = {
     "doc_id": "hostile-2024",
     "source": "https://example.invalid/<script>alert('src')</script>",
     "published": "2025-01-05",
-    "region": "测试县",
+    "region": "测试县", "region_code": "",
     "text": ("测试县公安局2024年工作通报<script>window.__pwned = 1; alert('xss')</script>"
              "<img src=x onerror=\"window.__pwned = 2\">全年查处赌博案件77起，同比上升10%。"),
 }
 HOSTILE_METRICS = [
     {"surface": "77起", "metric": '=HYPERLINK("http://evil.invalid","点我")', "category": "vice", "kind": "count",
-     "value": 77, "unit": "起", "qualifier": "exact", "direction": None, "basis": None, "period": 2024},
+     "value": 77, "unit": "起", "qualifier": "exact", "direction": None, "basis": None, "period": 2024,
+     "measure": "solved", "scope": "area", "period_label": "2024"},
     {"surface": "10%", "metric": '=HYPERLINK("http://evil.invalid","点我")', "category": "vice", "kind": "change_pct",
-     "value": 10, "unit": "%", "qualifier": "exact", "direction": "up", "basis": "yoy", "period": 2024},
+     "value": 10, "unit": "%", "qualifier": "exact", "direction": "up", "basis": "yoy", "period": 2024,
+     "measure": "solved", "scope": "area", "period_label": "2024"},
 ]
 
 
@@ -182,7 +188,10 @@ def annotated_records(doc: dict, annotations: list[dict]) -> list[Record]:
             qualifier=item["qualifier"], direction=item["direction"], basis=item["basis"], period=item["period"],
             surface=item["surface"], start=start, end=end, sentence=sentence_around(text, start, end),
             period_label=item["period_label"] if "period_label" in item else partial_label(doc["doc_id"], item["period"]),
-            measure=item.get("measure", "other"), scope=item.get("scope", "area")))
+            measure=item.get("measure", "other"), scope=item.get("scope", "area"),
+            region_code=doc.get("region_code") or "",
+            province=(doc.get("region_code") or "")[:2] + "0000" if doc.get("region_code") else "",
+            unit_norm=UNIT_FAMILIES.get(item["unit"], item["unit"] or "")))
     return records
 
 
@@ -219,7 +228,9 @@ def build_annotated_store(db: Path) -> int:
     total = 0
     with annotations_as_extractor(reports):
         for doc, _ in reports:
-            summary = store.ingest_bytes(f"{doc['doc_id']}.txt", doc["text"].encode("utf-8"), db=db,
+            # as a JSON document, as the shipped reports are read: its source address is kept
+            payload = json.dumps({k: v for k, v in doc.items() if k != "metrics"}, ensure_ascii=False)
+            summary = store.ingest_bytes(f"{doc['doc_id']}.json", payload.encode("utf-8"), db=db,
                                          region=doc["region"], published=doc["published"])
             total += summary.statistics
     return total

@@ -1,20 +1,17 @@
-"""The dashboard headless (streamlit.testing.v1.AppTest) over a temporary annotated store."""
+"""The dashboard headless (streamlit.testing.v1.AppTest) over a temporary annotated store: the state, the
+link, and first start."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-
-ROOT = Path(__file__).resolve().parent.parent
-DASHBOARD = str(ROOT / "dashboard.py")
-CHART_DOWNLOADS = {"download_by-category-year", "download_yoy-changes", "download_trend"}
-TABLE_DOWNLOADS = {"download_table_csv", "download_table_xlsx"}
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+XIAMEN = {"category": "other", "measure": "reports/items", "regions": "350200"}
 
 
 @pytest.fixture()
@@ -26,81 +23,129 @@ def store_db(annotated_store: Path, monkeypatch) -> Path:
 
 
 def run_app(query: dict[str, str] | None = None) -> AppTest:
-    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
     for key, value in (query or {}).items():
         app.query_params[key] = value
     return app.run()
 
 
-def chart_specs(app: AppTest) -> list[dict]:
+def specs(app: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
 
 
-def trace_names(spec: dict) -> list[str]:
-    return [trace.get("name") for trace in spec["data"]]
+def link(app: AppTest) -> dict:
+    return {k: app.query_params.get_all(k) if hasattr(app.query_params, "get_all") else app.query_params[k]
+            for k in app.query_params}
 
 
-def table_total(app: AppTest) -> int:
-    caption = next(c.value for c in app.caption if c.value.startswith("共 "))
-    return int(caption.split()[1].replace(",", ""))
-
-
-def test_runs_on_a_store_with_three_charts_each_with_its_download(store_db):
+def test_opens_on_the_default_indicator_with_nothing_in_the_link(store_db):
     app = run_app()
     assert not app.exception and not app.error
-    assert len(app.get("plotly_chart")) == 3
-    keys = {button.proto.id.split("-", 2)[-1] for button in app.get("download_button")}
-    assert CHART_DOWNLOADS | TABLE_DOWNLOADS <= keys
-    assert len(app.metric) > 0
+    assert app.selectbox(key="w_category").value == "telecom_fraud"
+    assert specs(app)[0]["layout"]["title"]["text"] == "电信网络诈骗 · 破案 (起)"
+    assert dict(app.query_params) == {}                       # the link keeps only what the user chose
+
+
+def test_a_link_opens_its_state(store_db):
+    app = run_app({**XIAMEN, "lang": "en"})
+    assert not app.exception
+    assert app.selectbox(key="w_category").value == "other"
+    assert app.selectbox(key="w_measure").value == "reports/items"
+    assert app.multiselect(key="w_regions").value == ["350200"]
+    assert app.title[0].value == "Police statistics dashboard"
+    spec = specs(app)[0]
+    assert spec["layout"]["title"]["text"] == "other · incidents reported (个)"
+    xiamen = next(t for t in spec["data"] if t.get("name") == "厦门市")
+    assert xiamen["x"] == [2019, 2020] and xiamen["y"] == [2370000.0, 2441000.0]
+    assert [m.label for m in app.metric][0].startswith("incidents reported · 2020")
+
+
+def test_changing_a_filter_writes_only_that_choice_to_the_link(store_db):
+    app = run_app()
+    app.selectbox(key="w_measure").set_value("apprehended").run()
+    assert not app.exception
+    assert dict(app.query_params) == {"measure": "apprehended"}
+    app.segmented_control(key="w_periods").set_value("partial").run()
+    assert dict(app.query_params) == {"measure": "apprehended", "periods": "partial"}
+    spec = specs(app)[0]
+    xs = [x for t in spec["data"] for x in t["x"]]
+    assert xs and all(isinstance(x, str) and x[4] == "-" for x in xs)   # dates of the periods' ends, no years
+
+
+def test_language_switch_keeps_the_indicator_and_the_link_keys(store_db):
+    app = run_app(XIAMEN)
+    before = [t["y"] for t in specs(app)[0]["data"]]
+    app.segmented_control(key="w_lang").set_value("en").run()
+    assert [t["y"] for t in specs(app)[0]["data"]] == before
+    assert app.query_params["measure"] == "reports/items" and app.query_params["lang"] == "en"
+
+
+def test_another_category_gets_its_own_first_indicator(store_db):
+    app = run_app({"measure": "reports/items"})               # not an indicator of telecom fraud
+    assert not app.exception
+    assert app.selectbox(key="w_measure").value == "solved"   # falls back, never an error
+    app.selectbox(key="w_category").set_value("criminal").run()
+    assert not app.exception
+    measure = app.selectbox(key="w_measure")
+    assert measure.options[0] == "警情" and measure.value == "solved"   # kept: criminal has it too
+    assert dict(app.query_params) == {"category": "criminal", "measure": "solved"}  # not its first: in the link
+    measure.set_value("reports").run()
+    assert dict(app.query_params) == {"category": "criminal"}          # its first indicator: left out
+
+
+def test_unknown_values_in_a_link_fall_back_without_error(store_db):
+    app = run_app({"category": "nonsense", "regions": "999999", "tab": "nowhere", "lang": "fr", "periods": "x"})
+    assert not app.exception and not app.error
+    assert app.selectbox(key="w_category").value == "telecom_fraud"
+    assert app.multiselect(key="w_regions").value == []
+    assert app.segmented_control(key="w_tab").value == "indicator"
+
+
+def test_a_chosen_point_in_the_link_shows_its_sources(store_db):
+    app = run_app({**XIAMEN, "point": "xiamen-2020:232:239~prev"})
+    assert not app.exception
+    texts = " ".join(t.value for t in app.text)
+    assert "xiamen-2020" in texts and "【" in texts
+    assert any("推算" in i.value for i in app.info)
+    assert app.query_params["point"] == "xiamen-2020:232:239~prev"
+
+
+def test_places_tab_ranks_changes_and_keeps_its_period(store_db):
+    app = run_app({"tab": "places", "measure": "cases", "period": "2022"})
+    assert not app.exception
+    change = specs(app)[0]["data"][0]
+    assert list(zip(change["y"], change["x"])) == [("江苏省", -15.3), ("天津市", -27.8)]
+    assert app.selectbox(key="w_period").value == "2022"
+    assert dict(app.query_params) == {"tab": "places", "measure": "cases", "period": "2022"}
+
+
+@pytest.mark.parametrize("tab", ["category", "coverage", "table", "add", "corrections"])
+def test_every_page_opens_without_error(store_db, tab):
+    app = run_app({"tab": tab, "regions": "120000"})
+    assert not app.exception and not app.error
+
+
+def test_coverage_states_what_the_store_holds(store_db):
+    app = run_app({"tab": "coverage"})
+    summary = next(t.value for t in app.text if "份报告" in t.value)
+    assert "51 份报告" in summary                            # 50 annotated reports + the hostile one
+    assert any("不是官方统计" in t.value for t in app.text)
 
 
 def test_download_buttons_do_not_rerun(store_db):
-    app = run_app()
-    buttons = app.get("download_button")
-    assert len(buttons) == 5
-    assert all(button.proto.ignore_rerun for button in buttons)
+    app = run_app(XIAMEN)
+    assert app.get("download_button") and all(b.proto.ignore_rerun for b in app.get("download_button"))
 
 
-def test_category_filter_narrows_chart_and_table(store_db):
-    app = run_app()
-    total = table_total(app)
-    app.multiselect(key="category").set_value(["drugs"]).run()
-    assert not app.exception
-    assert trace_names(chart_specs(app)[0]) == ["毒品 drugs"]
-    assert 0 < table_total(app) < total
-    assert "毒品 drugs" in chart_specs(app)[0]["layout"]["title"]["text"]
-
-
-def test_year_range_filter(store_db):
-    app = run_app()
-    app.slider(key="years").set_value((2023, 2024)).run()
-    spec = chart_specs(app)[0]
-    periods = {x[:4] for trace in spec["data"] for x in trace["x"]}
-    assert periods and periods <= {"2023", "2024"}
-
-
-def test_query_params_start_the_app_filtered(store_db):
-    app = run_app({"category": "毒品 drugs", "lang": "English"})
-    assert not app.exception
-    assert app.multiselect(key="category").value == ["drugs"]
-    assert trace_names(chart_specs(app)[0]) == ["毒品 drugs"]
-    assert app.title[0].value == "Police statistics dashboard"
-
-
-def test_no_matching_statistics_says_so(store_db):
-    app = run_app({"q": "不存在的指标xyz"})
-    assert not app.exception
-    assert any("没有数据" in w.value for w in app.warning)
-    assert not app.get("plotly_chart")
-
-
-def test_missing_store_says_what_to_run(tmp_path, monkeypatch):
-    monkeypatch.setenv("METRICS_DB", str(tmp_path / "absent.duckdb"))
+def test_missing_store_is_built_from_the_shipped_reports(tmp_path, monkeypatch):
+    db = tmp_path / "fresh" / "metrics.duckdb"
+    monkeypatch.setenv("METRICS_DB", str(db))
     monkeypatch.setattr(sys, "argv", ["dashboard.py"])
     app = run_app()
-    assert not app.exception
-    message = app.error[0].value
-    assert "make run" in message and "python -m metrics ingest data/corpus" in message
+    assert not app.exception and not app.error
+    assert db.is_file()
+    assert specs(app), "charts with data on first start"
+    assert any(t.get("y") for t in specs(app)[0]["data"])
 
 
 def test_broken_store_says_what_to_run(tmp_path, monkeypatch):
@@ -116,28 +161,18 @@ def test_broken_store_says_what_to_run(tmp_path, monkeypatch):
 def test_db_script_argument_wins_over_environment(store_db, tmp_path, monkeypatch):
     monkeypatch.setenv("METRICS_DB", str(tmp_path / "absent.duckdb"))
     monkeypatch.setattr(sys, "argv", ["dashboard.py", "--db", str(store_db)])
-    app = run_app()
-    assert not app.error and len(app.get("plotly_chart")) == 3
+    app = run_app(XIAMEN)
+    assert not app.error
+    assert "厦门" in json.dumps(specs(app)[0], ensure_ascii=False)
 
 
-def test_english_switch_changes_labels(store_db):
-    app = run_app()
-    app.segmented_control(key="lang").set_value("en").run()
-    assert app.title[0].value == "Police statistics dashboard"
-    assert app.multiselect(key="category").label == "Crime category"
-
-
-def test_opens_a_parquet_dataset_written_by_the_dask_engine(tmp_path, monkeypatch):
-    dataset = tmp_path / "dataset"
-    reports = [str(ROOT / "data" / "corpus" / "dev" / name) for name in ("cangnan-2024.json", "fujian-2021-trad.json")]
-    ingest = subprocess.run([sys.executable, "-m", "metrics", "ingest", *reports, "--engine", "dask", "--workers", "1",
-                             "--db", str(tmp_path / "m.duckdb"), "--output-dataset", str(dataset)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert ingest.returncode == 0, ingest.stderr
-    monkeypatch.setenv("METRICS_DB", str(dataset))
-    monkeypatch.setattr(sys, "argv", ["dashboard.py"])
-    app = run_app()
-    assert not app.exception and not app.error
-    assert len(app.get("plotly_chart")) == 3 and table_total(app) > 0
-    assert {"cangnan-2024", "fujian-2021-trad"} <= {str(v) for v in app.dataframe[0].value["报告"]}
-
+def test_paste_review_and_already_stored(store_db):
+    app = run_app({"tab": "add"})
+    app.text_input(key="paste_name").set_value("review-apptest")
+    app.text_area(key="paste_text").set_value("某县公安局2024年全年破获刑事案件120起，抓获犯罪嫌疑人85人。")
+    app.button[1].click().run()
+    assert not app.exception
+    assert any("已导入" in s.value for s in app.success)
+    assert any(h.value == "导入结果：提取的数据" for h in app.subheader)
+    app.button[1].click().run()
+    assert any("已在数据库中" in i.value for i in app.info)

@@ -32,7 +32,8 @@ def stat(**fields) -> dict:
     """One statistic row with sensible defaults."""
     row = dict(doc_id="d1", region="苍南县", published="2025-01-10", metric="刑事打处", category="criminal",
                kind="count", value=2129.0, unit="人", qualifier="exact", direction=None, basis=None, period=2024,
-               surface="2129人", start=10, end=15, sentence="全年刑事打处2129人。", period_label=None)
+               surface="2129人", start=10, end=15, sentence="全年刑事打处2129人。", period_label="2024",
+               measure="punished", scope="area", region_code="330327", province="330000", unit_norm="persons")
     row.update(fields)
     return row
 
@@ -62,17 +63,20 @@ def test_different_figures_are_not_merged():
 
 
 def test_partial_periods_keep_their_label():
-    out = add_display_period(frame(stat(), stat(period_label="2024-H1"), stat(period=None)))
-    assert out["period_display"].tolist() == ["2024", "2024-H1", ""]
-    assert out["is_partial"].tolist() == [False, True, False]
+    out = add_display_period(frame(stat(), stat(period_label="2024-H1"), stat(period=None, period_label=None),
+                                   stat(period_label=None)))
+    assert out["period_display"].tolist() == ["2024", "2024-H1", "", "2024"]
+    assert out["period_type"].tolist() == ["year", "half", "none", "none"]
+    assert out["is_partial"].tolist() == [False, True, True, True]  # no label: not known to be a whole year
 
 
 def test_previous_year_is_derived_from_count_and_yoy_change():
     derived = derive_previous_year(frame(stat(), change()))
     assert len(derived) == 1
     row = derived.iloc[0]
-    assert row["value"] == pytest.approx(2129 / 1.078) and round(row["value"]) == 1975
+    assert row["value"] == 1975.0          # 2129 / 1.078 = 1974.95…, rounded to the source's 4 digits
     assert row["period"] == 2023 and row["derived"] and row["qualifier"] == "approx"
+    assert row["stat_id"] != row["source_stat_id"] and row["stat_id"].endswith("~prev")
 
 
 def test_derived_from_a_fall():
@@ -395,3 +399,230 @@ def test_real_pipeline_relations_hold():
     assert set(filtered.index) <= set(data.index) and (filtered["region"] == region).all()
     counts = category_year_counts(filtered)
     assert counts["statistics"].sum() == (~filtered["derived"]).sum()
+
+
+# ------------------------------------------------------------------ the analyst's dashboard: indicators
+from metrics.views import figures as figs  # noqa: E402
+from metrics.views import indicators as ind  # noqa: E402
+from metrics.views.prepare import period_types, round_significant, significant_digits  # noqa: E402
+from metrics.views.state import PageState, choose, query_from_state, state_from_query  # noqa: E402
+
+
+def city(**fields) -> dict:
+    """A statistic of 厦门市 (350200), telecom-fraud cases, by default."""
+    base = dict(doc_id="xm24", region="厦门市", region_code="350200", province="350000", category="telecom_fraud",
+                measure="cases", metric="电诈发案", unit="起", unit_norm="cases", value=1200.0, surface="1200起",
+                period=2024, period_label="2024", published="2025-01-08")
+    return stat(**{**base, **fields})
+
+
+def analyst_sample() -> pd.DataFrame:
+    return prepare_statistics(frame(
+        city(),
+        city(kind="change_pct", value=20.0, unit="%", unit_norm="percent", direction="down", basis="yoy",
+             surface="20%", start=30, end=33),
+        city(doc_id="xm24h1", value=500.0, period_label="2024-H1", published="2024-07-10"),
+        city(doc_id="xm23", value=1400.0, period=2023, period_label="2023", published="2024-01-05"),
+        city(doc_id="js23", region="江苏省", region_code="320000", province="320000", kind="change_pct", value=18.4,
+             unit="%", unit_norm="percent", direction="down", basis="yoy", period=2023, period_label="2023"),
+        city(doc_id="tj23", region="天津市", region_code="120000", province="120000", kind="change_pct", value=5.0,
+             unit="%", unit_norm="percent", direction="up", basis="yoy", period=2023, period_label="2023"),
+        city(doc_id="xm24", measure="solved", metric="破获电诈案件", value=300.0, start=60, end=64),
+        city(doc_id="xm24", scope="case", metric="某团伙涉案", value=99999.0, start=80, end=86),
+        city(doc_id="xm24", measure="cases", kind="rate", unit="%", unit_norm="percent", value=35.8, start=90,
+             end=95)))
+
+
+def test_period_types_and_bounds():
+    assert period_types(pd.Series(["2024", "2024-H2", "2024-Q3", "2024-08", "2024-01/2024-10",
+                                   "2024-02-09/2024-02-17", "", None])).tolist() == \
+        ["year", "half", "quarter", "month", "months", "days", "none", "none"]
+    assert ind.period_bounds("2024-Q3") == (pd.Timestamp("2024-07-01").date(), pd.Timestamp("2024-09-30").date())
+    assert ind.period_bounds("2023-11-15/2024-01-31")[1].isoformat() == "2024-01-31"
+    assert ind.period_bounds("2024-12")[1].isoformat() == "2024-12-31"
+    assert ind.period_bounds("sometime") is None
+
+
+def test_significant_digits_and_rounding():
+    assert significant_digits(pd.Series([2129.0, 2441000.0, 7.8, 120.5])).tolist() == [4, 4, 2, 4]
+    assert round_significant(pd.Series([1974.9536178107605]), pd.Series([4])).tolist() == [1975.0]
+
+
+def test_derived_label_of_a_span_moves_every_year():
+    derived = derive_previous_year(frame(stat(period_label="2023-11-15/2024-01-31"),
+                                         change(period_label="2023-11-15/2024-01-31")))
+    assert derived.iloc[0]["period_label"] == "2022-11-15/2023-01-31"
+
+
+def test_indicator_points_whole_years_only_area_only_and_derived_marked():
+    data = analyst_sample()
+    points = ind.indicator_points(data, "telecom_fraud", "cases", "cases")
+    assert points["period_label"].tolist() == ["2023", "2024"]
+    # 2023: stated 1400 beats the 1500 derived from 1200 and −20%
+    assert points["value"].tolist() == [1400.0, 1200.0] and not points["derived"].any()
+    assert points["alternatives"].tolist() == [2, 1]
+    assert 99999.0 not in points["value"].tolist()        # a single case's detail is not charted
+
+
+def test_indicator_points_partial_periods_never_with_years():
+    data = analyst_sample()
+    partial = ind.indicator_points(data, "telecom_fraud", "cases", "cases", partial=True)
+    assert partial["period_label"].tolist() == ["2024-H1"]
+    assert ind.indicator_points(data, "telecom_fraud", "cases", "cases", ("320000",)).empty
+
+
+def test_indicator_points_without_derived_and_derived_alone():
+    data = prepare_statistics(frame(city(), city(kind="change_pct", value=20.0, unit="%", unit_norm="percent",
+                                                 direction="down", basis="yoy", surface="20%", start=30, end=33)))
+    points = ind.indicator_points(data, "telecom_fraud", "cases", "cases")
+    assert points["value"].tolist() == [1500.0, 1200.0] and points["derived"].tolist() == [True, False]
+    assert ind.indicator_points(data, "telecom_fraud", "cases", "cases", include_derived=False)["value"].tolist() \
+        == [1200.0]
+
+
+def test_choices_units_and_label():
+    data = analyst_sample()
+    assert ind.measure_choices(data, "telecom_fraud") == ["cases", "solved"]
+    assert ind.indicator_choices(data, "telecom_fraud") == ["cases", "solved"]
+    assert ind.resolve_indicator(data, "telecom_fraud", "cases") == ("cases", "cases", "起")
+    assert ind.indicator_label("电信网络诈骗", "发案", "起") == "电信网络诈骗 · 发案 (起)"
+    assert ind.category_choices(data, ["drugs", "telecom_fraud"]) == ["telecom_fraud"]
+    assert ind.region_choices(data)["region_key"].tolist()[0] == "350200"
+
+
+def test_indicator_choices_name_a_second_unit():
+    data = prepare_statistics(frame(city(), city(doc_id="c", value=9.0),
+                                    city(doc_id="b", unit="个", unit_norm="items", value=3.0)))
+    assert ind.indicator_choices(data, "telecom_fraud") == ["cases", "cases/items"]
+    assert ind.resolve_indicator(data, "telecom_fraud", "cases/items") == ("cases", "items", "个")
+
+
+def test_change_points_stated_wins_and_computed_from_two_years():
+    data = analyst_sample()
+    changes = ind.change_points(data, "telecom_fraud", "cases", "2023")
+    assert list(zip(changes["region"], changes["change_pct"])) == [("江苏省", -18.4), ("天津市", 5.0)]
+    stated_2024 = ind.change_points(data, "telecom_fraud", "cases", "2024")
+    assert stated_2024["change_pct"].tolist() == [-20.0] and not stated_2024["computed"].any()
+    computed = prepare_statistics(frame(city(), city(doc_id="xm23", value=1500.0, period=2023, period_label="2023")))
+    out = ind.change_points(computed, "telecom_fraud", "cases", "2024")
+    assert out["change_pct"].tolist() == [-20.0] and out["computed"].tolist() == [True]
+
+
+def test_change_tone_follows_the_measures_sign():
+    changes = pd.Series([-10.0, 10.0, 0.0])
+    assert ind.change_tone(changes, "-").tolist() == ["good", "bad", "neutral"]
+    assert ind.change_tone(changes, "+").tolist() == ["bad", "good", "neutral"]
+    assert ind.change_tone(changes, "·").tolist() == ["neutral"] * 3
+    assert ind.load_measures()["cases"].rise == "-" and ind.load_measures()["solved"].rise == "+"
+
+
+def test_tile_grid_fills_only_province_level_figures():
+    changes = pd.DataFrame({"region_code": ["320000", "350200"], "change_pct": [-18.4, -20.0]})
+    tiles = ind.tile_grid(changes, "change_pct", ind.load_provinces(), "zh")
+    assert len(tiles) == 34 and tiles["change_pct"].notna().sum() == 1
+    assert tiles.loc[tiles["province_code"] == "32", "name"].item() == "江苏"
+    positions = list(zip(tiles["row"], tiles["col"]))
+    assert len(set(positions)) == len(positions)            # one square per place
+
+
+def test_value_ranking_and_headline_cards():
+    data = analyst_sample()
+    points = ind.indicator_points(data, "telecom_fraud", "cases", "cases")
+    assert ind.value_ranking(points, "2024")["value"].tolist() == [1200.0]
+    cards = ind.headline_cards(data, "350200", "telecom_fraud")
+    card = cards.set_index("measure").loc["cases"]
+    assert card["period_label"] == "2024" and card["value"] == 1200.0 and card["change_pct"] == -20.0
+    assert card["trend_years"] == [2023, 2024] and card["trend_values"] == [1400.0, 1200.0]
+    assert ind.headline_cards(data, "999999", "telecom_fraud").empty
+
+
+def test_category_multiples_and_sources():
+    data = analyst_sample()
+    multiples = ind.category_multiples(data, "telecom_fraud", ())
+    assert set(multiples["measure"]) == {"cases", "solved"}
+    derived = prepare_statistics(frame(city(), city(kind="change_pct", value=20.0, unit="%", unit_norm="percent",
+                                                    direction="down", basis="yoy", surface="20%", start=30, end=33)))
+    row = derived[derived["derived"]].iloc[0]
+    assert sorted(ind.sources_of(derived, row["stat_id"])["kind"].astype(str)) == ["change_pct", "count"]
+    assert len(ind.sources_of(derived, "nope")) == 0
+
+
+def test_coverage_summary_and_table():
+    data = analyst_sample()
+    documents = pd.DataFrame({"doc_id": ["xm24", "js23", "empty"], "region": ["厦门市", "江苏省", "x"],
+                              "ingested_at": ["2026-01-01 10:00", "2026-02-01 09:30", "2026-01-05 00:00"]})
+    summary, table = ind.coverage(data, documents)
+    assert summary["reports"] == 3 and summary["years"] == (2023, 2024) and summary["regions"] == 3
+    assert summary["latest_update"] == "2026-02-01 09:30" and summary["period_types"]["half"] == 1
+    assert table.set_index("doc_id").loc["empty", "statistics"] == 0
+
+
+def test_points_download_labels_keys_and_own_ids():
+    data = prepare_statistics(frame(city(value=2129.0), city(kind="change_pct", value=7.8, unit="%",
+                                                             unit_norm="percent", direction="up", basis="yoy",
+                                                             surface="7.8%", start=30, end=34)))
+    points = ind.indicator_points(data, "telecom_fraud", "cases", "cases")
+    out = ind.points_download(points, category="telecom_fraud", category_label="电信网络诈骗", measure="cases",
+                              measure_label="发案", lang="zh")
+    derived = out[out["derived"]].iloc[0]
+    assert derived["value"] == 1975.0 and derived["id"] != derived["source_id"]
+    assert derived["period_label"] == "2023" and derived["region_code"] == "350200"
+    assert set(out["measure_label"]) == {"发案"} and out["indicator"].iloc[0] == "电信网络诈骗 · 发案"
+
+
+def test_figures_hover_units_integer_axes_and_hollow_derived():
+    data = prepare_statistics(frame(city(), city(kind="change_pct", value=20.0, unit="%", unit_norm="percent",
+                                                 direction="down", basis="yoy", surface="20%", start=30, end=33)))
+    points = ind.indicator_points(data, "telecom_fraud", "cases", "cases")
+    labels = {k: k for k in ("derived", "source", "alternatives", "axis_period", "axis_value", "axis_change",
+                             "computed", "no_figure")}
+    figure = figs.indicator_figure(points, title="t", unit="起", unit_family="cases", partial=False, labels=labels)
+    trace = figure.data[0]
+    assert list(trace.x) == [2023, 2024] and list(trace.marker.color)[0] == "white"
+    assert "1,200 起" in trace.hovertext[1] and "xm24" in trace.hovertext[1]
+    assert figure.layout.yaxis.tickformat == ",d" and figure.layout.xaxis.dtick == 1
+    assert figure.layout.yaxis.title.text == "axis_value (起)"
+    assert any(t.line.dash == "dash" for t in figure.data[1:])
+    hostile = points.assign(sentence="<img src=x onerror=alert(1)>")
+    assert "<img" not in " ".join(figs.hover_text(hostile, labels))
+
+
+def test_change_and_tile_figures_colour_by_tone():
+    changes = pd.DataFrame({"region": ["天津市", "江苏省"], "region_code": ["120000", "320000"],
+                            "change_pct": [-27.8, -15.3], "computed": [False, False], "stat_id": ["a", "b"],
+                            "doc_id": ["t", "j"], "sentence": ["s", "s"]})
+    tones = ind.change_tone(changes["change_pct"], "-")
+    labels = {"source": "s", "computed": "c", "axis_change": "%", "no_figure": "-"}
+    figure = figs.change_figure(changes, tones, title="t", labels=labels)
+    assert set(figure.data[0].marker.color) == {figs.TONE_COLOURS["good"]}
+    tiles = ind.tile_grid(changes, "change_pct", ind.load_provinces(), "en")
+    tile_figure = figs.tile_map_figure(tiles, "change_pct", ind.change_tone(tiles["change_pct"].fillna(0), "-"),
+                                       title="t", labels=labels, suffix="%")
+    assert sum(v == 2 for row in tile_figure.data[0].z for v in row) == 2   # two tiles "good"
+
+
+def test_state_link_round_trip_keeps_only_choices():
+    chosen = PageState(lang="en", tab="places", category="telecom_fraud", measure="cases", regions=("350200",),
+                       period="2022", derived=False, point="xm:1:2")
+    defaults = PageState(category="telecom_fraud", measure="reports", period="2024")
+    query = query_from_state(chosen, defaults)
+    assert query == {"lang": "en", "tab": "places", "measure": "cases", "regions": ["350200"], "period": "2022",
+                     "derived": "false", "point": "xm:1:2"}
+    back = state_from_query(query)
+    assert back.regions == ("350200",) and back.derived is False and back.tab == "places" and back.lang == "en"
+    assert query_from_state(defaults, defaults) == {}
+
+
+def test_state_from_a_bad_link_falls_back():
+    state = state_from_query({"lang": "fr", "tab": "nowhere", "periods": "decades", "regions": "350200,320000"})
+    assert (state.lang, state.tab, state.periods) == ("zh", "indicator", "years")
+    assert state.regions == ("350200", "320000")
+    assert choose("gone", ["a", "b"], "b") == "b"
+
+
+def test_indicator_units_match_resolve_indicator():
+    data = prepare_statistics(frame(city(), city(doc_id="c", value=9.0), city(doc_id="d", unit="件", value=2.0),
+                                    city(doc_id="b", unit="个", unit_norm="items", value=3.0)))
+    units = ind.indicator_units(data, "telecom_fraud")
+    assert units == {"cases": "起", "cases/items": "个"}
+    assert all(ind.resolve_indicator(data, "telecom_fraud", c)[2] == u for c, u in units.items())

@@ -7,17 +7,19 @@ Errors come back as StoreProblem with a kind the page turns into "what to run", 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from metrics.errors import StoreProblem
-from metrics.store import DEFAULT_DB, ingest_bytes, load_series_points, store_at
+from metrics.errors import StoreError, StoreProblem
+from metrics.store import DEFAULT_DB, ingest, ingest_upload_bytes, load_series_points, store_at
+from metrics.store.database import open_store
 from metrics.store.backends import Backend
 
-UPLOAD_SUFFIXES = (".txt", ".html", ".htm")
+UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
 UPLOAD_LIMIT_MB = 5
 
 
@@ -61,7 +63,9 @@ def guarded(call: Callable[[Backend], object], db: str):
     try:
         return call(backend)
     except (StoreProblem, ValueError):
-        raise  # ValueError: the store refused a value (a correction out of range): the caller says why
+        raise
+    except StoreError as exc:  # the store's own diagnosis: busy, damaged, unreadable, full
+        raise StoreProblem("busy" if exc.kind == "busy" else "broken", str(exc)) from None  # ValueError: the store refused a value (a correction out of range): the caller says why
     except Exception as exc:  # duckdb.IOException, duckdb.Error, OSError, a corrupt file...
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         busy = "lock" in str(exc).lower()
@@ -132,15 +136,71 @@ def ingest_upload(db: str, name: str, data: bytes, *, region: str | None, publis
         return problem
     Path(db).parent.mkdir(parents=True, exist_ok=True)
     try:
-        summary = ingest_bytes(name, data, db=db, region=region or None, published=published or None)
+        summary = ingest_upload_bytes(name, data, db=db, region=region or None, published=published or None)
     except Exception as exc:  # a reader or database error for this one file
         return UploadOutcome(False, "ingest_failed", {"name": name, "reason": f"{type(exc).__name__}: {exc}"})
     if summary.failed:
         failures = summary.failures or ["unreadable"]
         return UploadOutcome(False, "ingest_failed", {"name": name, "reason": str(failures[0])})
-    if summary.skipped and not summary.files_read:
-        return UploadOutcome(True, "ingest_skipped", {"name": name})
-    return UploadOutcome(True, "ingested", {"name": name, "count": summary.statistics})
+    digest = hashlib.sha256(data).hexdigest()
+    if getattr(summary, "skipped", 0) and not getattr(summary, "files_read", 0):
+        return UploadOutcome(True, "ingest_skipped", {"name": name, "content_hash": digest})
+    return UploadOutcome(True, "ingested", {"name": name, "count": getattr(summary, "statistics", 0),
+                                            "content_hash": digest})
+
+
+def doc_id_for_content(db: str, content_hash: str) -> str | None:
+    """The doc_id of the stored document with these bytes (sha256), or None."""
+    def lookup(path: str) -> str | None:
+        with open_store(path) as con:
+            row = con.execute("SELECT doc_id FROM documents WHERE content_hash = ?", [content_hash]).fetchall()
+        return str(row[0][0]) if row else None
+    if not Path(db).is_file():
+        return None
+    try:
+        return lookup(db)
+    except Exception as exc:  # a database error: the caller shows the outcome without the review
+        raise StoreProblem("broken", f"{type(exc).__name__}") from None
+
+
+def read_documents(db: str) -> pd.DataFrame:
+    """One row per stored document (doc_id, region, published, title, source, ingested_at...)."""
+    def listing(path: str) -> pd.DataFrame:
+        with open_store(path) as con:
+            return con.execute("SELECT doc_id, region, published, title, source, path, ingested_at "
+                               "FROM documents ORDER BY doc_id").df()
+    if not Path(db).is_file():
+        raise StoreProblem("missing", db)
+    try:
+        return listing(db)
+    except Exception as exc:
+        raise StoreProblem("broken", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+
+
+SHIPPED_SUFFIXES = (".json", ".txt", ".html", ".htm")
+
+
+def shipped_reports(folder: Path) -> list[Path]:
+    """The reports shipped under ``folder`` (data/corpus): every .json/.txt/.html file, sorted."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SHIPPED_SUFFIXES)
+
+
+def store_needs_build(db: str, reports: list[Path]) -> bool:
+    """True when the store is missing, or a shipped report is newer than it (it is then brought up to date;
+    reports already stored are skipped by content)."""
+    path = Path(db)
+    if not path.is_file():
+        return True
+    built = path.stat().st_mtime
+    return any(report.stat().st_mtime > built for report in reports)
+
+
+def ingest_report_file(db: str, report: Path) -> None:
+    """Ingest one shipped report into the store, in this process."""
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    ingest([report], db=db, workers=1)
 
 
 def corrections_to_save(current: dict, proposed: dict) -> dict:

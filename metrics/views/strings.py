@@ -41,6 +41,11 @@ class UiStrings:
         entry = category_labels().get(key)
         return f"{entry['zh']} {entry['en']}" if entry else str(key)
 
+    def category_name(self, key: str) -> str:
+        """A category key as its label in this language only: '电信网络诈骗' or 'telecom fraud'."""
+        entry = self.table["categories"].get(key)
+        return entry[self.lang] if entry else str(key)
+
     def kind(self, key: str) -> str:
         """A kind of figure (count, amount, change_pct...) as a bilingual label, stable across languages."""
         entry = self.table["kinds"].get(key)
