@@ -52,8 +52,8 @@ test: setup-dev system-deps lint
 # ruff's rules (E F W I B UP, line length 120) and its formatting, all configured in pyproject.toml.
 lint: setup-dev
 	$(BIN)/lint-imports
-	$(BIN)/ruff check metrics tests bench dashboard.py
-	$(BIN)/ruff format --check metrics tests bench dashboard.py
+	$(BIN)/ruff check metrics tests bench dashboard.py data
+	$(BIN)/ruff format --check metrics tests bench dashboard.py data
 
 bench: setup-dev
 	$(BIN)/python -m pip install --quiet -r requirements-peers.txt

@@ -28,11 +28,34 @@ from metrics.views.text import category_legend_html, display_table, document_htm
 ROOT = Path(__file__).resolve().parent
 SHIPPED = ROOT / "data" / "corpus"
 TABLE_ROWS = 1000
-CHART_REGIONS = 8   # lines drawn when no region is chosen (more cannot be read)
-TABLE_COLUMNS = ["period_display", "region", "category", "measure", "metric", "value", "unit", "evidence", "kind",
-                 "scope", "derived", "corrected", "published", "doc_id", "stat_id"]
-WIDGET_KEYS = {"tab": "w_tab", "category": "w_category", "measure": "w_measure", "regions": "w_regions",
-               "periods": "w_periods", "period": "w_period", "derived": "w_derived", "lang": "w_lang"}
+CHART_REGIONS = 8  # lines drawn when no region is chosen (more cannot be read)
+TABLE_COLUMNS = [
+    "period_display",
+    "region",
+    "category",
+    "measure",
+    "metric",
+    "value",
+    "unit",
+    "evidence",
+    "kind",
+    "scope",
+    "derived",
+    "corrected",
+    "published",
+    "doc_id",
+    "stat_id",
+]
+WIDGET_KEYS = {
+    "tab": "w_tab",
+    "category": "w_category",
+    "measure": "w_measure",
+    "regions": "w_regions",
+    "periods": "w_periods",
+    "period": "w_period",
+    "derived": "w_derived",
+    "lang": "w_lang",
+}
 
 
 # ------------------------------------------------------------------------------------------ caches
@@ -95,14 +118,14 @@ def cached_periods(db: str, version: str, category: str, choice: str) -> list[st
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def cached_points(db: str, version: str, category: str, choice: str, regions: tuple[str, ...], partial: bool,
-                  derived: bool) -> tuple[pd.DataFrame, str, str, str]:
+def cached_points(
+    db: str, version: str, category: str, choice: str, regions: tuple[str, ...], partial: bool, derived: bool
+) -> tuple[pd.DataFrame, str, str, str]:
     """The indicator's points for one filter state (cached: a filter change already seen is free). With no
     region chosen, the busiest regions (CHART_REGIONS) are drawn."""
     rows = cached_category(db, version, category)
     measure, family, unit = ind.resolve_indicator(rows, category, choice)
-    points = ind.indicator_points(rows, category, measure, family, regions, partial=partial,
-                                  include_derived=derived)
+    points = ind.indicator_points(rows, category, measure, family, regions, partial=partial, include_derived=derived)
     if not regions:
         points = points[points["region_key"].isin(ind.busiest_regions(points, CHART_REGIONS))]
     return points, measure, family, unit
@@ -113,8 +136,12 @@ def labels_for(strings: UiStrings) -> dict[str, str]:
     """The words figures need, in the chosen language."""
     keys = ["derived", "source", "alternatives", "axis_period", "axis_value", "axis_change", "computed", "no_figure"]
     out = {key: strings.text(key) for key in keys}
-    out.update({f"period_{p}": strings.text(f"period_{p}") for p in
-                ("year", "half", "quarter", "month", "months", "days", "none")})
+    out.update(
+        {
+            f"period_{p}": strings.text(f"period_{p}")
+            for p in ("year", "half", "quarter", "month", "months", "days", "none")
+        }
+    )
     return out
 
 
@@ -157,8 +184,10 @@ def ensure_store(db: str, strings: UiStrings) -> None:
             data.ingest_report_file(db, report)
         except Exception as exc:  # one unreadable file does not stop the build
             st.warning(escape_md(f"{report.name}: {type(exc).__name__}"))
-        bar.progress(done / len(reports), text=strings.text("building_store", folder="data/corpus", done=done,
-                                                             total=len(reports)))
+        bar.progress(
+            done / len(reports),
+            text=strings.text("building_store", folder="data/corpus", done=done, total=len(reports)),
+        )
     if Path(db).is_file():
         os.utime(db)
     bar.empty()
@@ -191,30 +220,62 @@ def sidebar(db: str, version: str, strings: UiStrings, tab: str) -> PageState:
     categories, regions = cached_options(db, version, tuple(strings.category_keys()))
     bar = st.sidebar
     fix_widget(WIDGET_KEYS["category"], categories, default_category(categories))
-    category = bar.selectbox(strings.text("filter_category"), categories, key=WIDGET_KEYS["category"],
-                             format_func=strings.category_name) or ""
+    category = (
+        bar.selectbox(
+            strings.text("filter_category"), categories, key=WIDGET_KEYS["category"], format_func=strings.category_name
+        )
+        or ""
+    )
     choices = cached_indicator_choices(db, version, category) if category else []
     units = cached_units(db, version, category) if category else {}
     fix_widget(WIDGET_KEYS["measure"], choices, choices[0] if choices else None)
-    choice = bar.selectbox(strings.text("measure"), choices, key=WIDGET_KEYS["measure"],
-                           format_func=lambda c: choice_label(c, units.get(c, ""), strings)) or ""
+    choice = (
+        bar.selectbox(
+            strings.text("measure"),
+            choices,
+            key=WIDGET_KEYS["measure"],
+            format_func=lambda c: choice_label(c, units.get(c, ""), strings),
+        )
+        or ""
+    )
     region_keys = regions["region_key"].tolist()
     names = dict(zip(regions["region_key"], regions["region"]))
     fix_widget(WIDGET_KEYS["regions"], region_keys, [])
-    chosen = bar.multiselect(strings.text("regions"), region_keys, key=WIDGET_KEYS["regions"],
-                             format_func=lambda k: f"{names.get(k, k)} {k}" if k != names.get(k) else k,
-                             placeholder=strings.text("regions_placeholder"))
+    chosen = bar.multiselect(
+        strings.text("regions"),
+        region_keys,
+        key=WIDGET_KEYS["regions"],
+        format_func=lambda k: f"{names.get(k, k)} {k}" if k != names.get(k) else k,
+        placeholder=strings.text("regions_placeholder"),
+    )
     fix_widget(WIDGET_KEYS["periods"], list(PERIOD_MODES), "years")
-    periods = bar.segmented_control(strings.text("periods"), list(PERIOD_MODES), key=WIDGET_KEYS["periods"],
-                                    required=True, format_func=lambda m: strings.text(f"periods_{m}")) or "years"
+    periods = (
+        bar.segmented_control(
+            strings.text("periods"),
+            list(PERIOD_MODES),
+            key=WIDGET_KEYS["periods"],
+            required=True,
+            format_func=lambda m: strings.text(f"periods_{m}"),
+        )
+        or "years"
+    )
     derived = bar.checkbox(strings.text("show_derived"), key=WIDGET_KEYS["derived"])
     period = ""
     if tab == "places":
         options = cached_periods(db, version, category, choice) if choice else []
         fix_widget(WIDGET_KEYS["period"], options, options[0] if options else None)
         period = bar.selectbox(strings.text("period_for_places"), options, key=WIDGET_KEYS["period"]) or ""
-    return PageState(lang=strings.lang, tab=tab, category=category, measure=choice, regions=tuple(chosen),
-                     periods=periods, period=period, derived=bool(derived), point=st.session_state.get("point", ""))
+    return PageState(
+        lang=strings.lang,
+        tab=tab,
+        category=category,
+        measure=choice,
+        regions=tuple(chosen),
+        periods=periods,
+        period=period,
+        derived=bool(derived),
+        point=st.session_state.get("point", ""),
+    )
 
 
 def defaults_for(db: str, version: str, strings: UiStrings, state: PageState) -> PageState:
@@ -222,26 +283,37 @@ def defaults_for(db: str, version: str, strings: UiStrings, state: PageState) ->
     category (and indicator) in view its first indicator (and period). The link then leaves them out."""
     categories, _ = cached_options(db, version, tuple(strings.category_keys()))
     choices = cached_indicator_choices(db, version, state.category) if state.category else []
-    periods = cached_periods(db, version, state.category, state.measure) if state.measure and state.tab == "places" \
-        else []
-    return PageState(category=default_category(categories), measure=choices[0] if choices else "",
-                     period=periods[0] if periods else "")
+    periods = (
+        cached_periods(db, version, state.category, state.measure) if state.measure and state.tab == "places" else []
+    )
+    return PageState(
+        category=default_category(categories),
+        measure=choices[0] if choices else "",
+        period=periods[0] if periods else "",
+    )
 
 
 def write_link(state: PageState, defaults: PageState) -> None:
     """The address bar carries what the user chose (and nothing else)."""
     query = query_from_state(state, defaults)
-    if dict(query) != {k: (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k))
-                       for k, v in query.items()} or set(st.query_params.keys()) != set(query):
+    if dict(query) != {
+        k: (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k)) for k, v in query.items()
+    } or set(st.query_params.keys()) != set(query):
         st.query_params.from_dict(query)
 
 
 # ------------------------------------------------------------------------------------------ views
 def chart_download(frame: pd.DataFrame, what: str, slug: str, strings: UiStrings) -> None:
     """The CSV download of exactly one chart's data (no rerun)."""
-    st.download_button(strings.text("download_points"), functools.partial(csv_bytes, frame),
-                       file_name=download_name(what, slug, "csv"), mime="text/csv", key=f"download_{what}",
-                       on_click="ignore", icon=":material/download:")
+    st.download_button(
+        strings.text("download_points"),
+        functools.partial(csv_bytes, frame),
+        file_name=download_name(what, slug, "csv"),
+        mime="text/csv",
+        key=f"download_{what}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def take_selection(event, key: str) -> None:
@@ -258,23 +330,36 @@ def take_selection(event, key: str) -> None:
 def indicator_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
     """One indicator over periods for the chosen regions; a click on a point shows its sources."""
     partial = state.periods == "partial"
-    points, measure, family, unit = cached_points(db, version, state.category, state.measure, state.regions,
-                                                  partial, state.derived)
+    points, measure, family, unit = cached_points(
+        db, version, state.category, state.measure, state.regions, partial, state.derived
+    )
     title = ind.indicator_label(strings.category_name(state.category), measure_name(measure, strings), unit)
     headline_view(db, version, state, strings)
     st.subheader(escape_md(title))  # the unit comes from reports: no markdown from data
     if points.empty:
         st.info(strings.text("empty_chart"))
     else:
-        figure = figs.indicator_figure(points, title=title, unit=unit, unit_family=family, partial=partial,
-                                       labels=labels_for(strings))
-        event = st.plotly_chart(figure, key="chart_indicator", on_select="rerun", selection_mode="points",
-                                width="stretch", config={"displaylogo": False})
+        figure = figs.indicator_figure(
+            points, title=title, unit=unit, unit_family=family, partial=partial, labels=labels_for(strings)
+        )
+        event = st.plotly_chart(
+            figure,
+            key="chart_indicator",
+            on_select="rerun",
+            selection_mode="points",
+            width="stretch",
+            config={"displaylogo": False},
+        )
         take_selection(event, "chart_indicator")
         st.caption(strings.text("indicator_note") + (" " + strings.text("partial_periods_note") if partial else ""))
-        download = ind.points_download(points, category=state.category,
-                                       category_label=strings.category_name(state.category), measure=measure,
-                                       measure_label=measure_name(measure, strings), lang=strings.lang)
+        download = ind.points_download(
+            points,
+            category=state.category,
+            category_label=strings.category_name(state.category),
+            measure=measure,
+            measure_label=measure_name(measure, strings),
+            lang=strings.lang,
+        )
         chart_download(download, "indicator", f"{state.category}_{measure}_{state.periods}", strings)
     sources_view(db, version, strings)
 
@@ -294,16 +379,19 @@ def sources_view(db: str, version: str, strings: UiStrings) -> None:
     chosen = stats[stats["stat_id"] == point].iloc[0]
     with st.container(border=True, key="sources"):
         st.subheader(strings.text("sources_title"))
-        st.text(f"{chosen['region']} · {chosen['period_display']} · {figs.format_value(chosen['value'])} "
-                f"{chosen['unit']}")
+        st.text(
+            f"{chosen['region']} · {chosen['period_display']} · {figs.format_value(chosen['value'])} {chosen['unit']}"
+        )
         if bool(chosen["derived"]):
             st.info(strings.text("sources_derived"))
         shown = display_table(sources, ["evidence", "doc_id", "metric", "value", "unit", "period_display", "stat_id"])
         for row, source in zip(shown.itertuples(index=False), sources.itertuples(index=False)):
             document = cached_document(db, version, str(source.doc_id)) or {}
             st.text(f"{strings.text('source_sentence')}: {row.evidence}")
-            st.text(f"{strings.text('source_report')}: {source.doc_id} ({source.published or '—'}) · "
-                    f"{strings.text('source_address')}: {document.get('source') or document.get('path') or '—'}")
+            st.text(
+                f"{strings.text('source_report')}: {source.doc_id} ({source.published or '—'}) · "
+                f"{strings.text('source_address')}: {document.get('source') or document.get('path') or '—'}"
+            )
         if st.button(strings.text("clear_point"), key="clear_point"):
             st.session_state["point"] = ""
             st.rerun()
@@ -315,9 +403,13 @@ def headline_view(db: str, version: str, state: PageState, strings: UiStrings) -
         return
     region = state.regions[0]
     cards = cached_cards(db, version, state.category, region)
-    names = dict(zip(*[cached_options(db, version, tuple(strings.category_keys()))[1][c]
-                       for c in ("region_key", "region")]))
-    st.markdown(f"**{escape_md(strings.text('headline_for', region=names.get(region, region), category=strings.category_name(state.category)))}**")
+    names = dict(
+        zip(*[cached_options(db, version, tuple(strings.category_keys()))[1][c] for c in ("region_key", "region")])
+    )
+    category_label = strings.category_name(state.category)
+    st.markdown(
+        f"**{escape_md(strings.text('headline_for', region=names.get(region, region), category=category_label))}**"
+    )
     if cards.empty:
         st.caption(strings.text("no_headline"))
         return
@@ -327,9 +419,15 @@ def headline_view(db: str, version: str, state: PageState, strings: UiStrings) -
         delta = f"{card.change_pct:+.1f}%" if pd.notna(card.change_pct) else None
         rise = ind.load_measures().get(card.measure)
         colour = "normal" if rise and rise.rise == "+" else "inverse" if rise and rise.rise == "-" else "off"
-        column.metric(f"{measure_name(card.measure, strings)} · {card.period_label}", value, delta=delta,
-                      delta_color=colour, border=True,
-                      chart_data=card.trend_values if len(card.trend_values) > 1 else None, chart_type="line")
+        column.metric(
+            f"{measure_name(card.measure, strings)} · {card.period_label}",
+            value,
+            delta=delta,
+            delta_color=colour,
+            border=True,
+            chart_data=card.trend_values if len(card.trend_values) > 1 else None,
+            chart_type="line",
+        )
 
 
 def escape_md(text: str) -> str:
@@ -352,13 +450,26 @@ def category_view(db: str, version: str, state: PageState, strings: UiStrings) -
     titles = {m: measure_name(m, strings) for m in points["measure"].unique()}
     units = points.groupby("measure")["unit"].first().to_dict()
     titles = {m: f"{t} ({units.get(m, '')})" for m, t in titles.items()}
-    event = st.plotly_chart(figs.multiples_figure(points, titles, labels=labels_for(strings)), key="chart_category",
-                            on_select="rerun", selection_mode="points", width="stretch")
+    event = st.plotly_chart(
+        figs.multiples_figure(points, titles, labels=labels_for(strings)),
+        key="chart_category",
+        on_select="rerun",
+        selection_mode="points",
+        width="stretch",
+    )
     take_selection(event, "chart_category")
     st.caption(strings.text("indicator_note"))
-    frames = [ind.points_download(own, category=state.category, category_label=strings.category_name(state.category),
-                                  measure=m, measure_label=measure_name(m, strings), lang=strings.lang)
-              for m, own in points.groupby("measure")]
+    frames = [
+        ind.points_download(
+            own,
+            category=state.category,
+            category_label=strings.category_name(state.category),
+            measure=m,
+            measure_label=measure_name(m, strings),
+            lang=strings.lang,
+        )
+        for m, own in points.groupby("measure")
+    ]
     chart_download(pd.concat(frames, ignore_index=True), "category", state.category, strings)
     sources_view(db, version, strings)
 
@@ -372,8 +483,9 @@ def places_view(db: str, version: str, state: PageState, strings: UiStrings) -> 
     labels = labels_for(strings)
     rise = ind.load_measures().get(measure)
     partial = not str(state.period).isdigit()
-    points = ind.indicator_points(stats, state.category, measure, family, partial=partial,
-                                  include_derived=state.derived)
+    points = ind.indicator_points(
+        stats, state.category, measure, family, partial=partial, include_derived=state.derived
+    )
     ranking = ind.value_ranking(points, state.period)
     changes = ind.change_points(stats, state.category, measure, state.period)
     tones = ind.change_tone(changes["change_pct"], rise.rise if rise else "·")
@@ -383,37 +495,62 @@ def places_view(db: str, version: str, state: PageState, strings: UiStrings) -> 
         if changes.empty:
             st.info(strings.text("no_changes"))
         else:
-            event = st.plotly_chart(figs.change_figure(changes, tones, title=title, labels=labels),
-                                    key="chart_changes", on_select="rerun", selection_mode="points", width="stretch")
+            event = st.plotly_chart(
+                figs.change_figure(changes, tones, title=title, labels=labels),
+                key="chart_changes",
+                on_select="rerun",
+                selection_mode="points",
+                width="stretch",
+            )
             take_selection(event, "chart_changes")
             st.caption(strings.text("tone_note"))
-            download = changes.assign(tone=tones.to_numpy(), category=state.category,
-                                      category_label=strings.category_name(state.category), measure=measure,
-                                      measure_label=measure_name(measure, strings), period_label=state.period)
+            download = changes.assign(
+                tone=tones.to_numpy(),
+                category=state.category,
+                category_label=strings.category_name(state.category),
+                measure=measure,
+                measure_label=measure_name(measure, strings),
+                period_label=state.period,
+            )
             chart_download(download, "changes", f"{state.category}_{measure}_{state.period}", strings)
     with right:
         st.subheader(strings.text("chart_ranking"))
         if ranking.empty:
             st.info(strings.text("empty_chart"))
         else:
-            event = st.plotly_chart(figs.ranking_figure(ranking, title=title, unit=unit, unit_family=family,
-                                                        labels=labels), key="chart_ranking", on_select="rerun",
-                                    selection_mode="points", width="stretch")
+            event = st.plotly_chart(
+                figs.ranking_figure(ranking, title=title, unit=unit, unit_family=family, labels=labels),
+                key="chart_ranking",
+                on_select="rerun",
+                selection_mode="points",
+                width="stretch",
+            )
             take_selection(event, "chart_ranking")
-            chart_download(ind.points_download(ranking, category=state.category,
-                                               category_label=strings.category_name(state.category), measure=measure,
-                                               measure_label=measure_name(measure, strings), lang=strings.lang),
-                           "ranking", f"{state.category}_{measure}_{state.period}", strings)
+            chart_download(
+                ind.points_download(
+                    ranking,
+                    category=state.category,
+                    category_label=strings.category_name(state.category),
+                    measure=measure,
+                    measure_label=measure_name(measure, strings),
+                    lang=strings.lang,
+                ),
+                "ranking",
+                f"{state.category}_{measure}_{state.period}",
+                strings,
+            )
     provinces = ind.load_provinces()
     if len(changes):
         tiles = ind.tile_grid(changes, "change_pct", provinces, strings.lang)
         tile_tones = ind.change_tone(tiles["change_pct"].fillna(0), rise.rise if rise else "·")
-        figure = figs.tile_map_figure(tiles, "change_pct", tile_tones, title=f"{strings.text('chart_tiles')} · {title}",
-                                      labels=labels, suffix="%")
+        figure = figs.tile_map_figure(
+            tiles, "change_pct", tile_tones, title=f"{strings.text('chart_tiles')} · {title}", labels=labels, suffix="%"
+        )
     else:
         tiles = ind.tile_grid(ranking, "value", provinces, strings.lang)
-        figure = figs.tile_map_figure(tiles, "value", None, title=f"{strings.text('chart_tiles_value')} · {title}",
-                                      labels=labels)
+        figure = figs.tile_map_figure(
+            tiles, "value", None, title=f"{strings.text('chart_tiles_value')} · {title}", labels=labels
+        )
     st.plotly_chart(figure, key="chart_tiles", width="stretch", config={"staticPlot": False, "displayModeBar": False})
     sources_view(db, version, strings)
 
@@ -424,18 +561,32 @@ def coverage_view(db: str, version: str, strings: UiStrings) -> None:
     summary, table = ind.coverage(stats, cached_documents(db, version))
     years = f"{summary['years'][0]}–{summary['years'][1]}" if summary["years"] else "—"
     st.subheader(strings.text("coverage_title"))
-    st.text(strings.text("coverage_summary", reports=summary["reports"], statistics=summary["statistics"],
-                         charted=summary["charted"], regions=summary["regions"], years=years,
-                         latest=summary["latest_update"] or "—"))
+    st.text(
+        strings.text(
+            "coverage_summary",
+            reports=summary["reports"],
+            statistics=summary["statistics"],
+            charted=summary["charted"],
+            regions=summary["regions"],
+            years=years,
+            latest=summary["latest_update"] or "—",
+        )
+    )
     st.text(strings.text("coverage_what"))
     st.text(strings.text("coverage_not"))
     st.markdown(f"**{strings.text('coverage_periods')}**")
-    kinds = pd.DataFrame({"period_type": [strings.text(f"period_{k}") for k in summary["period_types"]],
-                          "key": list(summary["period_types"]), "statistics": list(summary["period_types"].values())})
+    kinds = pd.DataFrame(
+        {
+            "period_type": [strings.text(f"period_{k}") for k in summary["period_types"]],
+            "key": list(summary["period_types"]),
+            "statistics": list(summary["period_types"].values()),
+        }
+    )
     st.dataframe(kinds, hide_index=True, key="coverage_periods")
     st.markdown(f"**{strings.text('coverage_reports')}**")
-    shown = table[["doc_id", "region", "region_code", "published", "periods", "statistics", "charted", "ingested_at",
-                   "source"]]
+    shown = table[
+        ["doc_id", "region", "region_code", "published", "periods", "statistics", "charted", "ingested_at", "source"]
+    ]
     st.dataframe(plain(shown), hide_index=True, key="coverage_reports")
     chart_download(shown, "coverage", "all", strings)
 
@@ -459,12 +610,22 @@ def table_view(db: str, version: str, state: PageState, strings: UiStrings) -> N
     picked = st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True)
     slug = state.category
     left, right = st.columns(2)
-    left.download_button(strings.text("download_table_csv"), functools.partial(table_csv, rows),
-                         file_name=download_name("table", slug, "csv"), mime="text/csv", key="download_table_csv",
-                         on_click="ignore")
-    right.download_button(strings.text("download_table_xlsx"), functools.partial(table_xlsx, rows),
-                          file_name=download_name("table", slug, "xlsx"), mime=XLSX_MIME,
-                          key="download_table_xlsx", on_click="ignore")
+    left.download_button(
+        strings.text("download_table_csv"),
+        functools.partial(table_csv, rows),
+        file_name=download_name("table", slug, "csv"),
+        mime="text/csv",
+        key="download_table_csv",
+        on_click="ignore",
+    )
+    right.download_button(
+        strings.text("download_table_xlsx"),
+        functools.partial(table_xlsx, rows),
+        file_name=download_name("table", slug, "xlsx"),
+        mime=XLSX_MIME,
+        key="download_table_xlsx",
+        on_click="ignore",
+    )
     chosen = [r for r in (picked.selection.rows if picked is not None else []) if 0 <= r < len(shown)]
     if not chosen:  # no row, or a row that no longer exists (deleted meanwhile): no IndexError
         st.info(strings.text("choose_row"))
@@ -486,8 +647,13 @@ def document_panel(db: str, version: str, stats: pd.DataFrame, row: pd.Series, s
     st.text(f"{strings.text('source')}: {document.get('source') or document.get('path') or ''}")
     spans = stats.loc[(stats["doc_id"] == doc_id) & ~stats["derived"], ["start", "end", "category"]]
     titles = {key: strings.category(key) for key in strings.category_keys()}
-    body = document_html(str(document.get("text") or ""), spans, strings.category_colours(), titles,
-                         selected_start=None if pd.isna(row["start"]) else int(row["start"]))
+    body = document_html(
+        str(document.get("text") or ""),
+        spans,
+        strings.category_colours(),
+        titles,
+        selected_start=None if pd.isna(row["start"]) else int(row["start"]),
+    )
     present = [key for key in strings.category_keys() if key in set(spans["category"].astype(str))]
     st.html(category_legend_html(present, strings.category_colours(), titles))
     st.html(body)
@@ -504,11 +670,20 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings) -> None:
         apply_corrections(db, stat_id, {"deleted": True}, strings)
     with st.form(key=f"fix_{stat_id}"):
         keys = strings.category_keys()
-        category = st.selectbox(strings.text("fix_category"), keys, format_func=strings.category,
-                                index=keys.index(row["category"]) if row["category"] in keys else 0)
+        category = st.selectbox(
+            strings.text("fix_category"),
+            keys,
+            format_func=strings.category,
+            index=keys.index(row["category"]) if row["category"] in keys else 0,
+        )
         value = st.number_input(strings.text("fix_value"), value=float(row["value"]), format="%g")
-        period = st.number_input(strings.text("fix_period"), value=int(row["period"]) if pd.notna(row["period"]) else 0,
-                                 step=1, min_value=0, max_value=2100)
+        period = st.number_input(
+            strings.text("fix_period"),
+            value=int(row["period"]) if pd.notna(row["period"]) else 0,
+            step=1,
+            min_value=0,
+            max_value=2100,
+        )
         if st.form_submit_button(strings.text("save")):
             current = {"category": row["category"], "value": row["value"], "period": row["period"]}
             proposed = {"category": category, "value": value, "period": period or None}
@@ -544,8 +719,13 @@ def corrections_view(db: str, strings: UiStrings) -> None:
 def add_view(db: str, strings: UiStrings) -> None:
     """Upload files or paste text; then a review of what was extracted (or that it was already stored)."""
     with st.form("upload", clear_on_submit=True):
-        files = st.file_uploader(strings.text("upload", limit=data.UPLOAD_LIMIT_MB), type=["txt", "html", "htm"],
-                                 accept_multiple_files=True, max_upload_size=data.UPLOAD_LIMIT_MB, key="upload_files")
+        files = st.file_uploader(
+            strings.text("upload", limit=data.UPLOAD_LIMIT_MB),
+            type=["txt", "html", "htm"],
+            accept_multiple_files=True,
+            max_upload_size=data.UPLOAD_LIMIT_MB,
+            key="upload_files",
+        )
         region = st.text_input(strings.text("region_for_upload"), key="upload_region")
         published = st.text_input(strings.text("published_for_upload"), key="upload_published")
         uploaded = st.form_submit_button(strings.text("ingest"))
@@ -570,8 +750,10 @@ def ingest_all(db: str, files: list[tuple[str, bytes]], region: str, published: 
     except ValueError:
         st.error(strings.text("bad_date"))
         return
-    outcomes = [data.ingest_upload(db, name, payload, region=(region or "").strip() or None, published=date)
-                for name, payload in files]
+    outcomes = [
+        data.ingest_upload(db, name, payload, region=(region or "").strip() or None, published=date)
+        for name, payload in files
+    ]
     st.session_state["review"] = [(o.ok, o.message_key, o.values) for o in outcomes]
 
 
@@ -595,8 +777,9 @@ def review_view(db: str, strings: UiStrings) -> None:
         if rows.empty:
             st.info(strings.text("review_none"))
             continue
-        table = display_table(rows, ["evidence", "category", "measure", "metric", "value", "unit", "period_display",
-                                     "scope"])
+        table = display_table(
+            rows, ["evidence", "category", "measure", "metric", "value", "unit", "period_display", "scope"]
+        )
         table["category"] = table["category"].map(strings.category_name)
         st.dataframe(table, hide_index=True, key=f"review_{doc_id}")
         document_panel(db, version, stats, rows.iloc[0], strings)
@@ -606,8 +789,16 @@ def review_view(db: str, strings: UiStrings) -> None:
 def main() -> None:
     """Lay out the page."""
     seed_widgets_from_link()
-    lang = st.sidebar.segmented_control("语言 Language", ["zh", "en"], key=WIDGET_KEYS["lang"], required=True,
-                                        format_func={"zh": "中文", "en": "English"}.get) or "zh"
+    lang = (
+        st.sidebar.segmented_control(
+            "语言 Language",
+            ["zh", "en"],
+            key=WIDGET_KEYS["lang"],
+            required=True,
+            format_func={"zh": "中文", "en": "English"}.get,
+        )
+        or "zh"
+    )
     strings = cached_strings(lang)
     st.title(strings.text("page_title"))
     show_flash()
@@ -624,9 +815,17 @@ def main() -> None:
     if stats.empty:
         st.warning(strings.text("store_empty"))
     fix_widget(WIDGET_KEYS["tab"], list(VIEWS), "indicator")
-    tab = st.segmented_control(strings.text("view"), list(VIEWS), key=WIDGET_KEYS["tab"], required=True,
-                               format_func=lambda v: strings.text(f"view_{v}"),
-                               label_visibility="collapsed") or "indicator"
+    tab = (
+        st.segmented_control(
+            strings.text("view"),
+            list(VIEWS),
+            key=WIDGET_KEYS["tab"],
+            required=True,
+            format_func=lambda v: strings.text(f"view_{v}"),
+            label_visibility="collapsed",
+        )
+        or "indicator"
+    )
     state = sidebar(db, version, strings, tab)
     defaults = defaults_for(db, version, strings, state)
     if tab == "indicator":

@@ -31,17 +31,53 @@ from metrics.views import figures as figs  # noqa: E402
 from metrics.views import indicators as ind  # noqa: E402
 from metrics.views.prepare import prepare_statistics  # noqa: E402
 
-CATEGORIES = ["criminal", "public_order", "telecom_fraud", "vice", "injury", "homicide", "theft_robbery",
-              "economic_crime", "drugs", "organized_crime", "cybercrime", "firearms_explosives",
-              "smuggling_border", "environment", "food_drug_safety", "traffic", "public_service",
-              "security_ops", "police_force", "other"]
-MEASURES = ["reports", "cases", "solved", "apprehended", "punished", "arrested", "losses", "money_recovered",
-            "seized", "prevented"]
+CATEGORIES = [
+    "criminal",
+    "public_order",
+    "telecom_fraud",
+    "vice",
+    "injury",
+    "homicide",
+    "theft_robbery",
+    "economic_crime",
+    "drugs",
+    "organized_crime",
+    "cybercrime",
+    "firearms_explosives",
+    "smuggling_border",
+    "environment",
+    "food_drug_safety",
+    "traffic",
+    "public_service",
+    "security_ops",
+    "police_force",
+    "other",
+]
+MEASURES = [
+    "reports",
+    "cases",
+    "solved",
+    "apprehended",
+    "punished",
+    "arrested",
+    "losses",
+    "money_recovered",
+    "seized",
+    "prevented",
+]
 PROVINCES = ["11", "12", "13", "32", "33", "35", "44", "45", "51", "61"]
 REGION_CODES = [f"{p}0000" for p in PROVINCES] + [f"{p}{c:02d}00" for p in PROVINCES for c in range(1, 5)]
 LABELS = {"year": 0.85, "H1": 0.05, "Q3": 0.04, "01/10": 0.06}
-FIGURE_LABELS = {"derived": "推算", "source": "来源", "alternatives": "同期", "axis_period": "期间",
-                 "axis_value": "数值", "axis_change": "同比变化（%）", "computed": "计算", "no_figure": "无"}
+FIGURE_LABELS = {
+    "derived": "推算",
+    "source": "来源",
+    "alternatives": "同期",
+    "axis_period": "期间",
+    "axis_value": "数值",
+    "axis_change": "同比变化（%）",
+    "computed": "计算",
+    "no_figure": "无",
+}
 
 
 def generate_statistics(count: int, seed: int = 7) -> pd.DataFrame:
@@ -56,22 +92,42 @@ def generate_statistics(count: int, seed: int = 7) -> pd.DataFrame:
     direction = np.where(kind == "change_pct", rng.choice(["up", "down"], count), None)
     shape = rng.choice(list(LABELS), count, p=list(LABELS.values()))
     year = pd.Series(period).astype(str)
-    label = np.select([shape == "year", shape == "H1", shape == "Q3"], [year, year + "-H1", year + "-Q3"],
-                      year + "-01/" + year + "-10")
+    label = np.select(
+        [shape == "year", shape == "H1", shape == "Q3"],
+        [year, year + "-H1", year + "-Q3"],
+        year + "-01/" + year + "-10",
+    )
     code = np.array(REGION_CODES)[docs % len(REGION_CODES)]
     start = np.arange(count) % 5000 * 10
     unit = np.where(kind == "change_pct", "%", np.where(kind == "amount", "元", "起"))
-    return pd.DataFrame({
-        "stat_id": [f"s{i}" for i in range(count)], "doc_id": pd.Series(docs).map("doc{}".format),
-        "region": pd.Series(code).map("地区{}".format), "published": (pd.Series(period) + 1).astype(str) + "-01-10",
-        "metric": [f"{CATEGORIES[c]}-{MEASURES[m]}" for c, m in zip(category, measure)],
-        "category": np.array(CATEGORIES)[category], "kind": kind, "value": rng.integers(1, 5000, count).astype(float),
-        "unit": unit, "qualifier": "exact", "direction": direction,
-        "basis": np.where(kind == "change_pct", "yoy", None), "period": period, "surface": "123起",
-        "start": start, "end": start + 4, "sentence": "全年破获案件123起，同比上升5%。", "period_label": label,
-        "measure": np.array(MEASURES)[measure], "scope": rng.choice(["area", "case", "context"], count, p=[0.9, 0.07, 0.03]),
-        "region_code": code, "province": pd.Series(code).str.slice(0, 2) + "0000",
-        "unit_norm": pd.Series(unit).map({"%": "percent", "元": "yuan", "起": "cases"}), "corrected": False})
+    return pd.DataFrame(
+        {
+            "stat_id": [f"s{i}" for i in range(count)],
+            "doc_id": pd.Series(docs).map("doc{}".format),
+            "region": pd.Series(code).map("地区{}".format),
+            "published": (pd.Series(period) + 1).astype(str) + "-01-10",
+            "metric": [f"{CATEGORIES[c]}-{MEASURES[m]}" for c, m in zip(category, measure)],
+            "category": np.array(CATEGORIES)[category],
+            "kind": kind,
+            "value": rng.integers(1, 5000, count).astype(float),
+            "unit": unit,
+            "qualifier": "exact",
+            "direction": direction,
+            "basis": np.where(kind == "change_pct", "yoy", None),
+            "period": period,
+            "surface": "123起",
+            "start": start,
+            "end": start + 4,
+            "sentence": "全年破获案件123起，同比上升5%。",
+            "period_label": label,
+            "measure": np.array(MEASURES)[measure],
+            "scope": rng.choice(["area", "case", "context"], count, p=[0.9, 0.07, 0.03]),
+            "region_code": code,
+            "province": pd.Series(code).str.slice(0, 2) + "0000",
+            "unit_norm": pd.Series(unit).map({"%": "percent", "元": "yuan", "起": "cases"}),
+            "corrected": False,
+        }
+    )
 
 
 def indicator(prepared: pd.DataFrame, regions: tuple[str, ...], partial: bool) -> int:
@@ -81,8 +137,9 @@ def indicator(prepared: pd.DataFrame, regions: tuple[str, ...], partial: bool) -
     points = ind.indicator_points(prepared, "telecom_fraud", measure, family, regions, partial=partial)
     if not regions:  # as the page does: the 8 busiest regions when none is chosen
         points = points[points["region_key"].isin(ind.busiest_regions(points, 8))]
-    figure = figs.indicator_figure(points, title="t", unit=unit, unit_family=family, partial=partial,
-                                   labels=FIGURE_LABELS)
+    figure = figs.indicator_figure(
+        points, title="t", unit=unit, unit_family=family, partial=partial, labels=FIGURE_LABELS
+    )
     return len(figure.to_json())
 
 
@@ -94,10 +151,18 @@ def places(prepared: pd.DataFrame) -> int:
     changes = ind.change_points(prepared, "drugs", "solved", "2023")
     tones = ind.change_tone(changes["change_pct"], "+")
     tiles = ind.tile_grid(changes, "change_pct", ind.load_provinces(), "zh")
-    built = [figs.ranking_figure(ranking, title="t", unit="起", unit_family="cases", labels=FIGURE_LABELS),
-             figs.change_figure(changes, tones, title="t", labels=FIGURE_LABELS),
-             figs.tile_map_figure(tiles, "change_pct", ind.change_tone(tiles["change_pct"].fillna(0), "+"), title="t",
-                                  labels=FIGURE_LABELS, suffix="%")]
+    built = [
+        figs.ranking_figure(ranking, title="t", unit="起", unit_family="cases", labels=FIGURE_LABELS),
+        figs.change_figure(changes, tones, title="t", labels=FIGURE_LABELS),
+        figs.tile_map_figure(
+            tiles,
+            "change_pct",
+            ind.change_tone(tiles["change_pct"].fillna(0), "+"),
+            title="t",
+            labels=FIGURE_LABELS,
+            suffix="%",
+        ),
+    ]
     return sum(len(f.to_json()) for f in built)
 
 
@@ -156,7 +221,7 @@ def app_rerun_ms(prepared_source: pd.DataFrame, repeat: int) -> float:
     app.run()
     if app.exception:
         raise RuntimeError(app.exception)
-    app.selectbox(key="w_category").set_value("drugs").run()   # a category already visited (its slice cached)
+    app.selectbox(key="w_category").set_value("drugs").run()  # a category already visited (its slice cached)
     walls, cpus = [], []
     for index in range(repeat + 1):  # each rerun a state not seen before: the per-state caches miss
         app.selectbox(key="w_measure").set_value(MEASURES[index % len(MEASURES)])
@@ -177,18 +242,19 @@ def main() -> None:
     parser.add_argument("--no-app", action="store_true", help="skip the AppTest rerun measurement")
     args = parser.parse_args()
     print("milliseconds, wall/cpu (median)")
-    print(f"{'statistics':>10} | {'prepare (once)':>14} | {'category slice':>14} | "
-          + " | ".join(f"{name:>20}" for name in SCENARIOS)
-          + (" | app rerun" if not args.no_app else ""))
+    print(
+        f"{'statistics':>10} | {'prepare (once)':>14} | {'category slice':>14} | "
+        + " | ".join(f"{name:>20}" for name in SCENARIOS)
+        + (" | app rerun" if not args.no_app else "")
+    )
     for size in args.sizes:
         raw = generate_statistics(size)
         began = time.perf_counter()
         prepared = prepare_statistics(raw)
         prepare_ms = (time.perf_counter() - began) * 1000
-        slice_ms = median_ms(lambda: ind.category_slice(prepared, "criminal"), args.repeat)
-        cells = [median_ms(lambda f=f: f(prepared), args.repeat) for f in SCENARIOS.values()]
-        line = (f"{size:>10,} | {prepare_ms:>11.0f} ms | {slice_ms:>14} | "
-                + " | ".join(f"{c:>20}" for c in cells))
+        slice_ms = median_ms(lambda p=prepared: ind.category_slice(p, "criminal"), args.repeat)
+        cells = [median_ms(lambda f=f, p=prepared: f(p), args.repeat) for f in SCENARIOS.values()]
+        line = f"{size:>10,} | {prepare_ms:>11.0f} ms | {slice_ms:>14} | " + " | ".join(f"{c:>20}" for c in cells)
         if not args.no_app:
             line += f" | {app_rerun_ms(raw, args.repeat)}"
         print(line, flush=True)

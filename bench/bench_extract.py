@@ -101,7 +101,9 @@ def main() -> None:
     print(f"ratio extract / baseline: 1/{(mb / base_s) / (mb / ext_s):.0f}")
     for name, peer in peer_passes().items():
         peer_s, _ = timed(lambda p=peer: [p(d) for d in docs])
-        print(f"{name:<28}{peer_s:>10.2f}{mb / peer_s:>10.2f}{'':>12}  1/{(mb / base_s) / (mb / peer_s):.0f} of baseline")
+        print(
+            f"{name:<28}{peer_s:>10.2f}{mb / peer_s:>10.2f}{'':>12}  1/{(mb / base_s) / (mb / peer_s):.0f} of baseline"
+        )
     print(f"statistics per MB: {ext_n / mb:.0f} (one per {len(joined) / max(ext_n, 1):.0f} characters)")
 
     print("\npathological inputs (must stay linear):")

@@ -15,7 +15,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -50,8 +49,10 @@ def main() -> None:
         source = Path(tmp) / "reports"
         size = generate_reports(source, args.count)
         print(f"{args.count} reports, {size / 1e6:.1f} MB, in {source}")
-        print(f"{'workers':>7} {'seconds':>8} {'files/s':>8} {'MB/s':>6} {'stats':>8} "
-              f"{'peak parent MB':>15} {'peak all MB':>12}")
+        print(
+            f"{'workers':>7} {'seconds':>8} {'files/s':>8} {'MB/s':>6} {'stats':>8} "
+            f"{'peak parent MB':>15} {'peak all MB':>12}"
+        )
         for workers in (1, 2):
             db = Path(tmp) / f"bench-{workers}.duckdb"
             with PeakMemory() as memory:
@@ -59,8 +60,10 @@ def main() -> None:
                 summary = ingest([source], db=db, workers=workers)
                 seconds = time.perf_counter() - start
             assert summary.files_read == args.count and summary.failed == 0, summary.line()
-            print(f"{workers:>7} {seconds:>8.1f} {args.count / seconds:>8.0f} {size / 1e6 / seconds:>6.2f} "
-                  f"{summary.statistics:>8} {memory.parent / 1e6:>15.0f} {memory.total / 1e6:>12.0f}")
+            print(
+                f"{workers:>7} {seconds:>8.1f} {args.count / seconds:>8.0f} {size / 1e6 / seconds:>6.2f} "
+                f"{summary.statistics:>8} {memory.parent / 1e6:>15.0f} {memory.total / 1e6:>12.0f}"
+            )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ inside their cells, and every paragraph of a simplified-script year review (dev/
 Measured for each reader:
 
 * text: share of the paragraphs found whole in the reader's text (whitespace ignored, so line wrapping is
-  not counted against pypdf), and share "unsplit": each of its sentences stands whole on one line (what the extractor needs: no sentence, so no figure, cut in two by the page's wrapping);
+  not counted against pypdf), and share "unsplit": each of its sentences stands whole on one line
+  (what the extractor needs: no sentence, so no figure, cut in two by the page's wrapping);
 * cells: share of table rows whose cells come back exactly (pdfplumber: its table cells, tab-separated by
   metrics/pdf_text.py; pypdf: layout mode, cells split at runs of two or more spaces, the best it offers);
 * time: milliseconds per page, the median of ``--repeat`` runs.
@@ -38,7 +39,7 @@ from metrics.sources.pdf import pdf_text  # noqa: E402
 
 _SPACE = regex.compile(r"\s+")
 _COLUMN_GAP = regex.compile(r"\s{2,}")
-_SENTENCE = regex.compile(r"(?<=[。!?…])")            # a line break after these splits no figure
+_SENTENCE = regex.compile(r"(?<=[。!?…])")  # a line break after these splits no figure
 
 
 def corpus_text(path: str) -> str:
@@ -47,18 +48,28 @@ def corpus_text(path: str) -> str:
 
 def tables() -> list[list[list[str]]]:
     lines = corpus_text("dev-genres/hk-2003-td-accident-table-trad.json").splitlines()
-    hk = [["行車情況", *lines[1].split(), "總計"],
-          *([" ".join(c[:-4]), *c[-4:]] for c in (line.split() for line in lines[2:]))]
-    grouped = [["罪案類別", "2023年", "2024年", "數量差距", "百份率差距"],
-               ["總體罪案", "42 923", "45 315", "+2 392", "+5.6"],
-               ["暴力罪案", "8 516", "8 804", "+288", "+3.4"],
-               ["詐騙", "27 923", "39 824", "+11 901", "+42.6"]]
-    wide = [["類別", "2018年", "2019年", "2020年", "2021年", "2022年", "2023年", "2024年", "差距"],
-            *([label, *(f"{n // 1000} {n % 1000:03d}" for n in range(base, base + 7 * step, step)), f"+{step}"]
-              for label, base, step in (("總體罪案", 54225, 1217), ("詐騙", 17643, 2361), ("盜竊", 23019, 1302)))]
-    wrapped = [["罪案類別(包括未遂及串謀)", "2023年", "2024年"],
-               ["由相反方向行駛中的車輛(包括電單車及單車)與行人相撞", "42 923", "45 315"],
-               ["涉及酒後駕駛或藥後駕駛的交通意外", "1 204", "1 187"]]
+    hk = [
+        ["行車情況", *lines[1].split(), "總計"],
+        *([" ".join(c[:-4]), *c[-4:]] for c in (line.split() for line in lines[2:])),
+    ]
+    grouped = [
+        ["罪案類別", "2023年", "2024年", "數量差距", "百份率差距"],
+        ["總體罪案", "42 923", "45 315", "+2 392", "+5.6"],
+        ["暴力罪案", "8 516", "8 804", "+288", "+3.4"],
+        ["詐騙", "27 923", "39 824", "+11 901", "+42.6"],
+    ]
+    wide = [
+        ["類別", "2018年", "2019年", "2020年", "2021年", "2022年", "2023年", "2024年", "差距"],
+        *(
+            [label, *(f"{n // 1000} {n % 1000:03d}" for n in range(base, base + 7 * step, step)), f"+{step}"]
+            for label, base, step in (("總體罪案", 54225, 1217), ("詐騙", 17643, 2361), ("盜竊", 23019, 1302))
+        ),
+    ]
+    wrapped = [
+        ["罪案類別(包括未遂及串謀)", "2023年", "2024年"],
+        ["由相反方向行駛中的車輛(包括電單車及單車)與行人相撞", "42 923", "45 315"],
+        ["涉及酒後駕駛或藥後駕駛的交通意外", "1 204", "1 187"],
+    ]
     return [hk, grouped, wide, wrapped, UnruledTable(wide)]
 
 
@@ -125,8 +136,9 @@ def main() -> None:
             found = [_COLUMN_GAP.split(line.strip()) for line in text.splitlines()]
         else:
             found = [line.split(" ") for line in text.splitlines()]
-        print(f"{name:26} {whole:10.2f} {one_line:9.2f} {cell_score(found, all_rows):6.2f} "
-              f"{1000 * seconds / pages:8.1f}")
+        print(
+            f"{name:26} {whole:10.2f} {one_line:9.2f} {cell_score(found, all_rows):6.2f} {1000 * seconds / pages:8.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))  # the seeded corpus generator
 
 from generate_corpus import generate  # noqa: E402
-
 from metrics import extract  # noqa: E402
 from metrics.sources.files import iter_files, read_document  # noqa: E402
 from metrics.store import ingest  # noqa: E402
@@ -104,20 +103,27 @@ def main(argv: list[str] | None = None) -> int:
         files, size = corpus_bytes(folder)
         print(f"corpus: {files} reports, {size / 1e6:.1f} MB on disk, in {folder}")
         regex_seconds, text_bytes, matches = regex_pass(folder)
-        print(f"regex.finditer(r'\\d+'): {text_bytes / 1e6 / regex_seconds:.1f} MB/s of UTF-8 text "
-              f"({matches} matches, {regex_seconds:.2f} s)")
+        print(
+            f"regex.finditer(r'\\d+'): {text_bytes / 1e6 / regex_seconds:.1f} MB/s of UTF-8 text "
+            f"({matches} matches, {regex_seconds:.2f} s)"
+        )
         extract_seconds, sample_bytes = extract_pass(folder, args.sample)
-        print(f"extract() alone, one process, first {args.sample} reports: "
-              f"{sample_bytes / 1e6 / extract_seconds:.2f} MB/s "
-              f"({regex_seconds / text_bytes * sample_bytes / extract_seconds * 100:.2f}% of the regex pass's speed)")
+        print(
+            f"extract() alone, one process, first {args.sample} reports: "
+            f"{sample_bytes / 1e6 / extract_seconds:.2f} MB/s "
+            f"({regex_seconds / text_bytes * sample_bytes / extract_seconds * 100:.2f}% of the regex pass's speed)"
+        )
         print("\n| mode | seconds | documents/s | MB/s | statistics | peak memory (MB, all processes) |")
         print("|---|---:|---:|---:|---:|---:|")
         for name in modes:
             result = run_mode(name, folder, work)
             summary, seconds = result["summary"], result["seconds"]
             assert summary.files_read == files and summary.failed == 0, summary.line()
-            print(f"| {name} | {seconds:.1f} | {files / seconds:.0f} | {size / 1e6 / seconds:.2f} | "
-                  f"{summary.statistics} | {result['peak'] / 1e6:.0f} |", flush=True)
+            print(
+                f"| {name} | {seconds:.1f} | {files / seconds:.0f} | {size / 1e6 / seconds:.2f} | "
+                f"{summary.statistics} | {result['peak'] / 1e6:.0f} |",
+                flush=True,
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

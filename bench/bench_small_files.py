@@ -25,14 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def write_small_reports(directory: Path, count: int, seed: int = 3) -> int:
     """``count`` short .txt excerpts of the annotated reports, 100 to a folder; total bytes."""
     rng = random.Random(seed)
-    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in sorted((ROOT / "data/corpus/dev").glob("*.json"))]
+    texts = [
+        json.loads(p.read_text(encoding="utf-8"))["text"] for p in sorted((ROOT / "data/corpus/dev").glob("*.json"))
+    ]
     total = 0
     for i in range(count):
         text = texts[i % len(texts)]
         at = rng.randrange(0, max(1, len(text) - 60))
         folder = directory / f"d{i // 100:03d}"
         folder.mkdir(exist_ok=True)
-        data = text[at:at + 60].encode("utf-8")
+        data = text[at : at + 60].encode("utf-8")
         (folder / f"r{i:05d}.txt").write_bytes(data)
         total += len(data)
     return total
@@ -52,8 +54,12 @@ def main() -> None:
         folder = Path(tmp) / "reports"
         folder.mkdir()
         size = write_small_reports(folder, args.count)
-        read_s = timed_command("-c", "import sys; from metrics.sources.files import read_documents; "
-                                     "sum(1 for _ in read_documents(sys.argv[1:]))", str(folder))
+        read_s = timed_command(
+            "-c",
+            "import sys; from metrics.sources.files import read_documents; "
+            "sum(1 for _ in read_documents(sys.argv[1:]))",
+            str(folder),
+        )
         extract_s = timed_command("-m", "metrics", "extract", str(folder), "-o", str(Path(tmp) / "out.csv"))
     print(f"{args.count} files, {size / 1e6:.2f} MB, load average {os.getloadavg()[0]:.1f}")
     print(f"{'read and decode only':<28}{read_s:>8.1f} s {args.count / read_s:>8.0f} files/s")

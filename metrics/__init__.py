@@ -6,8 +6,8 @@
 ('刑事打处', 2129.0, '人')
 """
 
-from metrics.extraction.pipeline import extract
 from metrics.extraction.frame import to_frame
+from metrics.extraction.pipeline import extract
 from metrics.record import COLUMNS, Record
 
 __all__ = ["COLUMNS", "Record", "extract", "to_frame"]

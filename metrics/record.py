@@ -22,29 +22,29 @@ SCOPES = ("area", "case", "context")
 class Record:
     """One statistic, grounded in its text: ``text[start:end] == surface``."""
 
-    doc_id: str | None      # the document it came from (file name without extension)
-    region: str | None      # jurisdiction the report speaks for
-    published: str | None   # publication date, ISO ``YYYY-MM-DD``
-    metric: str             # what is counted, in the report's words (刑事打处)
-    category: str           # a key of metrics/patterns/categories.yaml (criminal, drugs, ...)
-    kind: str               # one of KINDS
-    value: float            # the number in plain base units (27亿 → 2.7e9, 7.1% → 7.1)
-    unit: str               # counting word or unit as written, without magnitude (人, 起, 元, %)
-    qualifier: str          # one of QUALIFIERS (余 → at_least, 约 → approx)
-    direction: str | None   # up / down for changes, else None
-    basis: str | None       # yoy / mom for changes, else None
-    period: int | None      # the year the figure describes
-    surface: str            # the exact substring of the text that carries the number
-    start: int              # offset of surface in the text (half-open)
-    end: int                # start + len(surface)
-    sentence: str           # the sentence the figure stands in
+    doc_id: str | None  # the document it came from (file name without extension)
+    region: str | None  # jurisdiction the report speaks for
+    published: str | None  # publication date, ISO ``YYYY-MM-DD``
+    metric: str  # what is counted, in the report's words (刑事打处)
+    category: str  # a key of metrics/patterns/categories.yaml (criminal, drugs, ...)
+    kind: str  # one of KINDS
+    value: float  # the number in plain base units (27亿 → 2.7e9, 7.1% → 7.1)
+    unit: str  # counting word or unit as written, without magnitude (人, 起, 元, %)
+    qualifier: str  # one of QUALIFIERS (余 → at_least, 约 → approx)
+    direction: str | None  # up / down for changes, else None
+    basis: str | None  # yoy / mom for changes, else None
+    period: int | None  # the year the figure describes
+    surface: str  # the exact substring of the text that carries the number
+    start: int  # offset of surface in the text (half-open)
+    end: int  # start + len(surface)
+    sentence: str  # the sentence the figure stands in
     period_label: str | None = None  # the span covered (SCHEMA v2): 2024, 2024-H1, 2024-Q3, 2024-08,
     #                                  2024-01/2024-10, 2024-02-09/2024-02-17; None: several years, unknown
     measure: str = "other"  # a key of metrics/patterns/measures.yaml (solved, apprehended, ...)
-    scope: str = "area"     # one of SCOPES: the area's statistic, a detail of one case, or context
-    region_code: str = ""   # GB/T 2260 code of the jurisdiction (metrics/extraction/regions.py), "" when unknown
-    province: str = ""      # the province of region_code, "" when unknown
-    unit_norm: str = ""     # the unit's family (persons, cases, yuan, kg, percent, ...), "" when none
+    scope: str = "area"  # one of SCOPES: the area's statistic, a detail of one case, or context
+    region_code: str = ""  # GB/T 2260 code of the jurisdiction (metrics/extraction/regions.py), "" when unknown
+    province: str = ""  # the province of region_code, "" when unknown
+    unit_norm: str = ""  # the unit's family (persons, cases, yuan, kg, percent, ...), "" when none
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -54,14 +54,14 @@ class Record:
 class Document:
     """A report as read: its text (which the offsets of its statistics index) and its metadata."""
 
-    doc_id: str                 # file name without extension (or the JSON's own doc_id)
-    path: str                   # where it was read from
-    text: str                   # the decoded text that offsets index
-    content_hash: str           # sha256 of the raw bytes
+    doc_id: str  # file name without extension (or the JSON's own doc_id)
+    path: str  # where it was read from
+    text: str  # the decoded text that offsets index
+    content_hash: str  # sha256 of the raw bytes
     title: str | None = None
     published: str | None = None  # ISO date found in the document's metadata
     region: str | None = None
-    source: str | None = None   # source address found in the document
+    source: str | None = None  # source address found in the document
     encoding: str = "utf-8"
 
 

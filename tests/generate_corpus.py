@@ -53,7 +53,7 @@ def vary(sentence: str, *, year: int, region: str, regions: list[str], rng: rand
             sentence = sentence.replace(name, region)
     marks = [(m.start(), m.end()) for m in _YEAR.finditer(sentence)]
     pieces, last = [], 0
-    for start, end in marks:                        # vary the digits between years, keep years coherent
+    for start, end in marks:  # vary the digits between years, keep years coherent
         pieces.append(_DIGIT.sub(lambda _m: str(rng.randint(0, 9)), sentence[last:start]))
         pieces.append(str(year if rng.random() < 0.8 else year - 1))
         last = end

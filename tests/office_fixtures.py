@@ -21,8 +21,8 @@ from fontTools.ttLib import TTFont, newTable
 from fpdf import FPDF
 from pypdf import PdfWriter
 
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")   # Debian: fonts-noto-cjk
-SIMPLIFIED_CHINESE = 2                                                     # its face "Noto Sans CJK SC"
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # Debian: fonts-noto-cjk
+SIMPLIFIED_CHINESE = 2  # its face "Noto Sans CJK SC"
 Block = str | list[list[str]]
 
 
@@ -57,10 +57,21 @@ def truetype_cjk_font(text: str, out: Path) -> Path:
     font["glyf"], font["loca"] = glyf, newTable("loca")
     maxp = font["maxp"]
     maxp.tableVersion = 0x00010000
-    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements",
-                  "maxSizeOfInstructions", "maxComponentElements", "maxPoints", "maxContours",
-                  "maxCompositePoints", "maxCompositeContours", "maxComponentDepth"):
-        setattr(maxp, field, 0)                                  # recomputed from the glyphs when saved
+    for field in (
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+        "maxPoints",
+        "maxContours",
+        "maxCompositePoints",
+        "maxCompositeContours",
+        "maxComponentDepth",
+    ):
+        setattr(maxp, field, 0)  # recomputed from the glyphs when saved
     maxp.maxZones = 1
     font["head"].glyphDataFormat = 0
     font["post"].formatType, font["post"].extraNames, font["post"].mapping = 3.0, [], {}

@@ -44,15 +44,22 @@ def article_lines(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def gov_page(text: str, *, charset: str | None, title: str = "公安局通报", published: str = "2025-01-10",
-             url: str = "https://gaj.example.gov.cn/art/2025/1/10/art_1.html", traditional: bool = False) -> str:
+def gov_page(
+    text: str,
+    *,
+    charset: str | None,
+    title: str = "公安局通报",
+    published: str = "2025-01-10",
+    url: str = "https://gaj.example.gov.cn/art/2025/1/10/art_1.html",
+    traditional: bool = False,
+) -> str:
     """A realistic county-government news page around ``text``: nav, scripts, comments, footer.
 
     With ``traditional`` the page furniture is in traditional characters (for Big5 pages); the article
     is always kept exactly as given.
     """
     meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if charset else ""
-    paragraphs = "\n".join(f"<p style=\"text-indent:2em\">{html.escape(line)}</p>" for line in article_lines(text))
+    paragraphs = "\n".join(f'<p style="text-indent:2em">{html.escape(line)}</p>' for line in article_lines(text))
     page = f"""<!DOCTYPE html>
 <html><head>{meta}
 <title>{html.escape(title)}</title>
@@ -66,7 +73,7 @@ def gov_page(text: str, *, charset: str | None, title: str = "公安局通报", 
 <!-- 旧版统计:破案999起 -->
 <div class="article-content">
   <h1>{html.escape(title)}</h1>
-  <div class="info">发布时间:{published.replace('-', '年', 1).replace('-', '月', 1)}日 来源:县公安局</div>
+  <div class="info">发布时间:{published.replace("-", "年", 1).replace("-", "月", 1)}日 来源:县公安局</div>
 @@ARTICLE@@
 </div>
 <div class="footer">
@@ -102,8 +109,11 @@ def write_reports(directory: Path, count: int, *, seed: int = 7) -> list[Path]:
         text = varied_digits(texts[i % len(texts)], rng)
         path = directory / f"report-{i:05d}.txt"
         encoding = "gb18030" if i % 3 == 0 else "utf-8"
-        path.write_bytes(text.encode(encoding, errors="replace" if encoding == "utf-8" else "strict")
-                         if encodable(text, encoding) else text.encode("utf-8"))
+        path.write_bytes(
+            text.encode(encoding, errors="replace" if encoding == "utf-8" else "strict")
+            if encodable(text, encoding)
+            else text.encode("utf-8")
+        )
         paths.append(path)
     return paths
 
@@ -117,12 +127,12 @@ def encodable(text: str, encoding: str) -> bool:
         return False
 
 
-
 def snapshot(db: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Documents (without ingest time) and statistics of a store, sorted, for comparing two stores."""
     with open_store(db) as con:
-        docs = con.execute("SELECT doc_id, path, content_hash, region, published, title, text "
-                           "FROM documents ORDER BY doc_id").df()
+        docs = con.execute(
+            "SELECT doc_id, path, content_hash, region, published, title, text FROM documents ORDER BY doc_id"
+        ).df()
         stats = con.execute("SELECT * FROM statistics ORDER BY stat_id").df()
     return docs, stats
 
@@ -131,32 +141,77 @@ def assert_same_store(a: Path, b: Path) -> None:
     for left, right in zip(snapshot(a), snapshot(b)):
         pd.testing.assert_frame_equal(left, right)
 
+
 # ---------------------------------------------------------------- the dashboard tests' store
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 # Reports about part of a year, by a marker in their doc_id → the period label's suffix.
-PARTIAL_MARKERS = {"-q1": "Q1", "-h1": "H1", "jan-nov": "01/{year}-11", "jan-sep": "01/{year}-09",
-                   "jan-jul": "01/{year}-07"}
+PARTIAL_MARKERS = {
+    "-q1": "Q1",
+    "-h1": "H1",
+    "jan-nov": "01/{year}-11",
+    "jan-sep": "01/{year}-09",
+    "jan-jul": "01/{year}-07",
+}
 
 # The unit families of the units the corpus uses most (metrics/patterns/unit_norm.yaml has them all).
-UNIT_FAMILIES = {"人": "persons", "名": "persons", "人次": "person_times", "起": "cases", "件": "cases", "宗": "cases",
-                 "元": "yuan", "%": "percent", "公斤": "kg", "千克": "kg", "次": "times_done", "个": "items"}
+UNIT_FAMILIES = {
+    "人": "persons",
+    "名": "persons",
+    "人次": "person_times",
+    "起": "cases",
+    "件": "cases",
+    "宗": "cases",
+    "元": "yuan",
+    "%": "percent",
+    "公斤": "kg",
+    "千克": "kg",
+    "次": "times_done",
+    "个": "items",
+}
 
 HOSTILE_DOC = {
     "doc_id": "hostile-2024",
     "source": "https://example.invalid/<script>alert('src')</script>",
     "published": "2025-01-05",
-    "region": "测试县", "region_code": "",
-    "text": ("测试县公安局2024年工作通报<script>window.__pwned = 1; alert('xss')</script>"
-             "<img src=x onerror=\"window.__pwned = 2\">全年查处赌博案件77起，同比上升10%。"),
+    "region": "测试县",
+    "region_code": "",
+    "text": (
+        "测试县公安局2024年工作通报<script>window.__pwned = 1; alert('xss')</script>"
+        '<img src=x onerror="window.__pwned = 2">全年查处赌博案件77起，同比上升10%。'
+    ),
 }
 HOSTILE_METRICS = [
-    {"surface": "77起", "metric": '=HYPERLINK("http://evil.invalid","点我")', "category": "vice", "kind": "count",
-     "value": 77, "unit": "起", "qualifier": "exact", "direction": None, "basis": None, "period": 2024,
-     "measure": "solved", "scope": "area", "period_label": "2024"},
-    {"surface": "10%", "metric": '=HYPERLINK("http://evil.invalid","点我")', "category": "vice", "kind": "change_pct",
-     "value": 10, "unit": "%", "qualifier": "exact", "direction": "up", "basis": "yoy", "period": 2024,
-     "measure": "solved", "scope": "area", "period_label": "2024"},
+    {
+        "surface": "77起",
+        "metric": '=HYPERLINK("http://evil.invalid","点我")',
+        "category": "vice",
+        "kind": "count",
+        "value": 77,
+        "unit": "起",
+        "qualifier": "exact",
+        "direction": None,
+        "basis": None,
+        "period": 2024,
+        "measure": "solved",
+        "scope": "area",
+        "period_label": "2024",
+    },
+    {
+        "surface": "10%",
+        "metric": '=HYPERLINK("http://evil.invalid","点我")',
+        "category": "vice",
+        "kind": "change_pct",
+        "value": 10,
+        "unit": "%",
+        "qualifier": "exact",
+        "direction": "up",
+        "basis": "yoy",
+        "period": 2024,
+        "measure": "solved",
+        "scope": "area",
+        "period_label": "2024",
+    },
 ]
 
 
@@ -164,7 +219,7 @@ def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence of ``text`` that holds text[start:end]."""
     begin = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
     after = SENTENCE_END.search(text, end)
-    return text[begin:after.end() if after else len(text)].strip()
+    return text[begin : after.end() if after else len(text)].strip()
 
 
 def partial_label(doc_id: str, period: int | None) -> str | None:
@@ -182,16 +237,34 @@ def annotated_records(doc: dict, annotations: list[dict]) -> list[Record]:
     for item in annotations:
         start = item["start"] if "start" in item else text.index(item["surface"])
         end = start + len(item["surface"])
-        records.append(Record(
-            doc_id=doc["doc_id"], region=doc["region"], published=doc["published"], metric=item["metric"],
-            category=item["category"], kind=item["kind"], value=float(item["value"]), unit=item["unit"],
-            qualifier=item["qualifier"], direction=item["direction"], basis=item["basis"], period=item["period"],
-            surface=item["surface"], start=start, end=end, sentence=sentence_around(text, start, end),
-            period_label=item["period_label"] if "period_label" in item else partial_label(doc["doc_id"], item["period"]),
-            measure=item.get("measure", "other"), scope=item.get("scope", "area"),
-            region_code=doc.get("region_code") or "",
-            province=(doc.get("region_code") or "")[:2] + "0000" if doc.get("region_code") else "",
-            unit_norm=UNIT_FAMILIES.get(item["unit"], item["unit"] or "")))
+        records.append(
+            Record(
+                doc_id=doc["doc_id"],
+                region=doc["region"],
+                published=doc["published"],
+                metric=item["metric"],
+                category=item["category"],
+                kind=item["kind"],
+                value=float(item["value"]),
+                unit=item["unit"],
+                qualifier=item["qualifier"],
+                direction=item["direction"],
+                basis=item["basis"],
+                period=item["period"],
+                surface=item["surface"],
+                start=start,
+                end=end,
+                sentence=sentence_around(text, start, end),
+                period_label=item["period_label"]
+                if "period_label" in item
+                else partial_label(doc["doc_id"], item["period"]),
+                measure=item.get("measure", "other"),
+                scope=item.get("scope", "area"),
+                region_code=doc.get("region_code") or "",
+                province=(doc.get("region_code") or "")[:2] + "0000" if doc.get("region_code") else "",
+                unit_norm=UNIT_FAMILIES.get(item["unit"], item["unit"] or ""),
+            )
+        )
     return records
 
 
@@ -230,7 +303,12 @@ def build_annotated_store(db: Path) -> int:
         for doc, _ in reports:
             # as a JSON document, as the shipped reports are read: its source address is kept
             payload = json.dumps({k: v for k, v in doc.items() if k != "metrics"}, ensure_ascii=False)
-            summary = store.ingest_bytes(f"{doc['doc_id']}.json", payload.encode("utf-8"), db=db,
-                                         region=doc["region"], published=doc["published"])
+            summary = store.ingest_bytes(
+                f"{doc['doc_id']}.json",
+                payload.encode("utf-8"),
+                db=db,
+                region=doc["region"],
+                published=doc["published"],
+            )
             total += summary.statistics
     return total

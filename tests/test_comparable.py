@@ -17,8 +17,10 @@ ALL = [case for table in CASES.values() for case in table]
 
 def run(case: dict) -> list[dict]:
     published = case.get("published")
-    return [r.as_dict() for r in extract(case["text"], published=str(published) if published else None,
-                                         source=case.get("source"))]
+    return [
+        r.as_dict()
+        for r in extract(case["text"], published=str(published) if published else None, source=case.get("source"))
+    ]
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda c: c["id"])
@@ -39,9 +41,22 @@ def test_measure_table_holds_the_schema_keys_with_labels_and_signs():
     assert table["reports"]["rise"] == "-" and table["deployments"]["rise"] == "·"
 
 
-@pytest.mark.parametrize("unit, family", [("人", "persons"), ("名", "persons"), ("宗", "cases"),
-                                          ("件", "cases"), ("元", "yuan"), ("公斤", "kg"), ("千克", "kg"),
-                                          ("吨", "tonne"), ("%", "percent"), ("個", "items"), ("", "")])
+@pytest.mark.parametrize(
+    "unit, family",
+    [
+        ("人", "persons"),
+        ("名", "persons"),
+        ("宗", "cases"),
+        ("件", "cases"),
+        ("元", "yuan"),
+        ("公斤", "kg"),
+        ("千克", "kg"),
+        ("吨", "tonne"),
+        ("%", "percent"),
+        ("個", "items"),
+        ("", ""),
+    ],
+)
 def test_unit_families(unit, family):
     assert unit_norm(unit) == family
 
@@ -54,6 +69,7 @@ def test_a_police_casualty_is_police_force_whatever_the_words_around():
 def _reports() -> list[dict]:
     root = Path(__file__).resolve().parent.parent / "data" / "corpus"
     import json
+
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(root.glob("dev*/*.json"))]
 
 

@@ -21,7 +21,7 @@ FIELD_FLOORS = {"kind": 0.997, "unit": 0.992, "category": 0.943, "period": 0.727
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d["doc_id"])
 def test_every_row_is_grounded(doc):
     for r in extract(doc["text"], published=doc["published"], region=doc["region"], doc_id=doc["doc_id"]):
-        assert doc["text"][r.start:r.end] == r.surface
+        assert doc["text"][r.start : r.end] == r.surface
 
 
 def test_scores_do_not_fall_below_what_was_measured():

@@ -25,7 +25,7 @@ from metrics.store import (
 )
 
 A_TEXT = "全年刑事打处2129人、逮捕684人。"
-B_TEXT = "全年电诈立案5000起、破案684起。"      # same spans, other figures: the same stat_ids as A_TEXT
+B_TEXT = "全年电诈立案5000起、破案684起。"  # same spans, other figures: the same stat_ids as A_TEXT
 
 
 def test_pastes_under_the_default_name_keep_every_document(tmp_path):
@@ -37,20 +37,20 @@ def test_pastes_under_the_default_name_keep_every_document(tmp_path):
     assert len(documents) == 5
     assert documents["doc_id"].nunique() == 5
     assert not (documents["doc_id"] == "pasted-report").any()
-    again = ingest_upload_bytes("other-name.txt", texts[0].encode(), db=db)   # same text: one document
+    again = ingest_upload_bytes("other-name.txt", texts[0].encode(), db=db)  # same text: one document
     assert again.skipped == 1 and len(list_documents(db)) == 5
 
 
 def test_a_correction_does_not_move_to_the_statistic_that_replaced_it(tmp_path):
     db = tmp_path / "s.duckdb"
-    ingest_bytes("pasted-report.txt", A_TEXT.encode(), db=db)       # the old default, one shared id
+    ingest_bytes("pasted-report.txt", A_TEXT.encode(), db=db)  # the old default, one shared id
     a_rows = load_statistics(db)
     first = a_rows.iloc[0]
     add_correction(db, first["stat_key"], "deleted", True, seen=False, author="A")
-    ingest_bytes("pasted-report.txt", B_TEXT.encode(), db=db)       # B replaces A under the same doc_id
+    ingest_bytes("pasted-report.txt", B_TEXT.encode(), db=db)  # B replaces A under the same doc_id
     b_rows = load_statistics(db)
-    assert first["stat_id"] in set(b_rows["stat_id"])               # the same position ...
-    assert len(b_rows) == len(a_rows)                               # ... is not hidden by A's mark
+    assert first["stat_id"] in set(b_rows["stat_id"])  # the same position ...
+    assert len(b_rows) == len(a_rows)  # ... is not hidden by A's mark
     assert not b_rows["corrected"].any()
     with pytest.raises(StatisticGone, match="no longer exists"):
         add_correction(db, first["stat_key"], "value", 1, seen=first["value"], author="A")
@@ -68,7 +68,7 @@ def test_a_stale_correction_is_refused_with_the_current_value(tmp_path):
         add_correction(db, row["stat_key"], "value", 2200, seen=seen, author="B")
     assert refused.value.current == repr(2130.0)
     assert "2130" in str(refused.value)
-    add_correction(db, row["stat_key"], "value", 2200, seen=2130, author="B")   # B, having seen A's value
+    add_correction(db, row["stat_key"], "value", 2200, seen=2130, author="B")  # B, having seen A's value
     assert load_statistics(db).set_index("stat_key").loc[row["stat_key"], "value"] == 2200
     log = list_corrections(db)
     assert list(log["author"]) == ["A", "B"]

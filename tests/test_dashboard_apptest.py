@@ -34,8 +34,10 @@ def specs(app: AppTest) -> list[dict]:
 
 
 def link(app: AppTest) -> dict:
-    return {k: app.query_params.get_all(k) if hasattr(app.query_params, "get_all") else app.query_params[k]
-            for k in app.query_params}
+    return {
+        k: app.query_params.get_all(k) if hasattr(app.query_params, "get_all") else app.query_params[k]
+        for k in app.query_params
+    }
 
 
 def test_opens_on_the_default_indicator_with_nothing_in_the_link(store_db):
@@ -43,7 +45,7 @@ def test_opens_on_the_default_indicator_with_nothing_in_the_link(store_db):
     assert not app.exception and not app.error
     assert app.selectbox(key="w_category").value == "telecom_fraud"
     assert specs(app)[0]["layout"]["title"]["text"] == "电信网络诈骗 · 破案 (起)"
-    assert dict(app.query_params) == {}                       # the link keeps only what the user chose
+    assert dict(app.query_params) == {}  # the link keeps only what the user chose
 
 
 def test_a_link_opens_its_state(store_db):
@@ -69,7 +71,7 @@ def test_changing_a_filter_writes_only_that_choice_to_the_link(store_db):
     assert dict(app.query_params) == {"measure": "apprehended", "periods": "partial"}
     spec = specs(app)[0]
     xs = [x for t in spec["data"] for x in t["x"]]
-    assert xs and all(isinstance(x, str) and x[4] == "-" for x in xs)   # dates of the periods' ends, no years
+    assert xs and all(isinstance(x, str) and x[4] == "-" for x in xs)  # dates of the periods' ends, no years
 
 
 def test_language_switch_keeps_the_indicator_and_the_link_keys(store_db):
@@ -81,16 +83,16 @@ def test_language_switch_keeps_the_indicator_and_the_link_keys(store_db):
 
 
 def test_another_category_gets_its_own_first_indicator(store_db):
-    app = run_app({"measure": "reports/items"})               # not an indicator of telecom fraud
+    app = run_app({"measure": "reports/items"})  # not an indicator of telecom fraud
     assert not app.exception
-    assert app.selectbox(key="w_measure").value == "solved"   # falls back, never an error
+    assert app.selectbox(key="w_measure").value == "solved"  # falls back, never an error
     app.selectbox(key="w_category").set_value("criminal").run()
     assert not app.exception
     measure = app.selectbox(key="w_measure")
-    assert measure.options[0] == "警情" and measure.value == "solved"   # kept: criminal has it too
+    assert measure.options[0] == "警情" and measure.value == "solved"  # kept: criminal has it too
     assert dict(app.query_params) == {"category": "criminal", "measure": "solved"}  # not its first: in the link
     measure.set_value("reports").run()
-    assert dict(app.query_params) == {"category": "criminal"}          # its first indicator: left out
+    assert dict(app.query_params) == {"category": "criminal"}  # its first indicator: left out
 
 
 def test_unknown_values_in_a_link_fall_back_without_error(store_db):
@@ -128,7 +130,7 @@ def test_every_page_opens_without_error(store_db, tab):
 def test_coverage_states_what_the_store_holds(store_db):
     app = run_app({"tab": "coverage"})
     summary = next(t.value for t in app.text if "份报告" in t.value)
-    assert "51 份报告" in summary                            # 50 annotated reports + the hostile one
+    assert "51 份报告" in summary  # 50 annotated reports + the hostile one
     assert any("不是官方统计" in t.value for t in app.text)
 
 

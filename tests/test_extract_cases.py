@@ -50,4 +50,4 @@ def test_known_failures(case):
 @pytest.mark.parametrize("case", CASES["core"] + CASES["bugs"], ids=lambda c: c["id"])
 def test_every_row_is_grounded(case):
     for row in run(case):
-        assert case["text"][row["start"]:row["end"]] == row["surface"]
+        assert case["text"][row["start"] : row["end"]] == row["surface"]

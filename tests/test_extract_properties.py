@@ -9,16 +9,48 @@ from hypothesis import strategies as st
 
 from metrics import extract
 
-FRAGMENTS = ["刑事案件", "同比", "分别", "下降", "上升", "7.1%", "2129人", "、", ",", "。", "万", "亿", "余",
-             "约", "以上", "二十", "两千", "三分之一", "近八成", "萬(wàn)", "１２３", "2,129", "2024年",
-             "去年", "一季度", "\n", "0577-68881655", "净网2024", "第五个", "个百分点", "倍", "(", "“"]
+FRAGMENTS = [
+    "刑事案件",
+    "同比",
+    "分别",
+    "下降",
+    "上升",
+    "7.1%",
+    "2129人",
+    "、",
+    ",",
+    "。",
+    "万",
+    "亿",
+    "余",
+    "约",
+    "以上",
+    "二十",
+    "两千",
+    "三分之一",
+    "近八成",
+    "萬(wàn)",
+    "１２３",
+    "2,129",
+    "2024年",
+    "去年",
+    "一季度",
+    "\n",
+    "0577-68881655",
+    "净网2024",
+    "第五个",
+    "个百分点",
+    "倍",
+    "(",
+    "“",
+]
 
 report_like = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=40).map("".join)
 
 
 def check(text: str) -> None:
     for r in extract(text, published="2024-06-01"):
-        assert text[r.start:r.end] == r.surface
+        assert text[r.start : r.end] == r.surface
         assert math.isfinite(r.value)
         assert r.start < r.end
 

@@ -36,7 +36,7 @@ def test_rows(case):
 @pytest.mark.parametrize("case", POSITIVE, ids=lambda c: c["id"])
 def test_every_row_is_grounded(case):
     for row in run(case):
-        assert case["text"][row["start"]:row["end"]] == row["surface"]
+        assert case["text"][row["start"] : row["end"]] == row["surface"]
 
 
 @pytest.mark.parametrize("case", CASES["negatives"], ids=lambda c: c["id"])

@@ -34,22 +34,38 @@ from pathlib import Path
 
 import pytest
 
-from metrics.store.identity import (FIGURE_SHARE, SHINGLE, THRESHOLD, Fingerprint, NearDuplicateIndex,
-                              document_identity, figure_share, figures, jaccard, normalised_text, shingles,
-                              signature_from_bytes, signature_to_bytes, wording)
 from metrics.sources.files import document_from_bytes, read_document
-
+from metrics.store.identity import (
+    FIGURE_SHARE,
+    SHINGLE,
+    THRESHOLD,
+    Fingerprint,
+    NearDuplicateIndex,
+    document_identity,
+    figure_share,
+    figures,
+    jaccard,
+    normalised_text,
+    shingles,
+    signature_from_bytes,
+    signature_to_bytes,
+    wording,
+)
 from support import gov_page
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILES = sorted((ROOT / "data" / "corpus").glob("dev*/*.json"))
-DOCS = {json.loads(p.read_text(encoding="utf-8"))["doc_id"]: json.loads(p.read_text(encoding="utf-8"))["text"]
-        for p in CORPUS_FILES}
+DOCS = {
+    json.loads(p.read_text(encoding="utf-8"))["doc_id"]: json.loads(p.read_text(encoding="utf-8"))["text"]
+    for p in CORPUS_FILES
+}
 
 # What another site puts around a release it reposts (lines that survive the reader: plain text or <div>s).
 NAV_TOP = "首页 > 新闻中心 > 警务动态\n当前位置:首页>>公安要闻\n字号:[大 中 小] 浏览次数:1234\n"
-NAV_BOTTOM = ("\n【打印本页】【关闭窗口】\n上一篇:全市开展夏季治安打击整治行动\n下一篇:我局召开党风廉政建设工作会议\n"
-              "主办:市公安局 备案号:闽ICP备05012345号-1 联系电话:0592-1234567")
+NAV_BOTTOM = (
+    "\n【打印本页】【关闭窗口】\n上一篇:全市开展夏季治安打击整治行动\n下一篇:我局召开党风廉政建设工作会议\n"
+    "主办:市公安局 备案号:闽ICP备05012345号-1 联系电话:0592-1234567"
+)
 
 
 def with_navigation(text: str) -> str:
@@ -95,8 +111,12 @@ def semantic_page(text: str, title: str = "公安局通报") -> bytes:
 
 # ------------------------------------------------------------------------------------------ identity
 
+
 def test_normalisation_drops_how_the_text_was_written_down():
-    assert normalised_text("全年刑事打处２１２９人，\r\n\u3000\u3000同比上升７．８％\u200b") == "全年刑事打处2129人,同比上升7.8%"
+    assert (
+        normalised_text("全年刑事打处２１２９人，\r\n\u3000\u3000同比上升７．８％\u200b")
+        == "全年刑事打处2129人,同比上升7.8%"
+    )
     assert normalised_text("破獲1.8萬(wàn)餘人") == normalised_text("破获1.8万余人")
     assert normalised_text("\ufeff①起") == "1起"
     assert document_identity("逮捕684人") != document_identity("逮捕685人")
@@ -119,8 +139,7 @@ def test_one_report_through_every_reader_path_has_one_identity(path, tmp_path):
 
 
 def test_the_page_reader_does_change_the_text_so_identity_is_what_joins_them():
-    changed = [d for d, t in DOCS.items()
-               if document_from_bytes(semantic_page(t), name="x.html").text != t]
+    changed = [d for d, t in DOCS.items() if document_from_bytes(semantic_page(t), name="x.html").text != t]
     assert len(changed) >= len(DOCS) // 2
 
 
@@ -130,32 +149,33 @@ def test_different_reports_have_different_identities():
 
 # ------------------------------------------------------------------------------ measured similarity
 
+
 def _wording_shingles(text: str) -> set[str]:
     return shingles(wording(normalised_text(text)))
 
 
 def test_reposts_say_nearly_the_same_and_state_the_same_figures():
     sets = {d: _wording_shingles(t) for d, t in DOCS.items()}
-    scores = {(d, how): jaccard(sets[d], _wording_shingles(make(t)))
-              for d, t in DOCS.items() for how, make in REPOSTS.items()}
+    scores = {
+        (d, how): jaccard(sets[d], _wording_shingles(make(t))) for d, t in DOCS.items() for how, make in REPOSTS.items()
+    }
     worst = min(scores, key=scores.get)
     assert SHINGLE == 4
-    assert worst == ("hk-2003-td-accident-table-trad", "all three")   # a table: few words, many figures
-    assert scores[worst] >= 0.29 > THRESHOLD + 0.08                    # measured 0.2995
-    assert min(figure_share(figures(t), figures(make(t))) for t in DOCS.values()
-               for make in REPOSTS.values()) == 1.0
+    assert worst == ("hk-2003-td-accident-table-trad", "all three")  # a table: few words, many figures
+    assert scores[worst] >= 0.29 > THRESHOLD + 0.08  # measured 0.2995
+    assert min(figure_share(figures(t), figures(make(t))) for t in DOCS.values() for make in REPOSTS.values()) == 1.0
 
 
 def test_different_reports_differ_in_wording_or_in_figures():
     sets = {d: _wording_shingles(t) for d, t in DOCS.items()}
     scores = {(a, b): jaccard(sets[a], sets[b]) for a, b in itertools.combinations(DOCS, 2)}
     ranked = sorted(scores, key=scores.get, reverse=True)
-    assert ranked[0] == ("xiamen-2021-10", "xiamen-2022-06")           # two monthly bulletins, one template:
-    assert 0.4 < scores[ranked[0]] < 0.5                                # measured 0.451 in wording...
+    assert ranked[0] == ("xiamen-2021-10", "xiamen-2022-06")  # two monthly bulletins, one template:
+    assert 0.4 < scores[ranked[0]] < 0.5  # measured 0.451 in wording...
     assert figure_share(figures(DOCS["xiamen-2021-10"]), figures(DOCS["xiamen-2022-06"])) < 0.25  # ...0.21
-    assert scores[ranked[1]] < 0.06 < THRESHOLD - 0.1                  # every other pair: at most 0.055
-    assert scores[("xiamen-2020", "xiamen-2025")] < 0.03                # measured 0.028
-    assert scores[("jiangsu-2022", "jiangsu-2023")] < 0.045             # measured 0.040
+    assert scores[ranked[1]] < 0.06 < THRESHOLD - 0.1  # every other pair: at most 0.055
+    assert scores[("xiamen-2020", "xiamen-2025")] < 0.03  # measured 0.028
+    assert scores[("jiangsu-2022", "jiangsu-2023")] < 0.045  # measured 0.040
 
 
 def test_same_template_with_other_figures_is_told_apart_by_its_figures():
@@ -163,10 +183,11 @@ def test_same_template_with_other_figures_is_told_apart_by_its_figures():
     assert len(templated) >= 65
     assert all(wording(normalised_text(DOCS[d])) == wording(normalised_text(t)) for d, t in templated.items())
     share = max(figure_share(figures(DOCS[d]), figures(t)) for d, t in templated.items())
-    assert share < 0.25 < FIGURE_SHARE                                  # measured 0.23
+    assert share < 0.25 < FIGURE_SHARE  # measured 0.23
 
 
 # ------------------------------------------------------------------------------------------- index
+
 
 @pytest.fixture(scope="module")
 def corpus_index() -> NearDuplicateIndex:
@@ -174,16 +195,15 @@ def corpus_index() -> NearDuplicateIndex:
 
 
 def test_index_finds_every_repost_of_every_report(corpus_index):
-    missed = [(d, how) for d, t in DOCS.items() for how, make in REPOSTS.items()
-              if corpus_index.find(make(t)) != d]
+    missed = [(d, how) for d, t in DOCS.items() for how, make in REPOSTS.items() if corpus_index.find(make(t)) != d]
     assert missed == []
 
 
 def test_index_finds_a_report_reposted_in_a_government_page(corpus_index):
     for doc_id, text in DOCS.items():
         page = document_from_bytes(gov_page(text, charset="utf-8").encode("utf-8"), name="repost.html")
-        assert document_identity(page.text) != document_identity(text)    # the page adds a headline...
-        assert corpus_index.find(page.text) == doc_id                      # ...it is a near-duplicate
+        assert document_identity(page.text) != document_identity(text)  # the page adds a headline...
+        assert corpus_index.find(page.text) == doc_id  # ...it is a near-duplicate
 
 
 def test_index_finds_no_other_report(corpus_index):
@@ -254,9 +274,9 @@ def test_releases_on_one_template_are_told_apart_and_each_found_again():
     text = DOCS["xiamen-2020"]
     releases = {f"release-{i}": with_other_figures(text, seed=i) for i in range(30)}
     index = NearDuplicateIndex.from_texts(releases.items())
-    assert len({Fingerprint.of(t).wording_id for t in releases.values()}) == 1      # one wording...
+    assert len({Fingerprint.of(t).wording_id for t in releases.values()}) == 1  # one wording...
     for doc_id in ("release-0", "release-17", "release-29"):
-        assert index.find(reposted(releases[doc_id])) == doc_id                       # ...thirty reports
+        assert index.find(reposted(releases[doc_id])) == doc_id  # ...thirty reports
     assert index.find(text) is None
     index.remove("release-0")
     assert index.find(reposted(releases["release-17"])) == "release-17"

@@ -18,15 +18,21 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from test_series import corpus_frame
 
 from metrics.record import COLUMNS
-from metrics.store import (documents_per_region_year, ingest, ingest_bytes, load_series_points, load_statistics,
-                           statistics_per_category)
+from metrics.store import (
+    documents_per_region_year,
+    ingest,
+    ingest_bytes,
+    load_series_points,
+    load_statistics,
+    statistics_per_category,
+)
 from metrics.store.database import known_documents, open_store
 from metrics.store.series import describe_disagreement, disagreements, select_points, series_table
 from metrics.views.data import ingest_upload
 from support import gov_page
-from test_series import corpus_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = sorted((ROOT / "data" / "corpus").glob("dev*/*.json"))
@@ -56,10 +62,12 @@ def db(corpus_store, tmp_path) -> Path:
 def counts(db: Path) -> dict:
     """Every count a user sees: statistics (by category), documents per region and year, series points."""
     statistics = load_statistics(db)
-    return {"statistics": len(statistics),
-            "per_category": statistics_per_category(db).to_dict("records"),
-            "per_region_year": documents_per_region_year(db).to_dict("records"),
-            "stat_ids": sorted(statistics["stat_id"])}
+    return {
+        "statistics": len(statistics),
+        "per_category": statistics_per_category(db).to_dict("records"),
+        "per_region_year": documents_per_region_year(db).to_dict("records"),
+        "stat_ids": sorted(statistics["stat_id"]),
+    }
 
 
 def sources_of(db: Path) -> pd.DataFrame:
@@ -93,14 +101,18 @@ def test_the_same_reports_as_web_pages_with_navigation_change_no_count(db, tmp_p
         (folder / f"{doc['doc_id']}.html").write_text(gov_page(doc["text"], charset="utf-8"), encoding="utf-8")
     summary = ingest([folder], db=db, workers=1)
     assert summary.failed == 0 and summary.statistics == 0
-    assert summary.skipped + summary.linked == len(REPORTS)     # the page's headline makes most of them near
+    assert summary.skipped + summary.linked == len(REPORTS)  # the page's headline makes most of them near
     assert counts(db) == before
 
 
 def test_the_same_reports_through_the_dashboard_upload_change_no_count(db):
     before = counts(db)
-    outcomes = [ingest_upload(str(db), f"{report(p)['doc_id']}.txt", report(p)["text"].encode("utf-8"),
-                              region=None, published=None) for p in REPORTS]
+    outcomes = [
+        ingest_upload(
+            str(db), f"{report(p)['doc_id']}.txt", report(p)["text"].encode("utf-8"), region=None, published=None
+        )
+        for p in REPORTS
+    ]
     assert {o.message_key for o in outcomes} == {"ingest_skipped"}
     assert counts(db) == before
     assert sum(sources_of(db)["path"].str.startswith("upload:")) == len(REPORTS)
@@ -126,8 +138,9 @@ def test_a_repost_is_linked_to_its_first_copy_and_not_counted(db):
     assert (summary.files_read, summary.linked, summary.statistics) == (1, 1, 0)
     assert counts(db) == before
     with open_store(db) as con:
-        linked = con.execute("SELECT doc_id, duplicate_of FROM document_fingerprints "
-                             "WHERE duplicate_of IS NOT NULL").fetchall()
+        linked = con.execute(
+            "SELECT doc_id, duplicate_of FROM document_fingerprints WHERE duplicate_of IS NOT NULL"
+        ).fetchall()
     assert linked == [("repost", "cangnan-2024")]
 
 
@@ -143,9 +156,9 @@ def test_the_index_is_kept_in_the_store_and_rebuilt_from_it(db):
         documents = con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
         known = known_documents(con)
         assert len(known.index) == documents == len(REPORTS)
-        con.execute("DELETE FROM document_fingerprints WHERE doc_id = 'cangnan-2024'")   # a store from before
+        con.execute("DELETE FROM document_fingerprints WHERE doc_id = 'cangnan-2024'")  # a store from before
     with open_store(db, write=True) as con:
-        assert len(known_documents(con).index) == documents                             # fingerprinted again
+        assert len(known_documents(con).index) == documents  # fingerprinted again
         assert con.execute("SELECT count(*) FROM document_fingerprints").fetchall()[0][0] == documents
     doc = report(ROOT / "data" / "corpus" / "dev" / "cangnan-2024.json")
     assert ingest_bytes("again.txt", ("\n\n" + doc["text"]).encode("utf-8"), db=db).skipped == 1
@@ -164,9 +177,11 @@ def test_a_changed_file_still_replaces_its_version(tmp_path):
 
 # ----------------------------------------------------------------------------------- series, check
 
+
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_series_and_check_on_the_command_line(corpus_store, tmp_path):
@@ -187,14 +202,19 @@ def test_series_and_check_on_the_command_line(corpus_store, tmp_path):
     shown = run_cli("series", "--region", "350200", "--measure", measure, "--db", str(corpus_store))
     assert shown.returncode == 0 and "xiamen-" in shown.stdout
     out = tmp_path / "xiamen.csv"
-    assert run_cli("series", "--region", "350200", "--measure", measure, "--db", str(corpus_store),
-                   "-o", str(out)).returncode == 0
+    assert (
+        run_cli(
+            "series", "--region", "350200", "--measure", measure, "--db", str(corpus_store), "-o", str(out)
+        ).returncode
+        == 0
+    )
     assert len(pd.read_csv(out)) == len(xiamen[xiamen["measure"] == measure])
     assert ("xiamen-" in cases.stdout) or ("no series point" in cases.stdout and measure in cases.stdout)
     assert "disagreements" in check.stdout
 
 
 # What the commands print, on the statistics the store will hold with schema v2's fields (the annotations).
+
 
 @pytest.fixture(scope="module")
 def gold_points() -> pd.DataFrame:
@@ -208,7 +228,7 @@ def test_series_table_of_xiamen_from_the_annotations(gold_points):
     assert "2025" in set(solved["period_label"])
     table = series_table(solved)
     assert "8029" in table and "xiamen-2025" in table and "news.xmnn.cn" in table
-    assert select_points(gold_points, "350200", "cases").empty      # the annotations give Xiamen no cases counts
+    assert select_points(gold_points, "350200", "cases").empty  # the annotations give Xiamen no cases counts
 
 
 def test_check_finds_the_fuding_traffic_report_contradicting_itself(gold_points):

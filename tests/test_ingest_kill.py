@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus" / "dev"
-GRACE_SECONDS = 30   # a worker ends as soon as it holds Python's lock again (a long pattern scan may hold it)
+GRACE_SECONDS = 30  # a worker ends as soon as it holds Python's lock again (a long pattern scan may hold it)
 
 
 @pytest.fixture(scope="module")
@@ -40,20 +40,33 @@ def alive(process: psutil.Process) -> bool:
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_no_worker_survives_a_killed_ingest(many_reports, tmp_path, how):
-    ingest = subprocess.Popen([sys.executable, "-m", "metrics", "ingest", str(many_reports), "--db",
-                               str(tmp_path / "s.duckdb"), "--workers", "2"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ingest = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "metrics",
+            "ingest",
+            str(many_reports),
+            "--db",
+            str(tmp_path / "s.duckdb"),
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     parent = psutil.Process(ingest.pid)
     started = time.monotonic()
     descendants: list[psutil.Process] = []
     while time.monotonic() - started < 90:
         descendants = parent.children(recursive=True)
-        workers = [p for p in descendants if alive(p) and p.ppid() != ingest.pid]   # forked by the forkserver
+        workers = [p for p in descendants if alive(p) and p.ppid() != ingest.pid]  # forked by the forkserver
         if len(workers) >= 2:
             break
         time.sleep(0.2)
     assert len(workers) >= 2, "the pool never started"
-    time.sleep(1.0)                                  # let them take work
+    time.sleep(1.0)  # let them take work
     assert ingest.poll() is None, "the ingest ended before it could be killed"
     ingest.send_signal(how)
     ingest.wait(timeout=60)
@@ -61,6 +74,6 @@ def test_no_worker_survives_a_killed_ingest(many_reports, tmp_path, how):
     while time.monotonic() < deadline and any(map(alive, descendants)):
         time.sleep(0.2)
     survivors = [p.pid for p in descendants if alive(p)]
-    for pid in survivors:                            # do not leave them running after a failure either
+    for pid in survivors:  # do not leave them running after a failure either
         psutil.Process(pid).kill()
     assert survivors == []

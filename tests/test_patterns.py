@@ -33,6 +33,7 @@ def test_every_pattern_file_loads(name):
 
 def test_every_regex_compiles():
     from metrics.extraction import context, measure, period_span, scope, spans
+
     spans.figure_pattern(), spans.fraction_pattern(), spans.direction_patterns(), spans.veto_patterns()
     context._time_pattern(), context._published_patterns()
     period_span._span_pattern(), period_span._event_patterns(), measure._rules(), scope._patterns()

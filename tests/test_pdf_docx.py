@@ -25,11 +25,6 @@ import pandas as pd
 import pytest
 from docx import Document as new_docx
 from msoffcrypto.format.ooxml import OOXMLFile
-
-from metrics import extract
-from metrics.errors import InputError
-from metrics.sources.files import iter_files, read_document
-
 from office_fixtures import (
     UnruledTable,
     characters,
@@ -38,6 +33,10 @@ from office_fixtures import (
     pdf_bytes,
     truetype_cjk_font,
 )
+
+from metrics import extract
+from metrics.errors import InputError
+from metrics.sources.files import iter_files, read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,8 +56,9 @@ def hk_table() -> tuple[str, list[list[str]]]:
 
 TITLE, TABLE = hk_table()
 PARAGRAPH = next(line.strip() for line in corpus_text("dev/cangnan-2024.json").splitlines() if "2129人" in line)
-NEXT_PARAGRAPH = next(line.strip() for line in corpus_text("dev/cangnan-2024.json").splitlines()
-                      if "网络水军" in line)   # starts at the margin too: only the 。 before it ends the paragraph
+NEXT_PARAGRAPH = next(
+    line.strip() for line in corpus_text("dev/cangnan-2024.json").splitlines() if "网络水军" in line
+)  # starts at the margin too: only the 。 before it ends the paragraph
 TABLE_LINES = ["\t".join(row) for row in TABLE]
 BLOCKS = [TITLE, TABLE, PARAGRAPH, NEXT_PARAGRAPH]
 
@@ -79,10 +79,10 @@ def files(tmp_path_factory) -> dict[str, Path]:
     made = {
         "report.pdf": pdf,
         "report.docx": docx,
-        "owner-only.pdf": encrypted_pdf(pdf, user_password=""),     # opens without a password, as readers do
+        "owner-only.pdf": encrypted_pdf(pdf, user_password=""),  # opens without a password, as readers do
         "locked.pdf": encrypted_pdf(pdf, user_password="user-secret"),
         "truncated.pdf": pdf[: len(pdf) // 2],
-        "scanned.pdf": pdf_bytes(None, []),                         # a page with a drawing and no text
+        "scanned.pdf": pdf_bytes(None, []),  # a page with a drawing and no text
         "locked.docx": password_protected_docx(docx, "user-secret"),
         "truncated.docx": docx[: len(docx) // 2],
         "not-a-zip.docx": PARAGRAPH.encode("utf-8"),
@@ -98,17 +98,18 @@ def files(tmp_path_factory) -> dict[str, Path]:
 
 # --------------------------------------------------------------------------------------------- tests
 
+
 @pytest.mark.parametrize("name", ["report.pdf", "report.docx", "owner-only.pdf"])
 def test_text_and_table_rows_come_back(files, name):
     text = read_document(files[name]).text
     lines = text.splitlines()
     assert TITLE in lines
-    assert PARAGRAPH in lines                       # the PDF's wrapped lines are joined again
+    assert PARAGRAPH in lines  # the PDF's wrapped lines are joined again
     assert lines[lines.index(PARAGRAPH) + 1] == NEXT_PARAGRAPH
     for expected in TABLE_LINES:
         assert expected in lines, expected
     assert lines.index(TITLE) < lines.index(TABLE_LINES[0]) < lines.index(TABLE_LINES[-1]) < lines.index(PARAGRAPH)
-    assert text.count("14436") == 1                 # the table is written once, not also as loose text
+    assert text.count("14436") == 1  # the table is written once, not also as loose text
 
 
 def test_table_cells_are_the_table_readers_columns(files):
@@ -121,9 +122,14 @@ def test_table_cells_are_the_table_readers_columns(files):
 @pytest.mark.parametrize("name", ["report.pdf", "report.docx"])
 def test_extract_finds_the_paragraph_statistics_grounded_in_the_produced_text(files, name, tmp_path):
     out = tmp_path / "stats.csv"
-    result = subprocess.run([sys.executable, "-m", "metrics", "extract", str(files[name]), "-o", str(out),
-                             "--published", "2025-01-10"],
-                            check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "metrics", "extract", str(files[name]), "-o", str(out), "--published", "2025-01-10"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     rows = pd.read_csv(out)
     text = read_document(files[name]).text
@@ -134,14 +140,17 @@ def test_extract_finds_the_paragraph_statistics_grounded_in_the_produced_text(fi
     assert wanted <= found
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("locked.pdf", "password-protected (encrypted) PDF"),
-    ("truncated.pdf", "broken PDF: the file ends too early"),
-    ("scanned.pdf", "PDF without a text layer"),
-    ("locked.docx", "password-protected (encrypted) Word file"),
-    ("truncated.docx", "broken Word file: not a complete .docx"),
-    ("not-a-zip.docx", "broken Word file"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("locked.pdf", "password-protected (encrypted) PDF"),
+        ("truncated.pdf", "broken PDF: the file ends too early"),
+        ("scanned.pdf", "PDF without a text layer"),
+        ("locked.docx", "password-protected (encrypted) Word file"),
+        ("truncated.docx", "broken Word file: not a complete .docx"),
+        ("not-a-zip.docx", "broken Word file"),
+    ],
+)
 def test_bad_file_is_an_input_error_with_a_reason(files, name, reason):
     with pytest.raises(InputError) as caught:
         read_document(files[name])
@@ -151,9 +160,15 @@ def test_bad_file_is_an_input_error_with_a_reason(files, name, reason):
 
 def test_bad_files_exit_1_one_line_each_and_the_rest_is_processed(files):
     folder = files["report.pdf"].parent
-    assert {p.name for p in iter_files([folder])} == set(files)   # .pdf and .docx are found in folders
-    result = subprocess.run([sys.executable, "-m", "metrics", "extract", str(folder), "--published", "2025-01-10"],
-                            check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert {p.name for p in iter_files([folder])} == set(files)  # .pdf and .docx are found in folders
+    result = subprocess.run(
+        [sys.executable, "-m", "metrics", "extract", str(folder), "--published", "2025-01-10"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("metrics: ")]
@@ -161,13 +176,15 @@ def test_bad_files_exit_1_one_line_each_and_the_rest_is_processed(files):
     assert sorted(line.split(": ")[1].rsplit("/", 1)[-1] for line in errors) == sorted(bad)
     rows = pd.read_csv(io.StringIO(result.stdout.lstrip("\ufeff")))
     read = {Path(p).name for p in rows["doc_id"].astype(str)}
-    assert {"report", "owner-only"} <= read                      # both PDFs, the Word file and the text
-    assert rows[rows["surface"] == "2129人"].shape[0] == 4       # report.pdf, owner-only.pdf, .docx, .txt
+    assert {"report", "owner-only"} <= read  # both PDFs, the Word file and the text
+    assert rows[rows["surface"] == "2129人"].shape[0] == 4  # report.pdf, owner-only.pdf, .docx, .txt
 
 
 # a ruled table whose long row labels wrap inside their cells (labels in the words of Hong Kong's tables)
-WRAPPED_CELLS = [["罪案類別(包括未遂及串謀)", "2023年", "2024年"],
-                 ["由相反方向行駛中的車輛(包括電單車及單車)與行人相撞", "42 923", "45 315"]]
+WRAPPED_CELLS = [
+    ["罪案類別(包括未遂及串謀)", "2023年", "2024年"],
+    ["由相反方向行駛中的車輛(包括電單車及單車)與行人相撞", "42 923", "45 315"],
+]
 
 
 def test_pdf_table_without_rules_and_cells_that_wrap(tmp_path):

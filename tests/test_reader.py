@@ -61,9 +61,9 @@ PAGES = [
     ("cangnan-2024", "gbk", "gb18030"),
     ("xiamen-2021-10", "gb2312", "gb18030"),
     ("fujian-2021-trad", "big5", "big5hkscs"),
-    ("zhejiang-2023-jan-nov", None, "gb18030"),        # nothing declared: the detector decides
+    ("zhejiang-2023-jan-nov", None, "gb18030"),  # nothing declared: the detector decides
     ("shaanxi-2021-trad", None, "big5hkscs"),
-    ("hebei-2019", "utf-8", "gb18030"),                 # declared wrongly: the bytes win
+    ("hebei-2019", "utf-8", "gb18030"),  # declared wrongly: the bytes win
     ("guangdong-2022", None, "utf-16"),
 ]
 
@@ -108,7 +108,12 @@ def test_json_corpus_file_keeps_its_own_fields(tmp_path):
     path.write_text(__import__("json").dumps(report, ensure_ascii=False), encoding="utf-8")
     doc = read_document(path)
     assert (doc.doc_id, doc.text, doc.region, doc.published, doc.source) == (
-        report["doc_id"], report["text"], report["region"], report["published"], report["source"])
+        report["doc_id"],
+        report["text"],
+        report["region"],
+        report["published"],
+        report["source"],
+    )
 
 
 def test_json_without_doc_id_falls_back_to_the_file_stem(tmp_path):
@@ -137,14 +142,14 @@ def test_fifo_is_refused_without_opening_it(tmp_path):
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
     with pytest.raises(InputError, match="FIFO"):
-        read_document(fifo)           # would block forever if opened for reading
+        read_document(fifo)  # would block forever if opened for reading
 
 
 def test_broken_link_and_directory_walk(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "one.txt").write_text("全年刑事打处2129人", encoding="utf-8")
-    (tmp_path / "a" / "skip.doc").write_bytes(b"\xd0\xcf\x11\xe0")   # old binary Word: not read
-    (tmp_path / "a" / "loop").symlink_to(tmp_path)            # a symlink loop
+    (tmp_path / "a" / "skip.doc").write_bytes(b"\xd0\xcf\x11\xe0")  # old binary Word: not read
+    (tmp_path / "a" / "loop").symlink_to(tmp_path)  # a symlink loop
     (tmp_path / "broken.txt").symlink_to(tmp_path / "nowhere")
     results = list(read_documents([tmp_path]))
     docs = [r for r in results if not isinstance(r, InputError)]
@@ -163,12 +168,14 @@ def test_missing_path_is_a_usage_error_before_any_file(tmp_path):
 def test_html_entities_decoded_and_no_external_entity_resolved(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET-CONTENT", encoding="utf-8")
-    page = (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
-            '<html><body><p>破案&nbsp;12&#36215;&amp;&x;</p><p>&lt;script&gt;</p></body></html>')
+    page = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
+        "<html><body><p>破案&nbsp;12&#36215;&amp;&x;</p><p>&lt;script&gt;</p></body></html>"
+    )
     doc = document_from_bytes(page.encode(), name="p.html")
     assert "SECRET" not in doc.text
     assert "破案\xa012起&" in doc.text
-    assert "<script>" in doc.text          # shown as text, never markup
+    assert "<script>" in doc.text  # shown as text, never markup
 
 
 def test_declared_charset_honoured_over_detection():
@@ -191,6 +198,7 @@ def test_region_guess(text, region):
 
 # ------------------------------------------------------------------------------------------ HTML tables
 
+
 def hk_table_rows() -> list[list[str]]:
     """The shipped Hong Kong accident table (dev-genres) as rows of cells, header first (its corner cell empty)."""
     corpus = Path(__file__).resolve().parent.parent / "data" / "corpus" / "dev-genres"
@@ -202,9 +210,10 @@ def hk_table_rows() -> list[list[str]]:
 
 def html_table(rows: list[list[str]]) -> str:
     """A table as office software exports it to the web: header cells, each cell's text in a <p> and <span>."""
+
     def cells(row, tag):
-        return "".join(f'<{tag} width="80"><p align="center"><span lang="ZH-TW">{c}</span></p></{tag}>\n'
-                       for c in row)
+        return "".join(f'<{tag} width="80"><p align="center"><span lang="ZH-TW">{c}</span></p></{tag}>\n' for c in row)
+
     body = "".join(f"<tr>\n{cells(row, 'td')}</tr>\n" for row in rows[1:])
     return f"<table border=1>\n<thead><tr>{cells(rows[0], 'th')}</tr></thead>\n<tbody>{body}</tbody></table>"
 
@@ -212,28 +221,36 @@ def html_table(rows: list[list[str]]) -> str:
 def test_html_table_rows_are_tab_separated_lines():
     rows = hk_table_rows()
     page = gov_page("行車情況意外嚴重程度總計", charset="utf-8", traditional=True)
-    after_article = f"{html_table(rows)}\n<p>註:括號內為小計。</p>\n</div>\n<div class=\"footer\">"
-    page = page.replace("</div>\n<div class=\"footer\">", after_article, 1)
+    after_article = f'{html_table(rows)}\n<p>註:括號內為小計。</p>\n</div>\n<div class="footer">'
+    page = page.replace('</div>\n<div class="footer">', after_article, 1)
     doc = document_from_bytes(page.encode("utf-8"), name="hk.html")
     lines = doc.text.splitlines()
     table = [line.split("\t") for line in lines if "\t" in line]
     assert table == rows
-    title, header, note = (lines.index(line) for line in ("行車情況意外嚴重程度總計", "\t".join(rows[0]), "註:括號內為小計。"))
+    title, header, note = (
+        lines.index(line) for line in ("行車情況意外嚴重程度總計", "\t".join(rows[0]), "註:括號內為小計。")
+    )
     assert title < header < note
 
 
-@pytest.mark.parametrize("markup, text", [
-    # a layout table: a cell of several paragraphs keeps one line per block, as before
-    ("<table><tr><td><p>刑事打处2129人</p><p>逮捕684人</p></td><td>侧栏</td></tr></table>",
-     "刑事打处2129人\n逮捕684人\n侧栏"),
-    # a row of one cell is a block, not a table row
-    ("<table><tr><td>全年破案120起</td></tr><tr><td>抓获80人</td></tr></table>",
-     "全年破案120起\n抓获80人"),
-    # a data row: line breaks inside a cell do not end the row; empty cells keep the columns
-    ("<p>前文</p><table><tr><td>诈骗<br>案件</td><td> 1 234 </td><td>&nbsp;</td><td>+5.6</td></tr></table>"
-     "<p>后文</p>",
-     "前文\n诈骗案件\t1 234\t\t+5.6\n后文"),
-])
+@pytest.mark.parametrize(
+    "markup, text",
+    [
+        # a layout table: a cell of several paragraphs keeps one line per block, as before
+        (
+            "<table><tr><td><p>刑事打处2129人</p><p>逮捕684人</p></td><td>侧栏</td></tr></table>",
+            "刑事打处2129人\n逮捕684人\n侧栏",
+        ),
+        # a row of one cell is a block, not a table row
+        ("<table><tr><td>全年破案120起</td></tr><tr><td>抓获80人</td></tr></table>", "全年破案120起\n抓获80人"),
+        # a data row: line breaks inside a cell do not end the row; empty cells keep the columns
+        (
+            "<p>前文</p><table><tr><td>诈骗<br>案件</td><td> 1 234 </td><td>&nbsp;</td><td>+5.6</td></tr></table>"
+            "<p>后文</p>",
+            "前文\n诈骗案件\t1 234\t\t+5.6\n后文",
+        ),
+    ],
+)
 def test_html_table_kinds(markup, text):
     doc = document_from_bytes(f"<html><body>{markup}</body></html>".encode(), name="t.html")
     assert doc.text == text

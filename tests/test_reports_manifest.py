@@ -29,20 +29,21 @@ SHINGLE = 5
 PERMUTATIONS = 128
 
 sys.path.insert(0, str(REPORTS))
-import coverage  # data/reports/coverage.py: the counts the data card quotes
+import coverage  # noqa: E402 - data/reports/coverage.py: the counts the data card quotes
 
 ROWS = coverage.read_rows(MANIFEST)
 
 
 def division_codes() -> set[str]:
     import cpca
+
     with open(Path(cpca.__file__).parent / "resources" / "adcodes.csv", encoding="utf-8") as f:
         return {row["adcode"][:6] for row in csv.DictReader(f)}
 
 
 def shingles(text: str, k: int = SHINGLE) -> set[str]:
     squeezed = re.sub(r"\s+", "", text)
-    return {squeezed[i:i + k] for i in range(max(1, len(squeezed) - k + 1))}
+    return {squeezed[i : i + k] for i in range(max(1, len(squeezed) - k + 1))}
 
 
 def minhash(text: str) -> MinHash:
@@ -115,8 +116,12 @@ def test_the_detector_finds_a_repost():
     repost = "转载:" + text + "(责任编辑:某某)"
     assert near_duplicate_pairs({"a": text, "b": repost})
     assert containment(shingles(text[: len(text) // 2 + 20]), shingles(repost)) >= NEAR_DUPLICATE
-    assert not near_duplicate_pairs({"a": "全市刑事案件同比下降12.5%,破案率上升3个百分点。",
-                                     "b": "全省交通事故死亡人数同比下降8.1%,受伤人数下降4%。"})
+    assert not near_duplicate_pairs(
+        {
+            "a": "全市刑事案件同比下降12.5%,破案率上升3个百分点。",
+            "b": "全省交通事故死亡人数同比下降8.1%,受伤人数下降4%。",
+        }
+    )
 
 
 def test_no_two_reports_are_near_duplicates():

@@ -17,16 +17,15 @@ import pandas as pd
 import pytest
 from distributed import Client, LocalCluster, WorkerPlugin
 
+from generate_corpus import generate
 from metrics.store import KnownHashes, in_order, ingest, load_statistics
 from metrics.store.dask_engine import ingest_dask
 from metrics.store.dataset import load_dataset_statistics
-
-from generate_corpus import generate
 from support import CORPUS, assert_same_store, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GENERATED = 301          # 300 generated reports and one without figures
+GENERATED = 301  # 300 generated reports and one without figures
 
 
 @pytest.fixture(scope="module")
@@ -78,13 +77,12 @@ def test_dask_equals_serial_then_reingest_skips_everything(sources, serial_store
     again = ingest(sources, db=db, engine="dask", scheduler=cluster.scheduler_address, dataset=dataset)
     assert (again.files_read, again.skipped, again.statistics) == (0, 50 + GENERATED, 0)
     assert_same_store(db, serial_store)
-    assert dataset_files(dataset) == written                      # skipped documents are not written again
+    assert dataset_files(dataset) == written  # skipped documents are not written again
 
 
 def test_dataset_is_partitioned_and_reads_back_as_the_store(sources, serial_store, cluster, tmp_path):
     dataset = tmp_path / "dataset"
-    ingest(sources, db=tmp_path / "d.duckdb", engine="dask", scheduler=cluster.scheduler_address,
-           dataset=dataset)
+    ingest(sources, db=tmp_path / "d.duckdb", engine="dask", scheduler=cluster.scheduler_address, dataset=dataset)
     cangnan = list((dataset / "statistics" / "region=苍南县" / "year=2025").glob("*.parquet"))
     assert cangnan and set(pd.read_parquet(cangnan[0])["region"]) == {"苍南县"}
     pd.testing.assert_frame_equal(load_statistics(dataset), load_statistics(serial_store))
@@ -117,9 +115,8 @@ def test_worker_killed_mid_run_is_retried_and_nothing_is_doubled(sources, serial
     with local_cluster() as running, Client(running) as client:
         before = set(client.run(os.getpid).values())
         client.register_plugin(KillOnce(str(marker)))
-        summary = ingest_dask(sources, db=db, scheduler=running.scheduler_address, dataset=dataset,
-                              batch_size=16)
-        for _ in range(300):                                      # the nanny restarts the killed worker
+        summary = ingest_dask(sources, db=db, scheduler=running.scheduler_address, dataset=dataset, batch_size=16)
+        for _ in range(300):  # the nanny restarts the killed worker
             if len(client.scheduler_info()["workers"]) == 2:
                 break
             time.sleep(0.1)
@@ -142,11 +139,12 @@ def counting(items: list, pulled: list[int]):
 def test_in_order_keeps_order_and_bounds_work_in_flight():
     pulled, consumed, window = [0], 0, 4
     with ProcessPoolExecutor(2) as pool:
-        for item, result in in_order(lambda x: pool.submit(pow, x, 2), counting(list(range(40)), pulled),
-                                     window=window):
-            assert result == item ** 2 and item == consumed
+        for item, result in in_order(
+            lambda x: pool.submit(pow, x, 2), counting(list(range(40)), pulled), window=window
+        ):
+            assert result == item**2 and item == consumed
             consumed += 1
-            assert pulled[0] - consumed < window                 # never more than the window pulled ahead
+            assert pulled[0] - consumed < window  # never more than the window pulled ahead
     assert consumed == 40
 
 
@@ -168,7 +166,7 @@ def test_cli_engine_dask_starts_a_local_cluster_and_export_reads_the_dataset(ser
     result = run("ingest", str(CORPUS), "--engine", "dask", "--workers", "2", "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert "50 files read, 0 skipped (unchanged), 0 failed" in result.stderr.splitlines()[-1]
-    dataset = tmp_path / "m-dataset"                              # the default: next to the store
+    dataset = tmp_path / "m-dataset"  # the default: next to the store
     assert (dataset / "runs.jsonl").exists()
     out = tmp_path / "from-dataset.csv"
     exported = run("export", "--db", str(dataset), "-o", str(out))
@@ -177,8 +175,10 @@ def test_cli_engine_dask_starts_a_local_cluster_and_export_reads_the_dataset(ser
     assert sorted(frame["stat_id"]) == sorted(load_statistics(db)["stat_id"])
 
 
-WITHOUT_DASK = ("import sys; sys.modules['distributed'] = None; sys.modules['dask'] = None; "
-                "from metrics.cli import main; sys.exit(main(sys.argv[1:]))")
+WITHOUT_DASK = (
+    "import sys; sys.modules['distributed'] = None; sys.modules['dask'] = None; "
+    "from metrics.cli import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 def test_cli_without_dask_installed_exits_2_and_says_what_to_install(tmp_path):
@@ -187,7 +187,7 @@ def test_cli_without_dask_installed_exits_2_and_says_what_to_install(tmp_path):
     assert "requirements-dask.txt" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "m.duckdb").exists()
     local = run("ingest", str(CORPUS / "cangnan-2024.json"), "--db", str(tmp_path / "m.duckdb"), code=WITHOUT_DASK)
-    assert local.returncode == 0, local.stderr                    # the local engine never needs Dask
+    assert local.returncode == 0, local.stderr  # the local engine never needs Dask
 
 
 USAGE_ERRORS = [
@@ -201,8 +201,7 @@ USAGE_ERRORS = [
 @pytest.mark.parametrize("args, message", USAGE_ERRORS, ids=[m for _, m in USAGE_ERRORS])
 def test_cli_usage_errors_exit_2(tmp_path, args, message):
     db = tmp_path / "m.duckdb"
-    result = run("ingest", str(CORPUS / "cangnan-2024.json"), "--db", str(db),
-                 *[a.format(tmp=tmp_path) for a in args])
+    result = run("ingest", str(CORPUS / "cangnan-2024.json"), "--db", str(db), *[a.format(tmp=tmp_path) for a in args])
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not db.exists() and not (tmp_path / "ds").exists()

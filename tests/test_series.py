@@ -24,9 +24,21 @@ import pandas as pd
 import pytest
 import regex
 
-from metrics.store.series import (KEY, derived_counts, describe_disagreement, disagreements, flat_points, metric_key,
-                            previous_period, series_points, series_statements, stated_counts, value_interval,
-                            written_step, yoy_changes)
+from metrics.store.series import (
+    KEY,
+    derived_counts,
+    describe_disagreement,
+    disagreements,
+    flat_points,
+    metric_key,
+    previous_period,
+    series_points,
+    series_statements,
+    stated_counts,
+    value_interval,
+    written_step,
+    yoy_changes,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILES = sorted((ROOT / "data" / "corpus").glob("dev*/*.json"))
@@ -37,7 +49,7 @@ def sentence_at(text: str, start: int) -> str:
     """The sentence of ``text`` around offset ``start``."""
     begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
     end = _SENTENCE_END.search(text, start)
-    return text[begin:end.end() if end else len(text)].strip()
+    return text[begin : end.end() if end else len(text)].strip()
 
 
 def corpus_frame() -> pd.DataFrame:
@@ -45,10 +57,19 @@ def corpus_frame() -> pd.DataFrame:
     for path in CORPUS_FILES:
         report = json.loads(path.read_text(encoding="utf-8"))
         for stat in report["metrics"]:
-            rows.append({**stat, "doc_id": report["doc_id"], "region": report["region"],
-                         "region_code": report["region_code"], "source": report["source"],
-                         "published": report["published"], "end": stat["start"] + len(stat["surface"]),
-                         "sentence": sentence_at(report["text"], stat["start"]), "unit_norm": stat["unit"]})
+            rows.append(
+                {
+                    **stat,
+                    "doc_id": report["doc_id"],
+                    "region": report["region"],
+                    "region_code": report["region_code"],
+                    "source": report["source"],
+                    "published": report["published"],
+                    "end": stat["start"] + len(stat["surface"]),
+                    "sentence": sentence_at(report["text"], stat["start"]),
+                    "unit_norm": stat["unit"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -72,30 +93,43 @@ def point(points: pd.DataFrame, **key) -> pd.Series:
 
 # --------------------------------------------------------------------------------------- rounding
 
-@pytest.mark.parametrize("surface, value, qualifier, low, high", [
-    ("2129人", 2129, "exact", 2128.5, 2129.5),
-    ("1.17万人", 11700, "exact", 11650, 11750),           # 1.17万 is ±50
-    ("48.9万余起", 489000, "at_least", 489000, 490000),
-    ("9000余万条", 90000000, "at_least", 90000000, 100000000),
-    ("约2000人", 2000, "approx", 1500, 2500),
-    ("近八千人", 8000, "approx", 7500, 8500),
-    ("不到300起", 300, "at_most", 200, 300),
-    ("1.8萬(wàn)餘人", 18000, "at_least", 18000, 19000),
-    ("5,324件", 5324, "exact", 5323.5, 5324.5),
-    ("上升7.8%", 7.8, "exact", 7.75, 7.85),
-    ("下降16.55%", 16.55, "exact", 16.545, 16.555),
-    ("零死亡", 0, "exact", -0.5, 0.5),
-])
+
+@pytest.mark.parametrize(
+    "surface, value, qualifier, low, high",
+    [
+        ("2129人", 2129, "exact", 2128.5, 2129.5),
+        ("1.17万人", 11700, "exact", 11650, 11750),  # 1.17万 is ±50
+        ("48.9万余起", 489000, "at_least", 489000, 490000),
+        ("9000余万条", 90000000, "at_least", 90000000, 100000000),
+        ("约2000人", 2000, "approx", 1500, 2500),
+        ("近八千人", 8000, "approx", 7500, 8500),
+        ("不到300起", 300, "at_most", 200, 300),
+        ("1.8萬(wàn)餘人", 18000, "at_least", 18000, 19000),
+        ("5,324件", 5324, "exact", 5323.5, 5324.5),
+        ("上升7.8%", 7.8, "exact", 7.75, 7.85),
+        ("下降16.55%", 16.55, "exact", 16.545, 16.555),
+        ("零死亡", 0, "exact", -0.5, 0.5),
+    ],
+)
 def test_the_interval_a_surface_allows(surface, value, qualifier, low, high):
     got = value_interval(value, qualifier, written_step(surface))
     assert got == pytest.approx((low, high))
 
 
-@pytest.mark.parametrize("label, previous", [
-    ("2024", "2023"), ("2024-H1", "2023-H1"), ("2023-Q1", "2022-Q1"), ("2021-10", "2020-10"),
-    ("2024-01/2024-10", "2023-01/2023-10"), ("2023-11-15/2024-01-31", "2022-11-15/2023-01-31"),
-    ("2024-02-29/2024-03-05", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "label, previous",
+    [
+        ("2024", "2023"),
+        ("2024-H1", "2023-H1"),
+        ("2023-Q1", "2022-Q1"),
+        ("2021-10", "2020-10"),
+        ("2024-01/2024-10", "2023-01/2023-10"),
+        ("2023-11-15/2024-01-31", "2022-11-15/2023-01-31"),
+        ("2024-02-29/2024-03-05", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_previous_period_keeps_the_span(label, previous):
     assert previous_period(label) == previous
 
@@ -107,6 +141,7 @@ def test_metric_key_ignores_script_notes_and_quotes():
 
 
 # ------------------------------------------------------------------------------------ the corpus
+
 
 def test_only_area_counts_with_a_place_measure_and_period_form_series(frame, points):
     statements = series_statements(frame)
@@ -127,15 +162,17 @@ def test_a_count_and_its_change_derive_the_previous_year(points):
     assert punished["derived_doc_ids"] == ["cangnan-2024"]
     assert "2129人" in punished["derived_sentences"][0] and punished["agree"] is None
     arrested = point(points, region_code="330327", measure="arrested", period_label="2023")
-    assert arrested["value"] == 481                               # 684 / 1.422 = 481.0
+    assert arrested["value"] == 481  # 684 / 1.422 = 481.0
 
 
 def test_a_derived_value_is_rounded_to_the_figure_it_comes_from(frame):
     derived = derived_counts(stated_counts(frame), yoy_changes(frame))
     jiangsu = derived[(derived["doc_id"] == "jiangsu-2023-summer") & (derived["measure"] == "solved")]
-    assert jiangsu["value"].tolist() == [29000.0]                 # 3.5万起, 上升20.9% → 28949 → 2.9万
+    assert jiangsu["value"].tolist() == [29000.0]  # 3.5万起, 上升20.9% → 28949 → 2.9万
     assert jiangsu["period_label"].tolist() == ["2022-06-25/2022-08-18"]
-    assert jiangsu["low"].iloc[0] == pytest.approx(34500 / 1.2095) and jiangsu["high"].iloc[0] == pytest.approx(35500 / 1.2085)
+    assert jiangsu["low"].iloc[0] == pytest.approx(34500 / 1.2095) and jiangsu["high"].iloc[0] == pytest.approx(
+        35500 / 1.2085
+    )
 
 
 def test_a_change_in_counts_derives_too_and_agrees_with_the_percentage(points):
@@ -176,7 +213,7 @@ def test_the_shipped_corpus_disagrees_only_within_the_fuding_traffic_report(poin
     下降66.67% (5 a year earlier by the count, 9 by the percentage), 山前辖区发生3起同比增多1起上升100%
     (2 or 1.5), and rises "from zero" written as 上升100% / 200% (增多2起 to 2起 is from 0).
     """
-    assert points["n_sources"].max() == 1                          # no point is stated by two reports
+    assert points["n_sources"].max() == 1  # no point is stated by two reports
     compared = points[points["agree"].notna()]
     assert set(compared["region_code"]) == {"460107", "350700", "710000", "350982"}
     assert set(compared[compared["agree"] == False]["region_code"]) == {"350982"}  # noqa: E712
@@ -201,6 +238,7 @@ def test_xiamen_series_has_its_sources(points):
 
 # ------------------------------------------------------------------------- disagreements, real rows
 
+
 def new_disagreements(frame: pd.DataFrame) -> pd.DataFrame:
     """Disagreements of ``frame`` besides those of the shipped fuding-2017-03-traffic report."""
     flagged = disagreements(series_points(frame))
@@ -223,9 +261,13 @@ def test_a_stated_value_against_the_one_its_report_derives(frame):
     assert (row["what"], row["value_a"], row["value_b"]) == ("stated/derived", 885.0, 858.0)
     assert row["doc_id_a"] == row["doc_id_b"] == "qiongshan-2020" and row["period_label"] == "2019"
     assert row["surface_a"] == "885起" and row["derived_from_b"] == "change_pct"
-    misprinted = point(series_points(_changed(frame, "qiongshan-2020", "779人", 797, "797人")),
-                       region_code="460107", measure="apprehended", period_label="2019")
-    assert misprinted["agree"] is False and misprinted["value"] == 797   # flagged, still the stated value
+    misprinted = point(
+        series_points(_changed(frame, "qiongshan-2020", "779人", 797, "797人")),
+        region_code="460107",
+        measure="apprehended",
+        period_label="2019",
+    )
+    assert misprinted["agree"] is False and misprinted["value"] == 797  # flagged, still the stated value
     assert "1106起" in row["sentence_b"] and "上升28.9%" in row["surface_b"]
 
 
@@ -236,14 +278,14 @@ def _second_report(frame: pd.DataFrame, doc_id: str, new_id: str) -> pd.DataFram
 
 def test_two_reports_that_state_one_point_differently(frame):
     both = _second_report(frame, "cangnan-2024", "cangnan-2024-other-site")
-    assert new_disagreements(both).empty                            # the same figures: agree
+    assert new_disagreements(both).empty  # the same figures: agree
     punished = point(series_points(both), region_code="330327", measure="punished", period_label="2024")
     assert punished["n_sources"] == 2 and punished["agree"] is True and punished["value"] == 2129
     other = (both["doc_id"] == "cangnan-2024-other-site") & (both["surface"] == "2129人")
     both.loc[other, ["value", "surface"]] = [2192, "2192人"]
     flagged = new_disagreements(both)
     kinds = sorted(flagged["what"])
-    assert kinds == ["derived", "sources"]                         # 2129 vs 2192, and ≈1975 vs ≈2033
+    assert kinds == ["derived", "sources"]  # 2129 vs 2192, and ≈1975 vs ≈2033
     sources = flagged[flagged["what"] == "sources"].iloc[0]
     assert {sources["value_a"], sources["value_b"]} == {2129.0, 2192.0}
 
@@ -264,11 +306,15 @@ def test_statistics_without_series_fields_are_refused_clearly(frame):
 
 def test_points_and_disagreements_print_and_export(points, tmp_path):
     flat = flat_points(points)
-    assert "statements" not in flat and (flat["doc_ids"].map(type) == str).all()
+    assert "statements" not in flat and flat["doc_ids"].map(lambda v: isinstance(v, str)).all()
     path = tmp_path / "points.csv"
     flat.to_csv(path, index=False)
     again = pd.read_csv(path, dtype=str)
     assert len(again) == len(points)
     flat.to_parquet(tmp_path / "points.parquet")
     text = "\n\n".join(describe_disagreement(row) for _, row in disagreements(points).iterrows())
-    assert "≈9 (8.99" in text and "桐城辖区发生3起同比减少2起下降66.67%" in text and text.count("fuding-2017-03-traffic") == 24
+    assert (
+        "≈9 (8.99" in text
+        and "桐城辖区发生3起同比减少2起下降66.67%" in text
+        and text.count("fuding-2017-03-traffic") == 24
+    )

@@ -16,8 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def make_run_command(*overrides: str) -> list[str]:
     """The command `make run` would run (make -n prints it without running it)."""
-    printed = subprocess.run(["make", "-n", "-W", "setup", "-W", "data/metrics.duckdb", "run", *overrides], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+    printed = subprocess.run(
+        ["make", "-n", "-W", "setup", "-W", "data/metrics.duckdb", "run", *overrides],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     lines = printed.replace("\\\n", " ").splitlines()
     return shlex.split(next(line for line in lines if "streamlit run" in line))
 
@@ -29,7 +34,7 @@ def option(command: list[str], name: str) -> str:
 def test_make_run_listens_on_loopback_only():
     command = make_run_command()
     assert option(command, "--server.address") == "127.0.0.1"
-    assert "METRICS_ALLOW_EDITS=1" in command     # the local page keeps uploads and corrections
+    assert "METRICS_ALLOW_EDITS=1" in command  # the local page keeps uploads and corrections
 
 
 def test_make_run_shared_on_the_network_is_read_only_without_a_token():
@@ -40,17 +45,20 @@ def test_make_run_shared_on_the_network_is_read_only_without_a_token():
     assert settings.problem == "edits_need_token"
 
 
-@pytest.mark.parametrize(("environ", "address", "enabled", "token"), [
-    ({}, "127.0.0.1", False, False),
-    ({"METRICS_ALLOW_EDITS": "0"}, "127.0.0.1", False, False),
-    ({"METRICS_ALLOW_EDITS": "1"}, "127.0.0.1", True, False),
-    ({"METRICS_ALLOW_EDITS": "1"}, "::1", True, False),
-    ({"METRICS_ALLOW_EDITS": "1"}, "", False, True),              # Streamlit's default: every interface
-    ({"METRICS_ALLOW_EDITS": "1"}, "192.168.1.20", False, True),
-    ({"METRICS_ALLOW_EDITS": "1", "METRICS_EDIT_TOKEN": "short"}, "0.0.0.0", False, True),
-    ({"METRICS_ALLOW_EDITS": "1", "METRICS_EDIT_TOKEN": "a-long-shared-token"}, "0.0.0.0", True, True),
-    ({"METRICS_EDIT_TOKEN": "a-long-shared-token"}, "0.0.0.0", False, False),   # a token alone enables nothing
-])
+@pytest.mark.parametrize(
+    ("environ", "address", "enabled", "token"),
+    [
+        ({}, "127.0.0.1", False, False),
+        ({"METRICS_ALLOW_EDITS": "0"}, "127.0.0.1", False, False),
+        ({"METRICS_ALLOW_EDITS": "1"}, "127.0.0.1", True, False),
+        ({"METRICS_ALLOW_EDITS": "1"}, "::1", True, False),
+        ({"METRICS_ALLOW_EDITS": "1"}, "", False, True),  # Streamlit's default: every interface
+        ({"METRICS_ALLOW_EDITS": "1"}, "192.168.1.20", False, True),
+        ({"METRICS_ALLOW_EDITS": "1", "METRICS_EDIT_TOKEN": "short"}, "0.0.0.0", False, True),
+        ({"METRICS_ALLOW_EDITS": "1", "METRICS_EDIT_TOKEN": "a-long-shared-token"}, "0.0.0.0", True, True),
+        ({"METRICS_EDIT_TOKEN": "a-long-shared-token"}, "0.0.0.0", False, False),  # a token alone enables nothing
+    ],
+)
 def test_edit_settings(environ, address, enabled, token):
     settings = settings_from(environ, address)
     assert (settings.edits_enabled, settings.token_required) == (enabled, token)

@@ -15,8 +15,17 @@ import pytest
 
 from metrics import extract, to_frame
 from metrics.errors import StoreMissingError
-from metrics.store import (BATCH_SIZE, add_correction, ingest, ingest_bytes, list_corrections, load_document,
-                           load_statistics, store_version, undo_correction)
+from metrics.store import (
+    BATCH_SIZE,
+    add_correction,
+    ingest,
+    ingest_bytes,
+    list_corrections,
+    load_document,
+    load_statistics,
+    store_version,
+    undo_correction,
+)
 from support import CORPUS, assert_same_store, gov_page, grounded_rows, shipped_report, snapshot, write_reports
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +50,11 @@ def test_stored_statistics_equal_extract_on_stored_text(tmp_path):
         doc = load_document(db, doc_id)
         assert grounded_rows(rows, doc["text"])
         expected = to_frame(extract(doc["text"], published=doc["published"], region=doc["region"], doc_id=doc_id))
-        assert rows[["surface", "start", "end", "value"]].reset_index(drop=True).equals(
-            expected[["surface", "start", "end", "value"]])
+        assert (
+            rows[["surface", "start", "end", "value"]]
+            .reset_index(drop=True)
+            .equals(expected[["surface", "start", "end", "value"]])
+        )
         assert list(rows["stat_id"]) == [f"{doc_id}:{s}:{e}" for s, e in zip(rows.start, rows.end)]
 
 
@@ -84,8 +96,12 @@ def test_corrections_apply_undo_and_change_the_version(tmp_path):
     stats = load_statistics(db)
     first, second = stats["stat_id"].iloc[0], stats["stat_id"].iloc[1]
     versions = [store_version(db)]
-    fixes = [add_correction(db, first, "value", "42"), add_correction(db, first, "category", "drugs"),
-             add_correction(db, first, "period", 2023), add_correction(db, second, "deleted", True)]
+    fixes = [
+        add_correction(db, first, "value", "42"),
+        add_correction(db, first, "category", "drugs"),
+        add_correction(db, first, "period", 2023),
+        add_correction(db, second, "deleted", True),
+    ]
     versions.append(store_version(db))
     corrected = load_statistics(db).set_index("stat_id")
     assert second not in corrected.index
@@ -99,8 +115,14 @@ def test_corrections_apply_undo_and_change_the_version(tmp_path):
     assert len(set(versions)) == 3
 
 
-BAD_CORRECTIONS = [("colour", "red"), ("value", "lots"), ("value", "inf"), ("period", "1066"),
-                   ("deleted", "maybe"), ("category", "")]
+BAD_CORRECTIONS = [
+    ("colour", "red"),
+    ("value", "lots"),
+    ("value", "inf"),
+    ("period", "1066"),
+    ("deleted", "maybe"),
+    ("category", ""),
+]
 
 
 @pytest.mark.parametrize("field, value", BAD_CORRECTIONS)
@@ -145,7 +167,7 @@ def test_kill_9_mid_ingest_then_rerun_equals_one_clean_run(tmp_path):
     db, marker = tmp_path / "killed.duckdb", tmp_path / "marker"
     child = subprocess.Popen([sys.executable, "-c", KILLED_INGEST, str(source), str(db), str(marker)], cwd=ROOT)
     try:
-        for _ in range(1200):               # wait (bounded) until the child is inside a transaction
+        for _ in range(1200):  # wait (bounded) until the child is inside a transaction
             if marker.exists() or child.poll() is not None:
                 break
             time.sleep(0.1)
@@ -186,9 +208,14 @@ def test_readers_in_another_process_never_fail_while_ingest_writes(tmp_path):
     source = tmp_path / "reports"
     write_reports(source, 150)
     db, stop = tmp_path / "m.duckdb", tmp_path / "stop"
-    ingest([CORPUS / "cangnan-2024.json"], db=db, workers=1)        # the store exists before reading starts
-    reader = subprocess.Popen([sys.executable, "-c", READER_LOOP, str(db), str(stop)], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ingest([CORPUS / "cangnan-2024.json"], db=db, workers=1)  # the store exists before reading starts
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER_LOOP, str(db), str(stop)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         summary = ingest([source], db=db, workers=2)
     finally:
@@ -198,12 +225,13 @@ def test_readers_in_another_process_never_fail_while_ingest_writes(tmp_path):
     assert summary.files_read == 150 and summary.failed == 0
     final = load_statistics(db).groupby("doc_id").size().to_dict()
     import json
+
     snapshots = json.loads(out)
     assert snapshots, "the reader read at least once"
     for snap in snapshots:
         assert snap["dupes"] == 0
         assert set(snap["per_doc"]) <= set(snap["docs"])
         for doc_id, count in snap["per_doc"].items():
-            assert count == final[doc_id]            # a document is there whole or not at all
+            assert count == final[doc_id]  # a document is there whole or not at all
     counts = [len(s["docs"]) for s in snapshots]
-    assert counts == sorted(counts)                  # nothing ever disappears
+    assert counts == sorted(counts)  # nothing ever disappears

@@ -61,8 +61,13 @@ def make_unreadable(tmp_path: Path) -> Path:
 
 
 # (maker of a bad input, the reason named on stderr): exit 1, the good report still stored.
-BAD_INPUTS = [(make_fifo, "FIFO"), (make_binary, "binary"), (make_broken_link, "broken link"),
-              (make_undecodable, "undecodable"), (make_unreadable, "unreadable")]
+BAD_INPUTS = [
+    (make_fifo, "FIFO"),
+    (make_binary, "binary"),
+    (make_broken_link, "broken link"),
+    (make_undecodable, "undecodable"),
+    (make_unreadable, "unreadable"),
+]
 
 
 @pytest.mark.parametrize("make, reason", BAD_INPUTS, ids=[r for _, r in BAD_INPUTS])
@@ -101,7 +106,7 @@ def test_usage_errors_exit_2_without_output(tmp_path, args, message):
     stderr = result.stderr.decode()
     assert result.returncode == 2, stderr
     assert message in stderr and "Traceback" not in stderr
-    assert set(tmp_path.rglob("*")) - before <= {tmp_path / "m.duckdb.lock"}   # nothing written
+    assert set(tmp_path.rglob("*")) - before <= {tmp_path / "m.duckdb.lock"}  # nothing written
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +136,7 @@ def test_export_formats_hold_every_row(corpus_store, tmp_path, suffix):
     assert result.returncode == 0, result.stderr.decode()
     frame = read_export(out)
     from metrics.store import load_statistics
+
     expected = load_statistics(corpus_store)
     assert len(frame) == len(expected) and list(frame.columns) == list(expected.columns)
     assert sorted(frame["stat_id"]) == sorted(expected["stat_id"])
@@ -161,15 +167,16 @@ def test_every_csv_cell_is_safe(tmp_path):
         data = out.read_bytes() if out else result.stdout
         assert data.startswith(b"\xef\xbb\xbf")
         cells = [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for cell in row]
-        assert any(cell.startswith("'=") for cell in cells)          # the hostile cells are there, neutralised
+        assert any(cell.startswith("'=") for cell in cells)  # the hostile cells are there, neutralised
         for cell in cells:
             if cell.startswith(FORMULA_STARTS):
-                float(cell)                                           # only numbers may start so
+                float(cell)  # only numbers may start so
 
 
 def test_xlsx_cells_are_neutralised(tmp_path):
-    from metrics.store.exports import xlsx_bytes
     from openpyxl import load_workbook
+
+    from metrics.store.exports import xlsx_bytes
 
     frame = pd.DataFrame({"metric": ["=1+1", "@x", "ok\x01"], "value": [-7.1, 2.0, 3.0]})
     sheet = load_workbook(io.BytesIO(xlsx_bytes(frame))).active

@@ -29,7 +29,7 @@ from metrics.store.rebuild import rebuild_store
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus" / "dev"
 REPORTS = sorted(CORPUS.glob("*.json"))[:6]
-SECONDS = 15       # "within a few seconds": generous for a loaded 2-core machine (the bug took 61 s)
+SECONDS = 15  # "within a few seconds": generous for a loaded 2-core machine (the bug took 61 s)
 
 
 def run_cli(*args: str, user: str | None = None, limit_file_size: int | None = None) -> subprocess.CompletedProcess:
@@ -39,7 +39,7 @@ def run_cli(*args: str, user: str | None = None, limit_file_size: int | None = N
 
     def limits() -> None:
         if limit_file_size is not None:
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)     # a write past the limit fails with EFBIG
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
 
     started = time.monotonic()
@@ -76,7 +76,7 @@ def damaged_copies(good: Path, folder: Path) -> dict[str, Path]:
         "text": "这不是数据库\n".encode() * 1000,
     }
     middle = bytearray(data)
-    middle[20_000:60_000] = os.urandom(40_000)     # a failed checksum "in block at location ...": no "lock"
+    middle[20_000:60_000] = os.urandom(40_000)  # a failed checksum "in block at location ...": no "lock"
     files["junk inside"] = bytes(middle)
     paths = {}
     for name, content in files.items():
@@ -92,8 +92,9 @@ def damaged(good_store, tmp_path_factory) -> dict[str, Path]:
 
 
 KINDS = ["truncated", "header only", "junk", "empty", "text", "junk inside"]
-CASES = [(kind, "list") for kind in KINDS] + [(kind, command) for kind in ("truncated", "junk inside")
-                                               for command in ("stats", "export", "ingest")]
+CASES = [(kind, "list") for kind in KINDS] + [
+    (kind, command) for kind in ("truncated", "junk inside") for command in ("stats", "export", "ingest")
+]
 
 
 @pytest.mark.parametrize(("kind", "command"), CASES)
@@ -117,8 +118,15 @@ def test_a_checksum_error_in_a_block_is_not_a_lock_conflict(damaged):
 def test_a_real_lock_conflict_is_busy(good_store, tmp_path):
     db = tmp_path / "held.duckdb"
     shutil.copy(good_store, db)
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); "
-                               "print('held', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(duckdb.Error) as caught:
@@ -177,8 +185,13 @@ def test_a_folder_given_as_the_store(tmp_path):
 def small_disk():
     """A 2 MB tmpfs (as root), else None: the caller limits the file size instead."""
     folder = Path(tempfile.mkdtemp(prefix="metrics-full-"))
-    mounted = os.geteuid() == 0 and subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True).returncode == 0
+    mounted = (
+        os.geteuid() == 0
+        and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+        == 0
+    )
     yield folder, mounted
     if mounted:
         subprocess.run(["umount", str(folder)], check=True)
@@ -190,7 +203,7 @@ def test_a_full_disk_is_named_and_the_store_stays_whole(small_disk):
     db = folder / "metrics.duckdb"
     limit = None
     if mounted:
-        (folder / "filler").write_bytes(b"\0" * 1_700_000)        # about 300 KB left
+        (folder / "filler").write_bytes(b"\0" * 1_700_000)  # about 300 KB left
     else:
         limit = 400_000
     done = run_cli("ingest", str(CORPUS), "--db", str(db), "--workers", "1", limit_file_size=limit)
@@ -199,7 +212,7 @@ def test_a_full_disk_is_named_and_the_store_stays_whole(small_disk):
     assert "cannot rollback" not in done.stderr.split("metrics: error:")[1].split("(")[0]
     if mounted:
         (folder / "filler").unlink()
-        kept = list_documents(db)                 # what was committed before the disk filled is intact
+        kept = list_documents(db)  # what was committed before the disk filled is intact
         assert len(kept) > 0
         assert len(load_statistics(db)) > 0
         done = run_cli("export", "--db", str(db), "-o", str(folder / "out.xlsx"))
@@ -209,15 +222,16 @@ def test_a_full_disk_is_named_and_the_store_stays_whole(small_disk):
 def test_export_to_a_full_disk_names_it(good_store, small_disk):
     folder, mounted = small_disk
     if mounted:
-        with (folder / "filler").open("wb") as filler:   # fill it up completely
+        with (folder / "filler").open("wb") as filler:  # fill it up completely
             try:
                 while True:
                     filler.write(b"\0" * 65536)
                     filler.flush()
             except OSError:
                 pass
-    done = run_cli("export", "--db", str(good_store), "-o", str(folder / "out.csv"),
-                   limit_file_size=None if mounted else 1000)
+    done = run_cli(
+        "export", "--db", str(good_store), "-o", str(folder / "out.csv"), limit_file_size=None if mounted else 1000
+    )
     assert_one_message(done, "out.csv", "No space left on device" if mounted else "File too large")
 
 

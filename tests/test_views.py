@@ -14,13 +14,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics import extract, to_frame
-from metrics.views.charts import (category_year_counts, category_year_figure, headline_figures, largest_changes,
-                                 metric_trend, trend_choices, trend_figure, yoy_changes, yoy_figure)
+from metrics.views.charts import (
+    category_year_counts,
+    category_year_figure,
+    headline_figures,
+    largest_changes,
+    metric_trend,
+    trend_choices,
+    trend_figure,
+    yoy_changes,
+    yoy_figure,
+)
 from metrics.views.data import corrections_to_save, resolve_db_path, upload_problem, valid_date
 from metrics.views.export import download_name, export_table, table_csv, table_xlsx
 from metrics.views.filters import Filters, describe_filters, file_slug, filter_options, filter_statistics
-from metrics.views.prepare import (add_display_period, complete_columns, derive_previous_year, drop_repeated_figures,
-                                  pair_levels_with_changes, prepare_statistics)
+from metrics.views.prepare import (
+    add_display_period,
+    complete_columns,
+    derive_previous_year,
+    drop_repeated_figures,
+    pair_levels_with_changes,
+    prepare_statistics,
+)
 from metrics.views.strings import load_ui_strings, read_string_table
 from metrics.views.text import display_table, document_html, mark_in_sentence
 
@@ -30,10 +45,30 @@ ZH, EN = load_ui_strings("zh"), load_ui_strings("en")
 
 def stat(**fields) -> dict:
     """One statistic row with sensible defaults."""
-    row = dict(doc_id="d1", region="苍南县", published="2025-01-10", metric="刑事打处", category="criminal",
-               kind="count", value=2129.0, unit="人", qualifier="exact", direction=None, basis=None, period=2024,
-               surface="2129人", start=10, end=15, sentence="全年刑事打处2129人。", period_label="2024",
-               measure="punished", scope="area", region_code="330327", province="330000", unit_norm="persons")
+    row = dict(
+        doc_id="d1",
+        region="苍南县",
+        published="2025-01-10",
+        metric="刑事打处",
+        category="criminal",
+        kind="count",
+        value=2129.0,
+        unit="人",
+        qualifier="exact",
+        direction=None,
+        basis=None,
+        period=2024,
+        surface="2129人",
+        start=10,
+        end=15,
+        sentence="全年刑事打处2129人。",
+        period_label="2024",
+        measure="punished",
+        scope="area",
+        region_code="330327",
+        province="330000",
+        unit_norm="persons",
+    )
     row.update(fields)
     return row
 
@@ -44,8 +79,7 @@ def frame(*rows: dict) -> pd.DataFrame:
 
 
 def change(**fields) -> dict:
-    base = dict(kind="change_pct", value=7.8, unit="%", direction="up", basis="yoy", surface="7.8%",
-                start=30, end=34)
+    base = dict(kind="change_pct", value=7.8, unit="%", direction="up", basis="yoy", surface="7.8%", start=30, end=34)
     return stat(**{**base, **fields})
 
 
@@ -63,8 +97,9 @@ def test_different_figures_are_not_merged():
 
 
 def test_partial_periods_keep_their_label():
-    out = add_display_period(frame(stat(), stat(period_label="2024-H1"), stat(period=None, period_label=None),
-                                   stat(period_label=None)))
+    out = add_display_period(
+        frame(stat(), stat(period_label="2024-H1"), stat(period=None, period_label=None), stat(period_label=None))
+    )
     assert out["period_display"].tolist() == ["2024", "2024-H1", "", "2024"]
     assert out["period_type"].tolist() == ["year", "half", "none", "none"]
     assert out["is_partial"].tolist() == [False, True, True, True]  # no label: not known to be a whole year
@@ -74,7 +109,7 @@ def test_previous_year_is_derived_from_count_and_yoy_change():
     derived = derive_previous_year(frame(stat(), change()))
     assert len(derived) == 1
     row = derived.iloc[0]
-    assert row["value"] == 1975.0          # 2129 / 1.078 = 1974.95…, rounded to the source's 4 digits
+    assert row["value"] == 1975.0  # 2129 / 1.078 = 1974.95…, rounded to the source's 4 digits
     assert row["period"] == 2023 and row["derived"] and row["qualifier"] == "approx"
     assert row["stat_id"] != row["source_stat_id"] and row["stat_id"].endswith("~prev")
 
@@ -84,12 +119,16 @@ def test_derived_from_a_fall():
     assert derived.iloc[0]["value"] == pytest.approx(100.0)
 
 
-@pytest.mark.parametrize("other", [
-    change(basis=None),                       # not year-on-year
-    change(unit="个百分点"),                   # percentage points are not a ratio
-    change(metric="逮捕"),                     # another metric
-    change(direction="down", value=100.0),    # a fall of 100% has no previous value
-], ids=["no-basis", "points", "other-metric", "minus-100"])
+@pytest.mark.parametrize(
+    "other",
+    [
+        change(basis=None),  # not year-on-year
+        change(unit="个百分点"),  # percentage points are not a ratio
+        change(metric="逮捕"),  # another metric
+        change(direction="down", value=100.0),  # a fall of 100% has no previous value
+    ],
+    ids=["no-basis", "points", "other-metric", "minus-100"],
+)
 def test_no_derived_value_without_a_matching_change(other):
     assert derive_previous_year(frame(stat(), other)).empty
 
@@ -104,9 +143,14 @@ def test_derived_partial_period_moves_its_label():
 
 
 def test_previous_year_moves_every_year_of_a_span():
-    derived = derive_previous_year(frame(stat(period_label="2024-01/2024-10"), change(period_label="2024-01/2024-10"),
-                                         stat(metric="逮捕", period_label="2023-11-15/2024-01-31"),
-                                         change(metric="逮捕", period_label="2023-11-15/2024-01-31")))
+    derived = derive_previous_year(
+        frame(
+            stat(period_label="2024-01/2024-10"),
+            change(period_label="2024-01/2024-10"),
+            stat(metric="逮捕", period_label="2023-11-15/2024-01-31"),
+            change(metric="逮捕", period_label="2023-11-15/2024-01-31"),
+        )
+    )
     assert sorted(derived["period_label"]) == ["2022-11-15/2023-01-31", "2023-01/2023-10"]
 
 
@@ -138,27 +182,64 @@ def test_pairs_use_signed_changes():
 
 
 def sample() -> pd.DataFrame:
-    return prepare_statistics(frame(
-        stat(), change(),
-        stat(doc_id="d2", region="厦门市", category="drugs", metric="破获毒品案件", value=12.0, unit="起", period=2022),
-        stat(doc_id="d3", region="厦门市", category="telecom_fraud", metric="电诈警情", kind="change_pct",
-             value=14.0, unit="%", direction="down", basis="yoy", period=2023, period_label="2023-Q1"),
-        stat(doc_id="d4", region="大连市", category="other", metric="", value=5.0, period=None)))
+    return prepare_statistics(
+        frame(
+            stat(),
+            change(),
+            stat(
+                doc_id="d2",
+                region="厦门市",
+                category="drugs",
+                metric="破获毒品案件",
+                value=12.0,
+                unit="起",
+                period=2022,
+            ),
+            stat(
+                doc_id="d3",
+                region="厦门市",
+                category="telecom_fraud",
+                metric="电诈警情",
+                kind="change_pct",
+                value=14.0,
+                unit="%",
+                direction="down",
+                basis="yoy",
+                period=2023,
+                period_label="2023-Q1",
+            ),
+            stat(doc_id="d4", region="大连市", category="other", metric="", value=5.0, period=None),
+        )
+    )
 
 
-@pytest.mark.parametrize("filters, expected", [
-    (Filters(), 6),
-    (Filters(categories=("drugs",)), 1),
-    (Filters(categories=("drugs", "criminal")), 4),
-    (Filters(years=(2022, 2023)), 3),
-    (Filters(regions=("厦门市",)), 2),
-    (Filters(kinds=("change_pct",)), 2),
-    (Filters(metric_search="毒品"), 1),
-    (Filters(metric_search="刑事打"), 3),  # the count, its change and the derived previous year
-    (Filters(include_derived=False), 5),
-    (Filters(categories=("vice",)), 0),
-], ids=["none", "category", "two-categories", "years", "region", "kind", "search", "search-derived",
-        "no-derived", "nothing"])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        (Filters(), 6),
+        (Filters(categories=("drugs",)), 1),
+        (Filters(categories=("drugs", "criminal")), 4),
+        (Filters(years=(2022, 2023)), 3),
+        (Filters(regions=("厦门市",)), 2),
+        (Filters(kinds=("change_pct",)), 2),
+        (Filters(metric_search="毒品"), 1),
+        (Filters(metric_search="刑事打"), 3),  # the count, its change and the derived previous year
+        (Filters(include_derived=False), 5),
+        (Filters(categories=("vice",)), 0),
+    ],
+    ids=[
+        "none",
+        "category",
+        "two-categories",
+        "years",
+        "region",
+        "kind",
+        "search",
+        "search-derived",
+        "no-derived",
+        "nothing",
+    ],
+)
 def test_filters_keep_exactly_the_matching_rows(filters, expected):
     assert len(filter_statistics(sample(), filters)) == expected
 
@@ -180,12 +261,17 @@ def test_filters_are_described_for_titles_and_file_names():
 
 
 @settings(max_examples=40, deadline=None)
-@given(categories=st.lists(st.sampled_from(["criminal", "drugs", "telecom_fraud", "other", "vice"]), unique=True),
-       low=st.integers(2020, 2025), span=st.integers(0, 3), derived=st.booleans())
+@given(
+    categories=st.lists(st.sampled_from(["criminal", "drugs", "telecom_fraud", "other", "vice"]), unique=True),
+    low=st.integers(2020, 2025),
+    span=st.integers(0, 3),
+    derived=st.booleans(),
+)
 def test_filtered_rows_are_a_subset_that_satisfies_the_filter(categories, low, span, derived):
     data = sample()
-    out = filter_statistics(data, Filters(categories=tuple(categories), years=(low, low + span),
-                                          include_derived=derived))
+    out = filter_statistics(
+        data, Filters(categories=tuple(categories), years=(low, low + span), include_derived=derived)
+    )
     assert set(out.index) <= set(data.index)
     assert out["period"].between(low, low + span).all()
     assert not categories or set(out["category"].astype(str)) <= set(categories)
@@ -225,10 +311,13 @@ def test_largest_changes_keeps_the_biggest_in_size():
 
 
 def test_trend_keeps_regions_apart_and_the_latest_statement():
-    data = prepare_statistics(frame(
-        stat(doc_id="a", published="2025-01-01", value=100.0),
-        stat(doc_id="b", published="2025-06-01", value=110.0, start=99),      # a later report restates 2024
-        stat(doc_id="c", region="厦门市", value=50.0)))
+    data = prepare_statistics(
+        frame(
+            stat(doc_id="a", published="2025-01-01", value=100.0),
+            stat(doc_id="b", published="2025-06-01", value=110.0, start=99),  # a later report restates 2024
+            stat(doc_id="c", region="厦门市", value=50.0),
+        )
+    )
     trend = metric_trend(data, "刑事打处", "人", "count")
     assert sorted(zip(trend["region"], trend["value"])) == [("厦门市", 50.0), ("苍南县", 110.0)]
 
@@ -253,8 +342,12 @@ def test_headline_figures_carry_their_change():
 
 
 def test_chart_titles_and_labels_are_escaped():
-    data = prepare_statistics(frame(stat(metric="<img src=x onerror=alert(1)>", category="drugs"),
-                                    change(metric="<img src=x onerror=alert(1)>", category="drugs")))
+    data = prepare_statistics(
+        frame(
+            stat(metric="<img src=x onerror=alert(1)>", category="drugs"),
+            change(metric="<img src=x onerror=alert(1)>", category="drugs"),
+        )
+    )
     figure = yoy_figure(largest_changes(yoy_changes(data)), ZH, "<b>")
     labels = [label for trace in figure.data for label in trace.y]
     assert labels and not any("<img" in label for label in labels)
@@ -272,7 +365,7 @@ def test_number_is_marked_in_its_sentence():
 
 
 def test_display_table_neutralises_formula_text():
-    table = display_table(sample().assign(metric="=HYPERLINK(\"x\")"), ["metric", "evidence", "value"])
+    table = display_table(sample().assign(metric='=HYPERLINK("x")'), ["metric", "evidence", "value"])
     assert table["metric"].str.startswith("'=").all()
     assert pd.api.types.is_numeric_dtype(table["value"])
 
@@ -313,7 +406,7 @@ def test_chart_data_csv_is_exactly_the_chart_data():
 
 
 def test_xlsx_holds_the_table_with_neutralised_cells():
-    data = sample().assign(metric="=HYPERLINK(\"http://x\")")
+    data = sample().assign(metric='=HYPERLINK("http://x")')
     book = openpyxl.load_workbook(io.BytesIO(table_xlsx(data)))
     sheet = book.active
     header = [cell.value for cell in sheet[1]]
@@ -364,7 +457,10 @@ def test_only_changed_fields_become_corrections():
     current = {"category": "drugs", "value": 12.0, "period": 2022}
     assert corrections_to_save(current, {"category": "drugs", "value": 12.0, "period": 2022}) == {}
     assert corrections_to_save(current, {"category": "vice", "value": 13.0, "period": 2021}) == {
-        "category": "vice", "value": 13.0, "period": 2021}
+        "category": "vice",
+        "value": 13.0,
+        "period": 2021,
+    }
     assert corrections_to_save({"period": pd.NA}, {"period": 2020}) == {"period": 2020}
 
 
@@ -391,8 +487,9 @@ def test_real_pipeline_relations_hold():
     frames = []
     for path in sorted((ROOT / "data" / "corpus" / "dev").glob("*.json"))[:10]:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        frames.append(to_frame(extract(doc["text"], published=doc["published"], region=doc["region"],
-                                       doc_id=doc["doc_id"])))
+        frames.append(
+            to_frame(extract(doc["text"], published=doc["published"], region=doc["region"], doc_id=doc["doc_id"]))
+        )
     data = prepare_statistics(pd.concat(frames, ignore_index=True))
     region = str(data["region"].iloc[0])
     filtered = filter_statistics(data, Filters(regions=(region,)))
@@ -410,33 +507,83 @@ from metrics.views.state import PageState, choose, query_from_state, state_from_
 
 def city(**fields) -> dict:
     """A statistic of 厦门市 (350200), telecom-fraud cases, by default."""
-    base = dict(doc_id="xm24", region="厦门市", region_code="350200", province="350000", category="telecom_fraud",
-                measure="cases", metric="电诈发案", unit="起", unit_norm="cases", value=1200.0, surface="1200起",
-                period=2024, period_label="2024", published="2025-01-08")
+    base = dict(
+        doc_id="xm24",
+        region="厦门市",
+        region_code="350200",
+        province="350000",
+        category="telecom_fraud",
+        measure="cases",
+        metric="电诈发案",
+        unit="起",
+        unit_norm="cases",
+        value=1200.0,
+        surface="1200起",
+        period=2024,
+        period_label="2024",
+        published="2025-01-08",
+    )
     return stat(**{**base, **fields})
 
 
 def analyst_sample() -> pd.DataFrame:
-    return prepare_statistics(frame(
-        city(),
-        city(kind="change_pct", value=20.0, unit="%", unit_norm="percent", direction="down", basis="yoy",
-             surface="20%", start=30, end=33),
-        city(doc_id="xm24h1", value=500.0, period_label="2024-H1", published="2024-07-10"),
-        city(doc_id="xm23", value=1400.0, period=2023, period_label="2023", published="2024-01-05"),
-        city(doc_id="js23", region="江苏省", region_code="320000", province="320000", kind="change_pct", value=18.4,
-             unit="%", unit_norm="percent", direction="down", basis="yoy", period=2023, period_label="2023"),
-        city(doc_id="tj23", region="天津市", region_code="120000", province="120000", kind="change_pct", value=5.0,
-             unit="%", unit_norm="percent", direction="up", basis="yoy", period=2023, period_label="2023"),
-        city(doc_id="xm24", measure="solved", metric="破获电诈案件", value=300.0, start=60, end=64),
-        city(doc_id="xm24", scope="case", metric="某团伙涉案", value=99999.0, start=80, end=86),
-        city(doc_id="xm24", measure="cases", kind="rate", unit="%", unit_norm="percent", value=35.8, start=90,
-             end=95)))
+    return prepare_statistics(
+        frame(
+            city(),
+            city(
+                kind="change_pct",
+                value=20.0,
+                unit="%",
+                unit_norm="percent",
+                direction="down",
+                basis="yoy",
+                surface="20%",
+                start=30,
+                end=33,
+            ),
+            city(doc_id="xm24h1", value=500.0, period_label="2024-H1", published="2024-07-10"),
+            city(doc_id="xm23", value=1400.0, period=2023, period_label="2023", published="2024-01-05"),
+            city(
+                doc_id="js23",
+                region="江苏省",
+                region_code="320000",
+                province="320000",
+                kind="change_pct",
+                value=18.4,
+                unit="%",
+                unit_norm="percent",
+                direction="down",
+                basis="yoy",
+                period=2023,
+                period_label="2023",
+            ),
+            city(
+                doc_id="tj23",
+                region="天津市",
+                region_code="120000",
+                province="120000",
+                kind="change_pct",
+                value=5.0,
+                unit="%",
+                unit_norm="percent",
+                direction="up",
+                basis="yoy",
+                period=2023,
+                period_label="2023",
+            ),
+            city(doc_id="xm24", measure="solved", metric="破获电诈案件", value=300.0, start=60, end=64),
+            city(doc_id="xm24", scope="case", metric="某团伙涉案", value=99999.0, start=80, end=86),
+            city(
+                doc_id="xm24", measure="cases", kind="rate", unit="%", unit_norm="percent", value=35.8, start=90, end=95
+            ),
+        )
+    )
 
 
 def test_period_types_and_bounds():
-    assert period_types(pd.Series(["2024", "2024-H2", "2024-Q3", "2024-08", "2024-01/2024-10",
-                                   "2024-02-09/2024-02-17", "", None])).tolist() == \
-        ["year", "half", "quarter", "month", "months", "days", "none", "none"]
+    assert period_types(
+        pd.Series(["2024", "2024-H2", "2024-Q3", "2024-08", "2024-01/2024-10", "2024-02-09/2024-02-17", "", None])
+    ).tolist() == ["year", "half", "quarter", "month", "months", "days", "none", "none"]
     assert ind.period_bounds("2024-Q3") == (pd.Timestamp("2024-07-01").date(), pd.Timestamp("2024-09-30").date())
     assert ind.period_bounds("2023-11-15/2024-01-31")[1].isoformat() == "2024-01-31"
     assert ind.period_bounds("2024-12")[1].isoformat() == "2024-12-31"
@@ -449,8 +596,9 @@ def test_significant_digits_and_rounding():
 
 
 def test_derived_label_of_a_span_moves_every_year():
-    derived = derive_previous_year(frame(stat(period_label="2023-11-15/2024-01-31"),
-                                         change(period_label="2023-11-15/2024-01-31")))
+    derived = derive_previous_year(
+        frame(stat(period_label="2023-11-15/2024-01-31"), change(period_label="2023-11-15/2024-01-31"))
+    )
     assert derived.iloc[0]["period_label"] == "2022-11-15/2023-01-31"
 
 
@@ -461,7 +609,7 @@ def test_indicator_points_whole_years_only_area_only_and_derived_marked():
     # 2023: stated 1400 beats the 1500 derived from 1200 and −20%
     assert points["value"].tolist() == [1400.0, 1200.0] and not points["derived"].any()
     assert points["alternatives"].tolist() == [2, 1]
-    assert 99999.0 not in points["value"].tolist()        # a single case's detail is not charted
+    assert 99999.0 not in points["value"].tolist()  # a single case's detail is not charted
 
 
 def test_indicator_points_partial_periods_never_with_years():
@@ -472,12 +620,27 @@ def test_indicator_points_partial_periods_never_with_years():
 
 
 def test_indicator_points_without_derived_and_derived_alone():
-    data = prepare_statistics(frame(city(), city(kind="change_pct", value=20.0, unit="%", unit_norm="percent",
-                                                 direction="down", basis="yoy", surface="20%", start=30, end=33)))
+    data = prepare_statistics(
+        frame(
+            city(),
+            city(
+                kind="change_pct",
+                value=20.0,
+                unit="%",
+                unit_norm="percent",
+                direction="down",
+                basis="yoy",
+                surface="20%",
+                start=30,
+                end=33,
+            ),
+        )
+    )
     points = ind.indicator_points(data, "telecom_fraud", "cases", "cases")
     assert points["value"].tolist() == [1500.0, 1200.0] and points["derived"].tolist() == [True, False]
-    assert ind.indicator_points(data, "telecom_fraud", "cases", "cases", include_derived=False)["value"].tolist() \
-        == [1200.0]
+    assert ind.indicator_points(data, "telecom_fraud", "cases", "cases", include_derived=False)["value"].tolist() == [
+        1200.0
+    ]
 
 
 def test_choices_units_and_label():
@@ -491,8 +654,9 @@ def test_choices_units_and_label():
 
 
 def test_indicator_choices_name_a_second_unit():
-    data = prepare_statistics(frame(city(), city(doc_id="c", value=9.0),
-                                    city(doc_id="b", unit="个", unit_norm="items", value=3.0)))
+    data = prepare_statistics(
+        frame(city(), city(doc_id="c", value=9.0), city(doc_id="b", unit="个", unit_norm="items", value=3.0))
+    )
     assert ind.indicator_choices(data, "telecom_fraud") == ["cases", "cases/items"]
     assert ind.resolve_indicator(data, "telecom_fraud", "cases/items") == ("cases", "items", "个")
 
@@ -522,7 +686,7 @@ def test_tile_grid_fills_only_province_level_figures():
     assert len(tiles) == 34 and tiles["change_pct"].notna().sum() == 1
     assert tiles.loc[tiles["province_code"] == "32", "name"].item() == "江苏"
     positions = list(zip(tiles["row"], tiles["col"]))
-    assert len(set(positions)) == len(positions)            # one square per place
+    assert len(set(positions)) == len(positions)  # one square per place
 
 
 def test_value_ranking_and_headline_cards():
@@ -540,8 +704,22 @@ def test_category_multiples_and_sources():
     data = analyst_sample()
     multiples = ind.category_multiples(data, "telecom_fraud", ())
     assert set(multiples["measure"]) == {"cases", "solved"}
-    derived = prepare_statistics(frame(city(), city(kind="change_pct", value=20.0, unit="%", unit_norm="percent",
-                                                    direction="down", basis="yoy", surface="20%", start=30, end=33)))
+    derived = prepare_statistics(
+        frame(
+            city(),
+            city(
+                kind="change_pct",
+                value=20.0,
+                unit="%",
+                unit_norm="percent",
+                direction="down",
+                basis="yoy",
+                surface="20%",
+                start=30,
+                end=33,
+            ),
+        )
+    )
     row = derived[derived["derived"]].iloc[0]
     assert sorted(ind.sources_of(derived, row["stat_id"])["kind"].astype(str)) == ["change_pct", "count"]
     assert len(ind.sources_of(derived, "nope")) == 0
@@ -549,8 +727,13 @@ def test_category_multiples_and_sources():
 
 def test_coverage_summary_and_table():
     data = analyst_sample()
-    documents = pd.DataFrame({"doc_id": ["xm24", "js23", "empty"], "region": ["厦门市", "江苏省", "x"],
-                              "ingested_at": ["2026-01-01 10:00", "2026-02-01 09:30", "2026-01-05 00:00"]})
+    documents = pd.DataFrame(
+        {
+            "doc_id": ["xm24", "js23", "empty"],
+            "region": ["厦门市", "江苏省", "x"],
+            "ingested_at": ["2026-01-01 10:00", "2026-02-01 09:30", "2026-01-05 00:00"],
+        }
+    )
     summary, table = ind.coverage(data, documents)
     assert summary["reports"] == 3 and summary["years"] == (2023, 2024) and summary["regions"] == 3
     assert summary["latest_update"] == "2026-02-01 09:30" and summary["period_types"]["half"] == 1
@@ -558,12 +741,31 @@ def test_coverage_summary_and_table():
 
 
 def test_points_download_labels_keys_and_own_ids():
-    data = prepare_statistics(frame(city(value=2129.0), city(kind="change_pct", value=7.8, unit="%",
-                                                             unit_norm="percent", direction="up", basis="yoy",
-                                                             surface="7.8%", start=30, end=34)))
+    data = prepare_statistics(
+        frame(
+            city(value=2129.0),
+            city(
+                kind="change_pct",
+                value=7.8,
+                unit="%",
+                unit_norm="percent",
+                direction="up",
+                basis="yoy",
+                surface="7.8%",
+                start=30,
+                end=34,
+            ),
+        )
+    )
     points = ind.indicator_points(data, "telecom_fraud", "cases", "cases")
-    out = ind.points_download(points, category="telecom_fraud", category_label="电信网络诈骗", measure="cases",
-                              measure_label="发案", lang="zh")
+    out = ind.points_download(
+        points,
+        category="telecom_fraud",
+        category_label="电信网络诈骗",
+        measure="cases",
+        measure_label="发案",
+        lang="zh",
+    )
     derived = out[out["derived"]].iloc[0]
     assert derived["value"] == 1975.0 and derived["id"] != derived["source_id"]
     assert derived["period_label"] == "2023" and derived["region_code"] == "350200"
@@ -571,11 +773,36 @@ def test_points_download_labels_keys_and_own_ids():
 
 
 def test_figures_hover_units_integer_axes_and_hollow_derived():
-    data = prepare_statistics(frame(city(), city(kind="change_pct", value=20.0, unit="%", unit_norm="percent",
-                                                 direction="down", basis="yoy", surface="20%", start=30, end=33)))
+    data = prepare_statistics(
+        frame(
+            city(),
+            city(
+                kind="change_pct",
+                value=20.0,
+                unit="%",
+                unit_norm="percent",
+                direction="down",
+                basis="yoy",
+                surface="20%",
+                start=30,
+                end=33,
+            ),
+        )
+    )
     points = ind.indicator_points(data, "telecom_fraud", "cases", "cases")
-    labels = {k: k for k in ("derived", "source", "alternatives", "axis_period", "axis_value", "axis_change",
-                             "computed", "no_figure")}
+    labels = {
+        k: k
+        for k in (
+            "derived",
+            "source",
+            "alternatives",
+            "axis_period",
+            "axis_value",
+            "axis_change",
+            "computed",
+            "no_figure",
+        )
+    }
     figure = figs.indicator_figure(points, title="t", unit="起", unit_family="cases", partial=False, labels=labels)
     trace = figure.data[0]
     assert list(trace.x) == [2023, 2024] and list(trace.marker.color)[0] == "white"
@@ -588,26 +815,50 @@ def test_figures_hover_units_integer_axes_and_hollow_derived():
 
 
 def test_change_and_tile_figures_colour_by_tone():
-    changes = pd.DataFrame({"region": ["天津市", "江苏省"], "region_code": ["120000", "320000"],
-                            "change_pct": [-27.8, -15.3], "computed": [False, False], "stat_id": ["a", "b"],
-                            "doc_id": ["t", "j"], "sentence": ["s", "s"]})
+    changes = pd.DataFrame(
+        {
+            "region": ["天津市", "江苏省"],
+            "region_code": ["120000", "320000"],
+            "change_pct": [-27.8, -15.3],
+            "computed": [False, False],
+            "stat_id": ["a", "b"],
+            "doc_id": ["t", "j"],
+            "sentence": ["s", "s"],
+        }
+    )
     tones = ind.change_tone(changes["change_pct"], "-")
     labels = {"source": "s", "computed": "c", "axis_change": "%", "no_figure": "-"}
     figure = figs.change_figure(changes, tones, title="t", labels=labels)
     assert set(figure.data[0].marker.color) == {figs.TONE_COLOURS["good"]}
     tiles = ind.tile_grid(changes, "change_pct", ind.load_provinces(), "en")
-    tile_figure = figs.tile_map_figure(tiles, "change_pct", ind.change_tone(tiles["change_pct"].fillna(0), "-"),
-                                       title="t", labels=labels, suffix="%")
-    assert sum(v == 2 for row in tile_figure.data[0].z for v in row) == 2   # two tiles "good"
+    tile_figure = figs.tile_map_figure(
+        tiles, "change_pct", ind.change_tone(tiles["change_pct"].fillna(0), "-"), title="t", labels=labels, suffix="%"
+    )
+    assert sum(v == 2 for row in tile_figure.data[0].z for v in row) == 2  # two tiles "good"
 
 
 def test_state_link_round_trip_keeps_only_choices():
-    chosen = PageState(lang="en", tab="places", category="telecom_fraud", measure="cases", regions=("350200",),
-                       period="2022", derived=False, point="xm:1:2")
+    chosen = PageState(
+        lang="en",
+        tab="places",
+        category="telecom_fraud",
+        measure="cases",
+        regions=("350200",),
+        period="2022",
+        derived=False,
+        point="xm:1:2",
+    )
     defaults = PageState(category="telecom_fraud", measure="reports", period="2024")
     query = query_from_state(chosen, defaults)
-    assert query == {"lang": "en", "tab": "places", "measure": "cases", "regions": ["350200"], "period": "2022",
-                     "derived": "false", "point": "xm:1:2"}
+    assert query == {
+        "lang": "en",
+        "tab": "places",
+        "measure": "cases",
+        "regions": ["350200"],
+        "period": "2022",
+        "derived": "false",
+        "point": "xm:1:2",
+    }
     back = state_from_query(query)
     assert back.regions == ("350200",) and back.derived is False and back.tab == "places" and back.lang == "en"
     assert query_from_state(defaults, defaults) == {}
@@ -621,8 +872,14 @@ def test_state_from_a_bad_link_falls_back():
 
 
 def test_indicator_units_match_resolve_indicator():
-    data = prepare_statistics(frame(city(), city(doc_id="c", value=9.0), city(doc_id="d", unit="件", value=2.0),
-                                    city(doc_id="b", unit="个", unit_norm="items", value=3.0)))
+    data = prepare_statistics(
+        frame(
+            city(),
+            city(doc_id="c", value=9.0),
+            city(doc_id="d", unit="件", value=2.0),
+            city(doc_id="b", unit="个", unit_norm="items", value=3.0),
+        )
+    )
     units = ind.indicator_units(data, "telecom_fraud")
     assert units == {"cases": "起", "cases/items": "个"}
     assert all(ind.resolve_indicator(data, "telecom_fraud", c)[2] == u for c, u in units.items())

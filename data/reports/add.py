@@ -5,6 +5,7 @@ run `python data/reports/add.py batch.py`. The text is kept exactly as the searc
 contiguous excerpt at most). The region code comes from the GB/T 2260 list shipped by `cpca` (or `code=`,
 when the name is ambiguous); 全国 is 100000.
 """
+
 import csv
 import json
 import os
@@ -14,14 +15,27 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.csv"
 COLUMNS = ["doc_id", "source", "published", "region", "region_code", "years", "genre", "chars"]
-GENRES = {"year_review", "half_year", "quarter", "month", "period_review", "holiday", "bulletin_110",
-          "traffic", "press_conference", "campaign", "national_release", "statistical_communique"}
+GENRES = {
+    "year_review",
+    "half_year",
+    "quarter",
+    "month",
+    "period_review",
+    "holiday",
+    "bulletin_110",
+    "traffic",
+    "press_conference",
+    "campaign",
+    "national_release",
+    "statistical_communique",
+}
 NATIONAL = {"全国": "100000"}
 
 
 def division_codes() -> dict[str, list[str]]:
     """name -> six-digit GB/T 2260 codes, from the list shipped by cpca"""
     import cpca
+
     path = Path(cpca.__file__).parent / "resources" / "adcodes.csv"
     names: dict[str, list[str]] = {}
     with open(path, encoding="utf-8") as f:
@@ -68,11 +82,28 @@ def main(batch: str) -> int:
             if len(set(found)) != 1:
                 sys.exit(f"{doc_id}: region {region!r} has codes {found}; give code=")
             code = found[0]
-        doc = {"doc_id": doc_id, "source": source, "published": published, "region": region,
-               "region_code": code, "genre": genre, "text": text}
+        doc = {
+            "doc_id": doc_id,
+            "source": source,
+            "published": published,
+            "region": region,
+            "region_code": code,
+            "genre": genre,
+            "text": text,
+        }
         docs.append(doc)
-        rows.append({"doc_id": doc_id, "source": source, "published": published, "region": region,
-                     "region_code": code, "years": str(years), "genre": genre, "chars": len(text)})
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "source": source,
+                "published": published,
+                "region": region,
+                "region_code": code,
+                "years": str(years),
+                "genre": genre,
+                "chars": len(text),
+            }
+        )
         known_ids.add(doc_id)
         known_urls.add(source)
         added += 1

@@ -6,6 +6,7 @@ Counts: reports; provincial-level divisions (the first two digits of the GB/T 22
 releases, not a province); jurisdictions (one code and name; Taiwan's cities share the code 710000) with
 three or more distinct years.
 """
+
 import csv
 import sys
 from collections import defaultdict
@@ -48,12 +49,13 @@ def series(rows: list[dict], min_years: int = MIN_YEARS) -> dict[tuple[str, str]
 
 
 def counts(rows: list[dict]) -> dict[str, int]:
-    return {"reports": len(rows),
-            "provinces": len(provinces(rows)),
-            "jurisdictions": len(years_by_jurisdiction(rows)),
-            "series_3y": len(series(rows)),
-            "national_years": len(set().union(*([years_of(r) for r in rows if r["region_code"] == NATIONAL]
-                                                 or [[]])))}
+    return {
+        "reports": len(rows),
+        "provinces": len(provinces(rows)),
+        "jurisdictions": len(years_by_jurisdiction(rows)),
+        "series_3y": len(series(rows)),
+        "national_years": len(set().union(*([years_of(r) for r in rows if r["region_code"] == NATIONAL] or [[]]))),
+    }
 
 
 def table(rows: list[dict]) -> str:
@@ -63,12 +65,15 @@ def table(rows: list[dict]) -> str:
         for y in years_of(r):
             cells[jurisdiction(r)][y] += 1
     all_years = sorted({y for c in cells.values() for y in c})
-    lines = ["| jurisdiction | code | years | " + " | ".join(str(y) for y in all_years) + " |",
-             "|---|---|---|" + "---|" * len(all_years)]
+    lines = [
+        "| jurisdiction | code | years | " + " | ".join(str(y) for y in all_years) + " |",
+        "|---|---|---|" + "---|" * len(all_years),
+    ]
     for code, name in sorted(cells):
         row = cells[(code, name)]
-        lines.append(f"| {name} | {code} | {len(row)} | "
-                     + " | ".join(str(row[y]) if y in row else "" for y in all_years) + " |")
+        lines.append(
+            f"| {name} | {code} | {len(row)} | " + " | ".join(str(row[y]) if y in row else "" for y in all_years) + " |"
+        )
     return "\n".join(lines)
 
 
@@ -80,12 +85,14 @@ def card_section(rows: list[dict]) -> str:
     """the generated part of the data card: counts (also as comments the test reads) and the table"""
     c = counts(rows)
     comments = " ".join(f"<!-- {k}: {c[k]} -->" for k in ("reports", "provinces", "series_3y", "national_years"))
-    return (f"{START}\n{comments}\n\n"
-            f"- reports: **{c['reports']}**, jurisdictions: {c['jurisdictions']}\n"
-            f"- provincial-level divisions with at least one report: **{c['provinces']} of 34**\n"
-            f"- jurisdictions with reports for {MIN_YEARS} or more distinct years: **{c['series_3y']}**\n"
-            f"- years covered by the Ministry's national releases: {c['national_years']}\n\n"
-            f"{table(rows)}\n{END}")
+    return (
+        f"{START}\n{comments}\n\n"
+        f"- reports: **{c['reports']}**, jurisdictions: {c['jurisdictions']}\n"
+        f"- provincial-level divisions with at least one report: **{c['provinces']} of 34**\n"
+        f"- jurisdictions with reports for {MIN_YEARS} or more distinct years: **{c['series_3y']}**\n"
+        f"- years covered by the Ministry's national releases: {c['national_years']}\n\n"
+        f"{table(rows)}\n{END}"
+    )
 
 
 def update_card(rows: list[dict], card: Path = CARD) -> None:

@@ -19,7 +19,6 @@ from metrics.store.exports import output_format, table_writer
 from metrics.store.failures import store_failure
 from metrics.store.pool import extract_parts_reporting
 
-
 WRITE_BATCH = 20_000  # records: many small files are written as one frame, not a frame (and a pandas pass) each
 
 
@@ -35,9 +34,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 print(f"metrics: {doc}", file=sys.stderr)
                 failed += 1
                 continue
-            for records in extract_parts_reporting(doc.path, doc.text, published=args.published or doc.published,
-                                                   region=args.region or doc.region, doc_id=doc.doc_id,
-                                                   source=doc.source):
+            for records in extract_parts_reporting(
+                doc.path,
+                doc.text,
+                published=args.published or doc.published,
+                region=args.region or doc.region,
+                doc_id=doc.doc_id,
+                source=doc.source,
+            ):
                 pending.extend(records)  # part by part: a 50 MB report never sits in memory as rows
                 if len(pending) >= WRITE_BATCH:
                     write(to_frame(pending))
@@ -69,8 +73,9 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: every subcommand and its arguments."""
-    parser = argparse.ArgumentParser(prog="python -m metrics",
-                                     description="Statistics from Chinese police reports, as a table.")
+    parser = argparse.ArgumentParser(
+        prog="python -m metrics", description="Statistics from Chinese police reports, as a table."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = _command(sub, "extract", cmd_extract)
@@ -88,18 +93,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--region", type=text_argument, help="jurisdiction the reports speak for (overrides the guess)")
     p.add_argument("--published", type=iso_date, help="publication date YYYY-MM-DD (overrides the document's)")
-    p.add_argument("--workers", type=positive_int,
-                   help="worker processes (default: number of cores; with --engine dask and no --scheduler: "
-                        "workers of the local cluster, default 2)")
-    p.add_argument("--engine", choices=("local", "dask"),
-                   help="local: a process pool on this machine (default); dask: a Dask cluster "
-                        "(needs requirements-dask.txt)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask; without it "
-                        "--engine dask starts a local cluster)")
-    p.add_argument("--output-dataset", metavar="DIR",
-                   help="with --engine dask: where the Parquet dataset goes (default: a folder next to "
-                        "the store, e.g. data/metrics-dataset); workers must reach it under the same path")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        help="worker processes (default: number of cores; with --engine dask and no --scheduler: "
+        "workers of the local cluster, default 2)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        help="local: a process pool on this machine (default); dask: a Dask cluster (needs requirements-dask.txt)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask; without it "
+        "--engine dask starts a local cluster)",
+    )
+    p.add_argument(
+        "--output-dataset",
+        metavar="DIR",
+        help="with --engine dask: where the Parquet dataset goes (default: a folder next to "
+        "the store, e.g. data/metrics-dataset); workers must reach it under the same path",
+    )
 
     p = _command(sub, "export", cmd_export)
     _add_db(p)

@@ -7,12 +7,24 @@ import argparse
 import sys
 
 from metrics.errors import EngineError, UsageError
-from metrics.store import (documents_per_region_year, ingest, list_documents, load_series_points, load_statistics,
-                           statistics_per_category)
+from metrics.store import (
+    documents_per_region_year,
+    ingest,
+    list_documents,
+    load_series_points,
+    load_statistics,
+    statistics_per_category,
+)
 from metrics.store.exports import output_format, write_table
 from metrics.store.rebuild import rebuild_store
-from metrics.store.series import (describe_disagreement, disagreements, flat_points, measures_of, select_points,
-                                  series_table)
+from metrics.store.series import (
+    describe_disagreement,
+    disagreements,
+    flat_points,
+    measures_of,
+    select_points,
+    series_table,
+)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -21,9 +33,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if engine == "local" and args.output_dataset:
         raise UsageError("--output-dataset needs --engine dask")
     try:
-        summary = ingest(args.paths, db=args.db, region=args.region, published=args.published,
-                         workers=args.workers, progress=True, engine=engine, scheduler=args.scheduler,
-                         dataset=args.output_dataset)
+        summary = ingest(
+            args.paths,
+            db=args.db,
+            region=args.region,
+            published=args.published,
+            workers=args.workers,
+            progress=True,
+            engine=engine,
+            scheduler=args.scheduler,
+            dataset=args.output_dataset,
+        )
     except EngineError as exc:
         print(f"metrics: {exc}", file=sys.stderr)
         return 1
@@ -71,9 +91,14 @@ def cmd_series(args: argparse.Namespace) -> int:
     if chosen.empty:
         has = measures_of(points, args.region)
         what = f" in category {args.category}" if args.category else ""
-        print(f"no series point for region {args.region}, measure {args.measure}{what}; "
-              + (f"its series have the measures: {', '.join(has)}" if has else
-                 "the store has no series of this region (a region code, e.g. 350200)"))
+        print(
+            f"no series point for region {args.region}, measure {args.measure}{what}; "
+            + (
+                f"its series have the measures: {', '.join(has)}"
+                if has
+                else "the store has no series of this region (a region code, e.g. 350200)"
+            )
+        )
         return 0
     print(series_table(chosen))
     return 0
@@ -85,8 +110,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     flagged = disagreements(points)
     if flagged.empty:
         compared = int(points["agree"].notna().sum())
-        print(f"no disagreements: {len(points)} series points, {compared} of them stated more than once "
-              "or derived, all agree within their rounding")
+        print(
+            f"no disagreements: {len(points)} series points, {compared} of them stated more than once "
+            "or derived, all agree within their rounding"
+        )
         return 0
     print(f"{len(flagged)} disagreements:")
     for row in flagged.to_dict("records"):

@@ -8,14 +8,14 @@ from functools import cache
 
 import regex
 
-from metrics.extraction.normalize import FILLER
 from metrics.errors import PatternError
+from metrics.extraction.normalize import FILLER
 from metrics.rules import alternation, compile_checked, load
+
 
 @cache
 def _override_pattern() -> tuple[regex.Pattern | None, dict[str, str]]:
-    owners = {str(w): key for key, spec in load("categories")["categories"].items()
-              for w in spec.get("overrides", [])}
+    owners = {str(w): key for key, spec in load("categories")["categories"].items() for w in spec.get("overrides", [])}
     return (compile_checked(alternation(list(owners)), "categories.yaml overrides") if owners else None), owners
 
 
@@ -35,8 +35,11 @@ def keyword_trie(words: list[str], between: str = "") -> str:
         node[""] = {}
 
     def branch(node: dict) -> str:
-        parts = [re.escape(char) + (between + branch(child) if set(child) - {""} else "")
-                 for char, child in sorted(node.items()) if char]
+        parts = [
+            re.escape(char) + (between + branch(child) if set(child) - {""} else "")
+            for char, child in sorted(node.items())
+            if char
+        ]
         body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
         return f"(?:{body})?" if "" in node else body
 
@@ -72,8 +75,7 @@ def keyword_hits(text: str, start: int = 0, end: int | None = None) -> list[Hit]
     """Every keyword in text[start:end], left to right, with its category and level."""
     pattern, index = _keyword_index()
     end = len(text) if end is None else end
-    return [(m.start(), m.end(), *index[m.group().replace(FILLER, "")])
-            for m in pattern.finditer(text, start, end)]
+    return [(m.start(), m.end(), *index[m.group().replace(FILLER, "")]) for m in pattern.finditer(text, start, end)]
 
 
 class KeywordIndex:
@@ -85,7 +87,7 @@ class KeywordIndex:
         self.ends = [h[1] for h in self.hits]
 
     def between(self, start: int, end: int) -> list[Hit]:
-        return self.hits[bisect.bisect_left(self.starts, start):bisect.bisect_right(self.ends, end)]
+        return self.hits[bisect.bisect_left(self.starts, start) : bisect.bisect_right(self.ends, end)]
 
 
 def _pick(hits: list[Hit], level: str, first: bool) -> str | None:
@@ -95,9 +97,14 @@ def _pick(hits: list[Hit], level: str, first: bool) -> str | None:
     return chosen[0] if first else chosen[-1]
 
 
-def category_of(metric: str, after: list[Hit] | str, sentence_before: list[Hit] | str,
-                paragraph_before: list[Hit] | str, metric_hits: list[Hit] | None = None,
-                list_hits: list[Hit] | None = None) -> str:
+def category_of(
+    metric: str,
+    after: list[Hit] | str,
+    sentence_before: list[Hit] | str,
+    paragraph_before: list[Hit] | str,
+    metric_hits: list[Hit] | None = None,
+    list_hits: list[Hit] | None = None,
+) -> str:
     """The category: keywords in the metric first (the leftmost), then in the rest of its clause after
     the figure, then nearest before it in the sentence and paragraph; outright keywords before generic.
     The sentence and paragraph may be given as text or as their keyword hits."""
@@ -109,10 +116,19 @@ def category_of(metric: str, after: list[Hit] | str, sentence_before: list[Hit] 
     in_sentence = keyword_hits(sentence_before) if isinstance(sentence_before, str) else sentence_before
     in_paragraph = keyword_hits(paragraph_before) if isinstance(paragraph_before, str) else paragraph_before
     in_list = list_hits or []
-    for hits, level in ((in_metric, "strong"), (in_after, "strong"), (in_list, "strong"), (in_metric, "weak"),
-                        (in_sentence, "strong"), (in_paragraph, "strong"), (in_metric, "generic"),
-                        (in_after, "generic"), (in_sentence, "generic"), (in_sentence, "weak"),
-                        (in_paragraph, "generic")):
+    for hits, level in (
+        (in_metric, "strong"),
+        (in_after, "strong"),
+        (in_list, "strong"),
+        (in_metric, "weak"),
+        (in_sentence, "strong"),
+        (in_paragraph, "strong"),
+        (in_metric, "generic"),
+        (in_after, "generic"),
+        (in_sentence, "generic"),
+        (in_sentence, "weak"),
+        (in_paragraph, "generic"),
+    ):
         found = _pick(hits, level, first=hits is in_metric or hits is in_after or hits is in_list)
         if found:
             return found
@@ -120,6 +136,7 @@ def category_of(metric: str, after: list[Hit] | str, sentence_before: list[Hit] 
 
 
 # ---------------------------------------------------------------- metric phrase
+
 
 @cache
 def _trimmers() -> tuple[regex.Pattern, regex.Pattern]:
@@ -149,8 +166,15 @@ def clean_metric(phrase: str) -> str:
 @cache
 def _change_words() -> regex.Pattern:
     data = load("changes")
-    words = (data["up"] + data["down"] + data["yoy"] + data["mom"] + data["filler"] + data["level_after"]
-             + ["分别", "同比", "环比", "从", "由"])
+    words = (
+        data["up"]
+        + data["down"]
+        + data["yoy"]
+        + data["mom"]
+        + data["filler"]
+        + data["level_after"]
+        + ["分别", "同比", "环比", "从", "由"]
+    )
     return compile_checked(rf"^(?:{alternation(words)}|[\s,、])*$", "changes.yaml words")
 
 
@@ -173,12 +197,15 @@ def is_only_change_words(phrase: str) -> bool:
 
 # ---------------------------------------------------------------- basis
 
+
 @cache
 def _basis_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     data = load("changes")
-    return (compile_checked(alternation(data["yoy"]), "changes.yaml yoy"),
-            compile_checked(alternation(data["mom"]), "changes.yaml mom"),
-            compile_checked(data["year_comparison"], "changes.yaml year_comparison"))
+    return (
+        compile_checked(alternation(data["yoy"]), "changes.yaml yoy"),
+        compile_checked(alternation(data["mom"]), "changes.yaml mom"),
+        compile_checked(data["year_comparison"], "changes.yaml year_comparison"),
+    )
 
 
 def basis_of(text: str, period: int | None) -> str | None:

@@ -50,20 +50,25 @@ def _span(starts: list[int], pos: int, length: int) -> tuple[int, int]:
 @cache
 def _boundary_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     clause = load("metric")["clause_breaks"]
-    return (compile_checked(f"[{regex.escape(SENTENCE_ENDS)}]", "sentence ends"),
-            compile_checked(r"\n", "paragraph ends"),
-            compile_checked(f"[{regex.escape(clause + SENTENCE_ENDS)}]", "clause breaks"))
+    return (
+        compile_checked(f"[{regex.escape(SENTENCE_ENDS)}]", "sentence ends"),
+        compile_checked(r"\n", "paragraph ends"),
+        compile_checked(f"[{regex.escape(clause + SENTENCE_ENDS)}]", "clause breaks"),
+    )
 
 
 def layout_of(norm: str) -> Layout:
     sentence, paragraph, clause = _boundary_patterns()
-    return Layout(norm,
-                  [0] + [m.end() for m in sentence.finditer(norm)],
-                  [0] + [m.end() for m in paragraph.finditer(norm)],
-                  [0] + [m.end() for m in clause.finditer(norm)])
+    return Layout(
+        norm,
+        [0] + [m.end() for m in sentence.finditer(norm)],
+        [0] + [m.end() for m in paragraph.finditer(norm)],
+        [0] + [m.end() for m in clause.finditer(norm)],
+    )
 
 
 # ---------------------------------------------------------------- reference date and subject year
+
 
 @cache
 def _published_patterns() -> list[regex.Pattern]:
@@ -94,9 +99,11 @@ def parse_published(published: str | dt.date | None) -> dt.date | None:
 def _year_patterns() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     periods = load("periods")
     full_date = r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-    return (compile_checked(periods["explicit_year"], "periods.yaml explicit_year"),
-            compile_checked(full_date, "full date"),
-            compile_checked(load("changes")["year_comparison"], "changes.yaml year_comparison"))
+    return (
+        compile_checked(periods["explicit_year"], "periods.yaml explicit_year"),
+        compile_checked(full_date, "full date"),
+        compile_checked(load("changes")["year_comparison"], "changes.yaml year_comparison"),
+    )
 
 
 BASELINE = regex.compile(r"(?:同比|较|比|与|相比|由|从|是|自|疫情前|恢复至|恢复到|相当于)\s?(?=(?:19|20)\d\d\s?年)")
@@ -168,12 +175,15 @@ def source_year(source: str | None) -> int | None:
     address whose text and publication date give none."""
     if not source:
         return None
-    path = regex.sub(r"^[a-z]+://[^/]*", "", source)   # not the host name
-    years = [int(m[1]) for m in compile_checked(load("periods")["source_year"], "periods.yaml: source_year").finditer(path)]
+    path = regex.sub(r"^[a-z]+://[^/]*", "", source)  # not the host name
+    years = [
+        int(m[1]) for m in compile_checked(load("periods")["source_year"], "periods.yaml: source_year").finditer(path)
+    ]
     return years[-1] if years else None
 
 
 # ---------------------------------------------------------------- the period of one figure
+
 
 @cache
 def _time_pattern() -> regex.Pattern:
@@ -184,7 +194,7 @@ def _time_pattern() -> regex.Pattern:
         (?P<range>(?P<y1>(?:19|20)\d\d)\s?年?\s?(?:至|到|-|~)\s?(?P<y2>(?:19|20)\d\d)\s?年)
       | (?P<multi>{multi})
       | (?P<cmp>(?:同比|较|比|与|相比|是|超过)\s?(?:(?:19|20)\d\d\s?年|上年|去年|上一年|前一年))
-      | {periods['explicit_year']}
+      | {periods["explicit_year"]}
       | (?P<rel>{relative})
     """
     return compile_checked(pattern, "periods.yaml", regex.VERBOSE)
@@ -199,7 +209,7 @@ class MatchIndex:
         self.ends = [m.end() for m in self.matches]
 
     def between(self, start: int, end: int) -> list[regex.Match]:
-        return self.matches[bisect.bisect_left(self.starts, start):bisect.bisect_right(self.ends, end)]
+        return self.matches[bisect.bisect_left(self.starts, start) : bisect.bisect_right(self.ends, end)]
 
     def last_between(self, start: int, end: int) -> regex.Match | None:
         i = bisect.bisect_right(self.ends, end) - 1
@@ -231,12 +241,13 @@ def _period_from(m: regex.Match, tail: str, reference: dt.date | None, subject: 
     return True, (base + offset) if base is not None else None
 
 
-def figure_period(layout: Layout, pos: int, reference: dt.date | None, subject: int | None,
-                  times: MatchIndex) -> int | None:
+def figure_period(
+    layout: Layout, pos: int, reference: dt.date | None, subject: int | None, times: MatchIndex
+) -> int | None:
     """The year the figure at ``pos`` describes: the nearest time word before it in its sentence, else
     the report's subject year."""
     s_start, _ = layout.sentence(pos)
     m = times.last_between(s_start, pos)
     if m:
-        return _period_from(m, layout.norm[m.end():pos], reference, subject)[1]
+        return _period_from(m, layout.norm[m.end() : pos], reference, subject)[1]
     return subject

@@ -28,7 +28,7 @@ COMPARABLE_FIELDS = ("category", "measure", "scope", "period_label")
 @dataclass
 class DocScore:
     doc_id: str
-    region_code: str = ""            # the document's code (gold)
+    region_code: str = ""  # the document's code (gold)
     predicted_region_code: str = ""  # the code its records carry, "" when none
     matched: list[tuple[Record, dict]] = field(default_factory=list)  # (row, gold) on required golds
     ignored: list[tuple[Record, dict]] = field(default_factory=list)  # rows matched to optional golds
@@ -98,8 +98,13 @@ def evaluate_docs(docs: list[dict]) -> dict:
     """Precision, recall, F1 and per-field accuracy over annotated documents."""
     scores = []
     for doc in docs:
-        rows = extract(doc["text"], published=doc.get("published"), region=doc.get("region"),
-                       doc_id=doc["doc_id"], source=doc.get("source"))
+        rows = extract(
+            doc["text"],
+            published=doc.get("published"),
+            region=doc.get("region"),
+            doc_id=doc["doc_id"],
+            source=doc.get("source"),
+        )
         score = score_document(doc, rows)
         score.region_code = str(doc.get("region_code") or "")
         score.predicted_region_code = predicted_region_code(rows)
@@ -115,16 +120,30 @@ def evaluate_docs(docs: list[dict]) -> dict:
         name: (sum(getattr(row, name) == gold.get(name) for row, gold in pairs) / len(pairs) if pairs else 0.0)
         for name in FIELDS
     }
-    accuracy.update({
-        name: (sum(getattr(row, name) == gold_value(gold, name) for row, gold in pairs) / len(pairs) if pairs else 0.0)
-        for name in V2_FIELDS
-    })
+    accuracy.update(
+        {
+            name: (
+                sum(getattr(row, name) == gold_value(gold, name) for row, gold in pairs) / len(pairs) if pairs else 0.0
+            )
+            for name in V2_FIELDS
+        }
+    )
     coded = [s for s in scores if s.region_code]
     region_code = sum(s.predicted_region_code == s.region_code for s in coded) / len(coded) if coded else 0.0
     comparable = sum(is_comparable(row, gold) for row, gold in pairs) / (tp + fn) if tp + fn else 0.0
-    return {"documents": len(docs), "tp": tp, "fp": fp, "fn": fn, "precision": precision,
-            "recall": recall, "f1": f1, "accuracy": accuracy, "region_code": region_code,
-            "comparable": comparable, "scores": scores}
+    return {
+        "documents": len(docs),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "accuracy": accuracy,
+        "region_code": region_code,
+        "comparable": comparable,
+        "scores": scores,
+    }
 
 
 def evaluate_dir(directory: str | Path) -> dict:
@@ -132,14 +151,18 @@ def evaluate_dir(directory: str | Path) -> dict:
 
 
 def _describe_row(row: Record) -> str:
-    return (f"{row.surface!r}@{row.start} {row.kind} {row.value:g}{row.unit} {row.direction or ''} "
-            f"[{row.metric}|{row.category}|{row.period}|{row.measure}|{row.scope}|{row.period_label}]")
+    return (
+        f"{row.surface!r}@{row.start} {row.kind} {row.value:g}{row.unit} {row.direction or ''} "
+        f"[{row.metric}|{row.category}|{row.period}|{row.measure}|{row.scope}|{row.period_label}]"
+    )
 
 
 def _describe_gold(gold: dict) -> str:
-    return (f"{gold['surface']!r}@{gold['start']} {gold['kind']} {gold['value']:g}{gold['unit']} "
-            f"{gold.get('direction') or ''} [{gold['metric']}|{gold['category']}|{gold['period']}|"
-            f"{gold.get('measure')}|{gold_value(gold, 'scope')}|{gold.get('period_label')}]")
+    return (
+        f"{gold['surface']!r}@{gold['start']} {gold['kind']} {gold['value']:g}{gold['unit']} "
+        f"{gold.get('direction') or ''} [{gold['metric']}|{gold['category']}|{gold['period']}|"
+        f"{gold.get('measure')}|{gold_value(gold, 'scope')}|{gold.get('period_label')}]"
+    )
 
 
 def format_report(report: dict, verbose: bool = False) -> str:
@@ -151,18 +174,26 @@ def format_report(report: dict, verbose: bool = False) -> str:
             for row in s.false_finds:
                 lines.append(f"FALSE {s.doc_id}: {_describe_row(row)}")
             for row, gold in s.matched:
-                wrong = [f"{n}={getattr(row, n)!r}≠{gold_value(gold, n)!r}" for n in FIELDS + V2_FIELDS
-                         if getattr(row, n) != gold_value(gold, n)]
+                wrong = [
+                    f"{n}={getattr(row, n)!r}≠{gold_value(gold, n)!r}"
+                    for n in FIELDS + V2_FIELDS
+                    if getattr(row, n) != gold_value(gold, n)
+                ]
                 if wrong:
                     lines.append(f"FIELD {s.doc_id}: {gold['surface']!r}@{gold['start']} " + "; ".join(wrong))
             if s.region_code and s.predicted_region_code != s.region_code:
                 lines.append(f"REGION {s.doc_id}: {s.predicted_region_code!r}≠{s.region_code!r}")
         lines.append("")
     acc = report["accuracy"]
-    lines.append(f"documents {report['documents']}  matched {report['tp']}  false finds {report['fp']}  misses {report['fn']}")
+    lines.append(
+        f"documents {report['documents']}  matched {report['tp']}  false finds {report['fp']}  misses {report['fn']}"
+    )
     lines.append("accuracy  " + "  ".join(f"{n} {acc[n]:.3f}" for n in FIELDS))
-    lines.append("comparable  " + "  ".join(f"{n} {acc[n]:.3f}" for n in V2_FIELDS)
-                 + f"  region_code {report['region_code']:.3f} (per document)"
-                 + f"  comparable {report['comparable']:.3f} (of required statistics)")
+    lines.append(
+        "comparable  "
+        + "  ".join(f"{n} {acc[n]:.3f}" for n in V2_FIELDS)
+        + f"  region_code {report['region_code']:.3f} (per document)"
+        + f"  comparable {report['comparable']:.3f} (of required statistics)"
+    )
     lines.append(f"precision {report['precision']:.3f}  recall {report['recall']:.3f}  F1 {report['f1']:.3f}")
     return "\n".join(lines)

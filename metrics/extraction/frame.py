@@ -10,7 +10,6 @@ import pandas as pd
 
 from metrics.record import COLUMNS, PANDAS_TYPES, Record
 
-
 _FIELDS = attrgetter(*COLUMNS)
 
 
@@ -34,8 +33,9 @@ def to_frame(records: Iterable[Record]) -> pd.DataFrame:
 def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
     """Tuples of ``record_rows`` as the frame ``to_frame`` gives."""
     columns = list(zip(*rows)) if rows else [()] * len(COLUMNS)
-    return pd.DataFrame({name: _column(values, PANDAS_TYPES[name]) for name, values in zip(COLUMNS, columns)},
-                        columns=list(COLUMNS))
+    return pd.DataFrame(
+        {name: _column(values, PANDAS_TYPES[name]) for name, values in zip(COLUMNS, columns)}, columns=list(COLUMNS)
+    )
 
 
 def with_column_types(frame: pd.DataFrame) -> pd.DataFrame:

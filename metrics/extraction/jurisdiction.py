@@ -10,8 +10,9 @@ from __future__ import annotations
 from metrics.extraction.regions import resolve_region
 
 
-def region_fields(region: str | None, text: str = "", title: str | None = None,
-                  year: int | None = None) -> dict[str, str | None]:
+def region_fields(
+    region: str | None, text: str = "", title: str | None = None, year: int | None = None
+) -> dict[str, str | None]:
     """{'region': ..., 'region_code': ..., 'province': ...} for a document with this ``region`` hint and text."""
     # the latest division list first (built once); a year's own list (built per year, ~0.5 s each) only
     # where the latest does not know the place: an abolished division keeps the code of its time

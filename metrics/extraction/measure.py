@@ -12,17 +12,40 @@ from functools import cache, lru_cache
 
 import regex
 
-from metrics.extraction.normalize import FILLER, normalize
 from metrics.errors import PatternError
-from metrics.rules import compile_checked, load
-from metrics.rules import category_labels
+from metrics.extraction.normalize import FILLER, normalize
+from metrics.rules import category_labels, compile_checked, load
 
 # The measure keys of SCHEMA.md, in its order (metrics/patterns/measures.yaml must hold exactly these).
 MEASURE_KEYS: tuple[str, ...] = (
-    "reports", "cases", "solved", "clearance_rate", "apprehended", "punished", "arrested", "prosecuted",
-    "groups", "money_involved", "losses", "money_recovered", "money_protected", "seized", "prevented",
-    "accidents", "deaths", "injuries", "violations", "inspections", "services", "deployments",
-    "police_casualties", "honours", "satisfaction", "outreach", "registered", "other",
+    "reports",
+    "cases",
+    "solved",
+    "clearance_rate",
+    "apprehended",
+    "punished",
+    "arrested",
+    "prosecuted",
+    "groups",
+    "money_involved",
+    "losses",
+    "money_recovered",
+    "money_protected",
+    "seized",
+    "prevented",
+    "accidents",
+    "deaths",
+    "injuries",
+    "violations",
+    "inspections",
+    "services",
+    "deployments",
+    "police_casualties",
+    "honours",
+    "satisfaction",
+    "outreach",
+    "registered",
+    "other",
 )
 RISES = ("+", "-", "·")
 RULE_KEYS = {"measure", "words", "units", "not_units", "kinds", "weak", "generic", "noun"}
@@ -37,7 +60,7 @@ class Rule:
     kinds: frozenset[str] | None
     weak: bool = False  # a noun rule: decides only when no verb rule does
     generic: bool = False  # a word naming no thing (发生): the nouns around decide first
-    noun: bool = False     # a strong noun (警情): not read from the clause before the metric
+    noun: bool = False  # a strong noun (警情): not read from the clause before the metric
 
     def holds_for(self, family: str, kind: str) -> bool:
         if self.units is not None and family not in self.units:
@@ -53,8 +76,10 @@ def measure_table() -> dict[str, dict[str, str]]:
     table = load("measures")["measures"]
     where = "metrics/patterns/measures.yaml"
     if tuple(table) != MEASURE_KEYS:
-        raise PatternError(f"{where}: measures must be exactly SCHEMA's keys in order, "
-                           f"missing {sorted(set(MEASURE_KEYS) - set(table))}, unknown {sorted(set(table) - set(MEASURE_KEYS))}")
+        raise PatternError(
+            f"{where}: measures must be exactly SCHEMA's keys in order, "
+            f"missing {sorted(set(MEASURE_KEYS) - set(table))}, unknown {sorted(set(table) - set(MEASURE_KEYS))}"
+        )
     for key, spec in table.items():
         if not isinstance(spec, dict) or set(spec) != {"zh", "en", "rise"} or spec["rise"] not in RISES:
             raise PatternError(f"{where}: measure {key} needs zh, en and rise (one of {RISES})")
@@ -77,11 +102,18 @@ def _rules() -> tuple[Rule, ...]:
             if unknown:
                 raise PatternError(f"{where}: unknown unit families {sorted(unknown)} (see unit_norm.yaml)")
         words = "|".join(f"(?:{normalize(str(w))})" for w in spec["words"])
-        rules.append(Rule(spec["measure"], compile_checked(words, where),
-                          frozenset(spec["units"]) if spec.get("units") is not None else None,
-                          frozenset(spec.get("not_units") or []),
-                          frozenset(spec["kinds"]) if spec.get("kinds") else None, bool(spec.get("weak")),
-                          bool(spec.get("generic")), bool(spec.get("noun"))))
+        rules.append(
+            Rule(
+                spec["measure"],
+                compile_checked(words, where),
+                frozenset(spec["units"]) if spec.get("units") is not None else None,
+                frozenset(spec.get("not_units") or []),
+                frozenset(spec["kinds"]) if spec.get("kinds") else None,
+                bool(spec.get("weak")),
+                bool(spec.get("generic")),
+                bool(spec.get("noun")),
+            )
+        )
     return tuple(rules)
 
 
@@ -109,7 +141,7 @@ def _nearest(rules, text: str) -> str | None:
     best, best_end = None, -1
     for rule in rules:
         found = None
-        for found in rule.pattern.finditer(text):
+        for _found in rule.pattern.finditer(text):
             pass
         if found is not None and found.end() > best_end:
             best, best_end = rule.measure, found.end()
@@ -122,7 +154,9 @@ def _by_category() -> dict[str, dict[str, str]]:
     for category, mapping in table.items():
         unknown = (set(mapping) | set(mapping.values())) - set(MEASURE_KEYS)
         if unknown:
-            raise PatternError(f"metrics/patterns/measures.yaml by_category {category}: unknown measures {sorted(unknown)}")
+            raise PatternError(
+                f"metrics/patterns/measures.yaml by_category {category}: unknown measures {sorted(unknown)}"
+            )
     return table
 
 
@@ -133,8 +167,15 @@ def verb_in_metric(metric: str, unit: str, kind: str) -> bool:
     return any(r.pattern.search(metric) for r in _rule_sets(family, kind)[1] if not r.noun)
 
 
-def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str = "",
-               category: str | None = None, paragraph: str = "") -> str:
+def measure_of(
+    metric: str,
+    unit: str,
+    kind: str,
+    before: str = "",
+    clause: str = "",
+    category: str | None = None,
+    paragraph: str = "",
+) -> str:
     """The measure of a figure from its metric phrase (normalised text), its unit and kind.
 
     A verb rule matching the metric decides (first in file order); else one in ``clause``, the rest of
@@ -159,8 +200,12 @@ def measure_of(metric: str, unit: str, kind: str, before: str = "", clause: str 
 def _rule_sets(family: str, kind: str) -> tuple[tuple[Rule, ...], ...]:
     """The rules that hold for a unit family and kind: all, verbs, nouns, generic words."""
     rules = tuple(r for r in _rules() if r.holds_for(family, kind))
-    return (rules, tuple(r for r in rules if not r.weak),
-            tuple(r for r in rules if r.weak and not r.generic), tuple(r for r in rules if r.generic))
+    return (
+        rules,
+        tuple(r for r in rules if not r.weak),
+        tuple(r for r in rules if r.weak and not r.generic),
+        tuple(r for r in rules if r.generic),
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -188,5 +233,7 @@ def part_takes_whole() -> frozenset[str]:
     """The measures a part's own words may give and still yield to its whole's (measures.yaml)."""
     keys = frozenset(load("measures").get("part_takes_whole") or [])
     if keys - set(MEASURE_KEYS):
-        raise PatternError(f"metrics/patterns/measures.yaml part_takes_whole: unknown {sorted(keys - set(MEASURE_KEYS))}")
+        raise PatternError(
+            f"metrics/patterns/measures.yaml part_takes_whole: unknown {sorted(keys - set(MEASURE_KEYS))}"
+        )
     return keys

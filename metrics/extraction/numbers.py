@@ -34,8 +34,10 @@ MAX_VALUE = 1e15  # larger than any real statistic (a thousand trillion); see is
 @cache
 def _factors() -> dict[str, float]:
     data = load("numbers")
-    return {**{k: float(v) for k, v in data["small_units"].items()},
-            **{k: float(v) for k, v in data["large_units"].items()}}
+    return {
+        **{k: float(v) for k, v in data["small_units"].items()},
+        **{k: float(v) for k, v in data["large_units"].items()},
+    }
 
 
 @cache

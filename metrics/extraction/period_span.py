@@ -51,8 +51,10 @@ def _span_pattern() -> regex.Pattern:
 
 # The date of a news lead: a dateline (西安8月31日电), or the day the reporter learnt the figures or the
 # press conference was held (记者8月18日从省公安厅了解到, 10月28日,省政府新闻办举行…).
-LEAD_DATE = regex.compile(r"(?<![\d年])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日\s?"
-                          r"(?:电|讯|,|从|上午|下午|晚|召开|举行|获悉|了解|通报|发布)")
+LEAD_DATE = regex.compile(
+    r"(?<![\d年])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日\s?"
+    r"(?:电|讯|,|从|上午|下午|晚|召开|举行|获悉|了解|通报|发布)"
+)
 LEAD = 300  # characters where a lead date stands
 
 
@@ -80,12 +82,13 @@ def data_date(norm: str, reference: dt.date | None, subject: int | None = None) 
 @cache
 def _event_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     data = load("campaigns")
-    return (compile_checked(alternation(data["events"]), "campaigns.yaml events"),
-            compile_checked(alternation(data["recent"]), "campaigns.yaml recent"))
+    return (
+        compile_checked(alternation(data["events"]), "campaigns.yaml events"),
+        compile_checked(alternation(data["recent"]), "campaigns.yaml recent"),
+    )
 
 
-def event_label(sentence_before: str, event_day: dt.date | None, reference: dt.date | None,
-                year: int) -> str | None:
+def event_label(sentence_before: str, event_day: dt.date | None, reference: dt.date | None, year: int) -> str | None:
     """The span of one event the sentence tells of: the lead date's day for a ceremony or conference,
     the release month for 日前/近日; None when it tells of none."""
     events, recent = _event_patterns()
@@ -105,6 +108,7 @@ def _number(text: str | None) -> int | None:
     if not text:
         return None
     from metrics.extraction.numbers import figure_value
+
     try:
         return int(figure_value(text.replace("廿", "二十")))
     except (ValueError, TypeError, OverflowError):
@@ -156,8 +160,9 @@ def _release_month(year: int, reference: dt.date | None) -> int | None:
     return reference.month - 1 if early else reference.month
 
 
-def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | None = None,
-             days: str | None = None) -> tuple[bool, str | None]:
+def label_of(
+    m: regex.Match, year: int, reference: dt.date | None, head: str | None = None, days: str | None = None
+) -> tuple[bool, str | None]:
     """(decided, label) for one span expression and the figure's year; undecided expressions let the
     search go on (a bare 今年 in a report on a quarter)."""
     kind = _kind(m)
@@ -250,8 +255,15 @@ def label_of(m: regex.Match, year: int, reference: dt.date | None, head: str | N
 
 def _is_campaign(head: str | None) -> bool:
     """A head span that does not start in January (a campaign, 自6月25日…以来)."""
-    return bool(head) and head != UNTOLD and len(head) > 7 and head[4] == "-" and head[5:7] != "01" \
-        and "-Q" not in head and "-H" not in head
+    return (
+        bool(head)
+        and head != UNTOLD
+        and len(head) > 7
+        and head[4] == "-"
+        and head[5:7] != "01"
+        and "-Q" not in head
+        and "-H" not in head
+    )
 
 
 def _is_bulletin(head: str | None) -> bool:
@@ -259,8 +271,9 @@ def _is_bulletin(head: str | None) -> bool:
     return bool(head) and ("-Q" in head or "-H" in head)
 
 
-def head_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None,
-               first_figure: int | None = None) -> str | None:
+def head_label(
+    norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None, first_figure: int | None = None
+) -> str | None:
     """The span the report's head names (its first HEAD characters, before its first figure: a heading
     further down speaks for its section), if it names one: a span of time, a campaign or a holiday
     (with the days the report gives it, else UNTOLD); of several, the last."""
@@ -316,8 +329,9 @@ TO_DATE_KINDS = ("todate", "until")
 ANCHOR_KINDS = ("campaign", "since", "sinceday")
 
 
-def _anchor(spans: MatchIndex, start: int, end: int, year: int, reference: dt.date | None,
-            head: str | None) -> str | None:
+def _anchor(
+    spans: MatchIndex, start: int, end: int, year: int, reference: dt.date | None, head: str | None
+) -> str | None:
     """The span of the nearest campaign or 'since' before a to-date word (in its sentence or the one
     before, within its paragraph), if any."""
     for m in reversed(spans.between(start, end)):
@@ -331,8 +345,16 @@ def _anchor(spans: MatchIndex, start: int, end: int, year: int, reference: dt.da
 EVENT_YIELDS = (None, "year", "todate", "sinceyear", "rel")  # what an event in the sentence overrides
 
 
-def span_label(layout: Layout, pos: int, period: int | None, spans: MatchIndex, reference: dt.date | None,
-               head: str | None, days: str | None = None, event_day: dt.date | None = None) -> str | None:
+def span_label(
+    layout: Layout,
+    pos: int,
+    period: int | None,
+    spans: MatchIndex,
+    reference: dt.date | None,
+    head: str | None,
+    days: str | None = None,
+    event_day: dt.date | None = None,
+) -> str | None:
     """The period_label of the figure at ``pos`` whose year is ``period``; ``head`` is the span the
     report's head names, ``days`` the first span of days it gives, ``event_day`` its lead date."""
     if period is None or head == UNTOLD:

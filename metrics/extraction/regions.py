@@ -160,8 +160,13 @@ def _add_dataset(gaz: _Gazetteer, year: int) -> None:
         elif rank == "2":
             if _PLACEHOLDER.match(row["city_name"]):
                 continue
-            key, name, short, parent, level = row["city_adcode"], row["city_name"], row["city_short"], \
-                row["province_adcode"], 2
+            key, name, short, parent, level = (
+                row["city_adcode"],
+                row["city_name"],
+                row["city_short"],
+                row["province_adcode"],
+                2,
+            )
         else:
             key, name, short, level = row["county_adcode"], row["county_name"], row["county_short"], 3
             city = row["city_adcode"]
@@ -187,8 +192,7 @@ def _add_overlays(gaz: _Gazetteer, config: dict) -> None:
             gaz.name(name, code, agency=True)
         for place in spec.get("places", []):
             key = f"{code}:{place}"
-            gaz.add(_Division(key, Region(code, spec["name"] + place, spec["province"]), code,
-                              frozenset({"city"})))
+            gaz.add(_Division(key, Region(code, spec["name"] + place, spec["province"]), code, frozenset({"city"})))
             gaz.name(place, key)
             gaz.name(place.removesuffix("市").removesuffix("县"), key)
 
@@ -231,8 +235,10 @@ def _wording() -> _Wording:
     config = load("regions")
     agency = compile_checked(f"(?:{alternation(config['agency_suffixes'])})", "regions.yaml agency_suffixes")
     dateline = compile_checked(config["dateline"], "regions.yaml dateline")
-    levels = {kind: compile_checked(alternation(words), f"regions.yaml level_words {kind}")
-              for kind, words in config["level_words"].items()}
+    levels = {
+        kind: compile_checked(alternation(words), f"regions.yaml level_words {kind}")
+        for kind, words in config["level_words"].items()
+    }
     return _Wording(agency, dateline, levels, {k: float(v) for k, v in config["weights"].items()})
 
 
@@ -284,7 +290,7 @@ def _mentions(gaz: _Gazetteer, text: str, weight: float, head_chars: int, hint: 
 
 def _name_at(gaz: _Gazetteer, text: str, position: int) -> bool:
     """Whether a known name begins at this position."""
-    return any(gaz.automaton.exists(text[position:position + n]) for n in range(2, 12))
+    return any(gaz.automaton.exists(text[position : position + n]) for n in range(2, 12))
 
 
 def _choose_among(gaz: _Gazetteer, candidates: set[str], supported: set[str]) -> str | None:
@@ -383,12 +389,14 @@ def _region_of_source(source: str | None) -> Region | None:
     return region_by_code(str(code)) if code else None
 
 
-def resolve_region(text: str, hint: str | None = None, title: str | None = None, *,
-                   source: str | None = None, year: int | None = None) -> Region | None:
+def resolve_region(
+    text: str, hint: str | None = None, title: str | None = None, *, source: str | None = None, year: int | None = None
+) -> Region | None:
     """The jurisdiction of a report: from ``hint`` when it names one, else from the title and the text.
 
     ``source`` (page metadata: the address a report came from) is read after the hint and before the text,
-    for the top-level domains of one jurisdiction only (.hk, .mo, .tw). ``year`` picks the division list of that year (the code of the time for an abolished division); by
+    for the top-level domains of one jurisdiction only (.hk, .mo, .tw). ``year`` picks the division list of that year
+    (the code of the time for an abolished division); by
     default the latest. None when nothing in the hint or the text names a known jurisdiction.
 
     >>> resolve_region("", hint="廈門").code
@@ -405,8 +413,9 @@ def resolve_region(text: str, hint: str | None = None, title: str | None = None,
     w = _wording().weights
     body = simplified((text or "")[: int(w["read_chars"])])
     head = simplified(title or "")
-    mentions = _mentions(gaz, head, w["title"], 0, hint=False) + \
-        _mentions(gaz, body, 1.0, int(w["head_chars"]), hint=False)
+    mentions = _mentions(gaz, head, w["title"], 0, hint=False) + _mentions(
+        gaz, body, 1.0, int(w["head_chars"]), hint=False
+    )
     levels = _level_counts(head + "\n" + body)
     key = _descend(gaz, _evidence(gaz, mentions), levels, ratio=w["narrower_share"])
     return gaz.divisions[key].region if key else None

@@ -30,51 +30,59 @@ TOKEN = r"[+\-]?\(?\d[\d,]*(?:\.\d+)?%?\)?"
 # A run of numeric tokens separated by spaces or tabs; not glued to letters, Han or other digits.
 RUN = regex.compile(rf"(?<![^\s]){TOKEN}(?:[ \t]+{TOKEN})*(?![^\s])")
 TOKEN_RE = regex.compile(TOKEN)
-FIRST_GROUP = regex.compile(r"[+\-]?\(?\d{1,3}")           # may start a space-grouped number
-CONTINUATION = regex.compile(r"\d{3}(?:\.\d+)?%?\)?")       # 923, 392, 315.5%
+FIRST_GROUP = regex.compile(r"[+\-]?\(?\d{1,3}")  # may start a space-grouped number
+CONTINUATION = regex.compile(r"\d{3}(?:\.\d+)?%?\)?")  # 923, 392, 315.5%
 HAN_CHUNK = regex.compile(r"\p{Han}[\p{Han}()（）]*")
 LINE = regex.compile(r"[^\n]*")
 LEADING_ZERO = regex.compile(r"[+\-]?\(?0\d+")
-HEADER_LOOKBACK = 400   # characters before a table's first row searched for its column header
-HEADER_LINE_MAX = 120   # characters: a longer line above a table is prose, not its header
+HEADER_LOOKBACK = 400  # characters before a table's first row searched for its column header
+HEADER_LINE_MAX = 120  # characters: a longer line above a table is prose, not its header
 BARE_YEAR = regex.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")
 MAX_CELL_DIGITS = 15
 MAX_HEADER_COLUMNS = 12  # header words looked at before a row run together on one line
-MAX_ROW_TOKENS = 60     # a longer run of numbers is no table row (and its splitting would not stay cheap)
+MAX_ROW_TOKENS = 60  # a longer run of numbers is no table row (and its splitting would not stay cheap)
 
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    start: int                  # the cell's surface (a glued sign included, parentheses not)
+    start: int  # the cell's surface (a glued sign included, parentheses not)
     end: int
-    value: float                # always >= 0; a change's sign is its direction
-    kind: str                   # count, rate (a share: 占比), change_abs or change_pct
-    direction: str | None       # up / down for a change
-    percent: bool               # the cell carries a % sign
-    label: tuple[tuple[int, int], ...]   # the row header: spans of its Han words
-    period: int | None          # the year of its column, if the header names one
-    period_offset: int = 0      # -1 in a column of the same period a year before (去年同期)
-    basis: str | None = None    # yoy / mom for a change, from the header (同比, 去年同期 … 增减)
-    header: tuple[int, int] | None = None   # the lines just above its table (column titles, a caption)
+    value: float  # always >= 0; a change's sign is its direction
+    kind: str  # count, rate (a share: 占比), change_abs or change_pct
+    direction: str | None  # up / down for a change
+    percent: bool  # the cell carries a % sign
+    label: tuple[tuple[int, int], ...]  # the row header: spans of its Han words
+    period: int | None  # the year of its column, if the header names one
+    period_offset: int = 0  # -1 in a column of the same period a year before (去年同期)
+    basis: str | None = None  # yoy / mom for a change, from the header (同比, 去年同期 … 增减)
+    header: tuple[int, int] | None = None  # the lines just above its table (column titles, a caption)
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    kind: str                   # count, rate, change_abs, change_pct
+    kind: str  # count, rate, change_abs, change_pct
     year: int | None
-    offset: int = 0             # years back from the report's year (去年同期 → -1)
-    basis: str | None = None    # for a change column: yoy / mom
+    offset: int = 0  # years back from the report's year (去年同期 → -1)
+    basis: str | None = None  # for a change column: yoy / mom
 
 
 # ---------------------------------------------------------------- header words
 
+
 @cache
 def _header_pattern() -> regex.Pattern:
     data = load("tables")
-    words = alternation(data["change_pct"] + data["change_abs"] + data["current_period"] + data["previous_year"]
-                        + data["previous_period"] + data["share"])
-    return compile_checked(rf"(?P<year>{data['year_header']})|(?P<word>{words})(?P<pct>{data['percent_mark']})?",
-                           "tables.yaml headers")
+    words = alternation(
+        data["change_pct"]
+        + data["change_abs"]
+        + data["current_period"]
+        + data["previous_year"]
+        + data["previous_period"]
+        + data["share"]
+    )
+    return compile_checked(
+        rf"(?P<year>{data['year_header']})|(?P<word>{words})(?P<pct>{data['percent_mark']})?", "tables.yaml headers"
+    )
 
 
 @cache
@@ -82,7 +90,7 @@ def _word_column() -> dict[str, Column]:
     """Header word → the column it heads (its year unknown)."""
     data = load("tables")
     columns = {w: Column("count", None) for w in data["current_period"]}
-    columns.update({w: Column("count", None, basis="mom") for w in data["previous_period"]})   # marks the table mom
+    columns.update({w: Column("count", None, basis="mom") for w in data["previous_period"]})  # marks the table mom
     columns.update({w: Column("rate", None) for w in data["share"]})
     columns.update({w: Column("count", None, offset=-1) for w in data["previous_year"]})
     columns.update({w: Column("change_abs", None, basis=_basis_of_word(w)) for w in data["change_abs"]})
@@ -109,8 +117,9 @@ def header_columns(header: str, bare_years: bool = False) -> list[Column]:
     found = [(m.start(), m.end(), m) for m in _header_pattern().finditer(header)]
     if bare_years:
         taken = [(a, b) for a, b, _ in found]
-        found += [(m.start(), m.end(), m) for m in BARE_YEAR.finditer(header)
-                  if not any(a <= m.start() < b for a, b in taken)]
+        found += [
+            (m.start(), m.end(), m) for m in BARE_YEAR.finditer(header) if not any(a <= m.start() < b for a, b in taken)
+        ]
     columns: list[Column] = []
     for _, _, m in sorted(found, key=lambda f: f[0]):
         if m.re is BARE_YEAR or m["year"]:
@@ -139,11 +148,14 @@ def with_change_years(columns: list[Column]) -> list[Column]:
     """Change columns take the latest year of the header (2014 for 2013 → 2014)."""
     years = [c.year for c in columns if c.year is not None]
     latest = max(years) if years else None
-    return [Column(c.kind, latest, c.offset, c.basis) if c.kind.startswith("change") and c.year is None else c
-            for c in columns]
+    return [
+        Column(c.kind, latest, c.offset, c.basis) if c.kind.startswith("change") and c.year is None else c
+        for c in columns
+    ]
 
 
 # ---------------------------------------------------------------- cells of one run
+
 
 def split_run(tokens: list[tuple[int, int, str]], count: int | None) -> list[list[tuple[int, int, str]]] | None:
     """Tokens grouped into cells: one token a cell when ``count`` is unknown or equal to their number;
@@ -156,7 +168,7 @@ def split_run(tokens: list[tuple[int, int, str]], count: int | None) -> list[lis
         return None
     texts = [t[2] for t in tokens]
     ends = [_cell_ends(texts, i) for i in range(n)]
-    ways = [[0] * (count + 1) for _ in range(n + 1)]      # ways[i][c]: splits of tokens[i:] into c cells, capped at 2
+    ways = [[0] * (count + 1) for _ in range(n + 1)]  # ways[i][c]: splits of tokens[i:] into c cells, capped at 2
     ways[n][0] = 1
     for i in range(n - 1, -1, -1):
         for c in range(1, count + 1):
@@ -179,7 +191,7 @@ def _cell_ends(texts: list[str], i: int) -> list[int]:
     j = i + 1
     while j < len(texts) and CONTINUATION.fullmatch(texts[j]):
         ends.append(j + 1)
-        if not texts[j].isdigit():      # 315.5% ends the number
+        if not texts[j].isdigit():  # 315.5% ends the number
             break
         j += 1
     return ends
@@ -208,9 +220,18 @@ def cell_of(group: list[tuple[int, int, str]], column: Column, label: tuple) -> 
     direction = None
     if kind.startswith("change"):
         direction = "down" if sign == "-" else ("up" if value else None)
-    return Cell(start=start, end=end, value=value, kind=kind, direction=direction, percent=percent,
-                label=label, period=column.year, period_offset=column.offset if column.year is None else 0,
-                basis=column.basis if kind.startswith("change") else None)
+    return Cell(
+        start=start,
+        end=end,
+        value=value,
+        kind=kind,
+        direction=direction,
+        percent=percent,
+        label=label,
+        period=column.year,
+        period_offset=column.offset if column.year is None else 0,
+        basis=column.basis if kind.startswith("change") else None,
+    )
 
 
 def label_spans(norm: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
@@ -223,7 +244,7 @@ def whole_label(norm: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     m = regex.search(r"\S(?:.*\S)?", norm[start:end])
     if not m:
         return ()
-    label = regex.sub(r"^(?:\d{1,3}[.、]?\s+)", "", m.group())   # a row number before it: 1 刑事案件
+    label = regex.sub(r"^(?:\d{1,3}[.、]?\s+)", "", m.group())  # a row number before it: 1 刑事案件
     at = start + m.end() - len(label)
     return ((at, start + m.end()),)
 
@@ -232,20 +253,22 @@ def _run_tokens(m: regex.Match) -> list[tuple[int, int, str]]:
     return [(m.start() + t.start(), m.start() + t.end(), t.group()) for t in TOKEN_RE.finditer(m.group())]
 
 
-def _cells_of_run(norm: str, run: regex.Match, columns: list[Column] | None, count: int | None,
-                  label: tuple) -> list[Cell] | None:
+def _cells_of_run(
+    norm: str, run: regex.Match, columns: list[Column] | None, count: int | None, label: tuple
+) -> list[Cell] | None:
     groups = split_run(_run_tokens(run), count)
     if groups is None or len(groups) < load("tables")["min_cells"]:
         return None
     if columns is None or len(columns) < len(groups):
         plain = [Column("count", None)] * (len(groups) - len(columns or []))
-        columns = plain + list(columns or [])      # known columns are the last ones (changes stand last)
-    columns = columns[-len(groups):]
+        columns = plain + list(columns or [])  # known columns are the last ones (changes stand last)
+    columns = columns[-len(groups) :]
     cells = [cell_of(g, c, label) for g, c in zip(groups, columns)]
     return None if any(c is None for c in cells) else cells
 
 
 # ---------------------------------------------------------------- tables laid out one row a line
+
 
 @dataclass(frozen=True)
 class _Row:
@@ -256,15 +279,15 @@ class _Row:
 
 def _line_row(norm: str, start: int, end: int) -> _Row | None:
     """A line that is a row: a label with Han in it, then numeric cells to the end of the line."""
-    line = norm[start:end].rstrip()         # a tab is a cell break, as a space is
+    line = norm[start:end].rstrip()  # a tab is a cell break, as a space is
     runs = list(RUN.finditer(norm, start, start + len(line)))
     if not runs or runs[-1].end() != start + len(line):
         return None
     run = runs[-1]
     if is_phone_like(_run_tokens(run)):
-        return None                         # 0571 8888888: a phone number, not cells
+        return None  # 0571 8888888: a phone number, not cells
     if not label_spans(norm, start, run.start()):
-        return None                         # a row header names something: it has Han in it
+        return None  # a row header names something: it has Han in it
     return _Row(start, run, whole_label(norm, start, run.start()))
 
 
@@ -283,7 +306,7 @@ def header_span(norm: str, start: int) -> tuple[int, int]:
     window = max(0, start - HEADER_LOOKBACK)
     while begin > window and count < 3:
         line_start = norm.rfind("\n", window, begin - 1) + 1 if begin - 1 > window else window
-        line = norm[line_start:begin - 1] if begin - 1 >= line_start else ""
+        line = norm[line_start : begin - 1] if begin - 1 >= line_start else ""
         if line.strip():
             if "。" in line or len(line.strip()) > HEADER_LINE_MAX:
                 break
@@ -308,8 +331,8 @@ def line_table_cells(norm: str) -> list[Cell]:
     cells: list[Cell] = []
     block: list[_Row] = []
     for m in LINE.finditer(norm):
-        if not norm[m.start():m.end()].strip():
-            continue                        # blank lines between rows do not end a table
+        if not norm[m.start() : m.end()].strip():
+            continue  # blank lines between rows do not end a table
         row = _line_row(norm, m.start(), m.end())
         if row is not None:
             block.append(row)
@@ -340,6 +363,7 @@ def _block_cells(norm: str, block: list[_Row]) -> list[Cell]:
 
 # ---------------------------------------------------------------- rows run together on one line
 
+
 def inline_table_cells(norm: str, taken: list[Cell]) -> list[Cell]:
     """Cells of a table whose rows stand on one line (a PDF's text layer): after a header naming at
     least two columns (years, change words), each run of exactly that many numeric cells is a row, its
@@ -351,19 +375,19 @@ def inline_table_cells(norm: str, taken: list[Cell]) -> list[Cell]:
             continue
         at = bisect.bisect_left(taken_starts, line.start())
         if at < len(taken_starts) and taken_starts[at] < line.end():
-            continue                        # a line already read as a table row
+            continue  # a line already read as a table row
         headers = [(m.start(), m.end(), m) for m in _header_pattern().finditer(norm, line.start(), line.end())]
         if sum(1 for h in headers if h[2]["year"]) < 1 or len(headers) < 2:
-            continue                        # no header of years and change words on this line
+            continue  # no header of years and change words on this line
         starts = [h[0] for h in headers]
-        columns: list[Column] | None = None     # fixed by the first run that makes a row
+        columns: list[Column] | None = None  # fixed by the first run that makes a row
         label_from = line.start()
         for run in RUN.finditer(norm, line.start(), line.end()):
             trying, start = columns, label_from
             if trying is None:
                 first = bisect.bisect_left(starts, run.start() - HEADER_LOOKBACK)
                 last = bisect.bisect_left(starts, run.start())
-                window = [h for h in headers[max(first, last - MAX_HEADER_COLUMNS):last] if h[1] <= run.start()]
+                window = [h for h in headers[max(first, last - MAX_HEADER_COLUMNS) : last] if h[1] <= run.start()]
                 found = with_change_years(header_columns(" ".join(h[2].group() for h in window)))
                 if len(found) < 2 or not any(c.year for c in found):
                     continue
@@ -382,6 +406,7 @@ def _is_header_noise(run: regex.Match) -> bool:
 
 
 # ---------------------------------------------------------------- entry point
+
 
 def table_cells(norm: str) -> list[Cell]:
     """Every table cell of the normalized text, in order."""

@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 from metrics.errors import InputError
 
 CELL_SEPARATOR = "\t"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # an encrypted .docx is an OLE container, not a zip
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .docx is an OLE container, not a zip
 _WHITESPACE = regex.compile(r"\s+")
 
 
@@ -32,8 +32,7 @@ def docx_text(raw: bytes, *, path: str) -> str:
         document = open_docx(io.BytesIO(raw))
         lines = [line for block in document.iter_inner_content() for line in block_lines(block)]
     except zipfile.BadZipFile:
-        raise InputError(path, "broken Word file: not a complete .docx (zip) archive; cut short, or not Word") \
-            from None
+        raise InputError(path, "broken Word file: not a complete .docx (zip) archive; cut short, or not Word") from None
     except Exception as exc:  # noqa: BLE001 - XML and package errors alike become one line
         raise InputError(path, f"broken Word file: {type(exc).__name__}: {exc}".strip()) from None
     text = "\n".join(lines)
@@ -62,7 +61,7 @@ def block_lines(block: Paragraph | Table) -> list[str]:
 
 def table_lines(table: Table) -> list[str]:
     """One line per row, cells separated by a tab; a merged cell only in the first place it covers."""
-    seen = set()             # the cells' XML elements (kept alive, so a merged cell is the same element)
+    seen = set()  # the cells' XML elements (kept alive, so a merged cell is the same element)
     lines = []
     for row in table.rows:
         cells = []

@@ -9,19 +9,40 @@ import regex
 
 from metrics.errors import InputError
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 # Declared or detected names → the codec that decodes them best (GBK and GB2312 are subsets of GB18030).
-_CODEC_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-                  "cp936": "gb18030", "hz-gb-2312": "gb18030", "euc-cn": "gb18030",
-                  "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "cp950": "big5hkscs", "x-big5": "big5hkscs",
-                  "utf8": "utf-8", "unicode": "utf-16", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be"}
-_DECLARED_CHARSET = regex.compile(rb"""
+_CODEC_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "cp936": "gb18030",
+    "hz-gb-2312": "gb18030",
+    "euc-cn": "gb18030",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "cp950": "big5hkscs",
+    "x-big5": "big5hkscs",
+    "utf8": "utf-8",
+    "unicode": "utf-16",
+    "utf-16le": "utf-16-le",
+    "utf-16be": "utf-16-be",
+}
+_DECLARED_CHARSET = regex.compile(
+    rb"""
     (?: <meta [^>]{0,200}? charset \s* = \s* ["']? \s*     # <meta charset="gbk"> or content="...; charset=gbk"
       | <\?xml [^>]{0,100}? encoding \s* = \s* ["'] )      # <?xml version="1.0" encoding="gbk"?>
     (?P<name> [A-Za-z0-9_:.\-]{2,40} )
-""", regex.IGNORECASE | regex.VERBOSE)
-_TOLERATED_BAD_SHARE = 0.02            # a declared charset giving more decode errors than this is a lie
+""",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+_TOLERATED_BAD_SHARE = 0.02  # a declared charset giving more decode errors than this is a lie
 
 
 def codec_for(name: str) -> str | None:
@@ -60,7 +81,7 @@ def decode_bytes(raw: bytes, *, path: str = "", html: bool = False) -> tuple[str
     except UnicodeDecodeError:
         pass
     else:
-        if looks_binary(text):   # valid UTF-8 that is mostly control characters: a binary file all the same
+        if looks_binary(text):  # valid UTF-8 that is mostly control characters: a binary file all the same
             raise InputError(path, "binary file (control characters)")
         return text, "utf-8"
     codec = best_codec(raw)

@@ -30,10 +30,11 @@ from metrics.sources.html import html_to_text, meta_tags, page_source, page_titl
 
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".pdf", ".docx")
 HTML_SUFFIXES = (".html", ".htm")
-MAX_BYTES = 200 * 1024 * 1024          # a larger "report" is refused rather than read into memory
+MAX_BYTES = 200 * 1024 * 1024  # a larger "report" is refused rather than read into memory
 
 
 # ---------------------------------------------------------------------------------------------- files
+
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files named, and report files inside directories named (recursively, sorted, symlink loops safe).
@@ -71,7 +72,7 @@ def _walk_directory(root: Path) -> Iterator[Path]:
             if entry.is_dir():
                 subdirs.append(entry)
             elif entry.suffix.lower() in SUFFIXES:
-                yield entry          # FIFOs and broken links too: read_document names them
+                yield entry  # FIFOs and broken links too: read_document names them
         stack.extend(reversed(subdirs))
 
 
@@ -138,7 +139,7 @@ def name_as_text(name: str) -> str:
 
 def document_from_bytes(raw: bytes, *, name: str, path: str | None = None) -> Document:
     """The Document held in ``raw``, a file called ``name`` (its extension tells the format)."""
-    path = name_as_text(path or name)   # as text: a store or a table can hold it whatever the name's bytes
+    path = name_as_text(path or name)  # as text: a store or a table can hold it whatever the name's bytes
     name = name_as_text(name)
     suffix = Path(name).suffix.lower()
     content_hash = hashlib.sha256(raw).hexdigest()
@@ -148,11 +149,18 @@ def document_from_bytes(raw: bytes, *, name: str, path: str | None = None) -> Do
         return _json_document(raw, path=path, stem=Path(name).stem, content_hash=content_hash)
     text, encoding = decode_bytes(raw, path=path, html=suffix in HTML_SUFFIXES)
     if suffix in HTML_SUFFIXES or (suffix not in (".txt",) and looks_like_html(text)):
-        return _html_document(text, path=path, stem=Path(name).stem, content_hash=content_hash,
-                              encoding=encoding)
-    return Document(doc_id=Path(name).stem, path=path, text=text, content_hash=content_hash,
-                    title=guess_text_title(text), published=find_date_in_text(text),
-                    region=guess_region(text), source=find_source_in_text(text), encoding=encoding)
+        return _html_document(text, path=path, stem=Path(name).stem, content_hash=content_hash, encoding=encoding)
+    return Document(
+        doc_id=Path(name).stem,
+        path=path,
+        text=text,
+        content_hash=content_hash,
+        title=guess_text_title(text),
+        published=find_date_in_text(text),
+        region=guess_region(text),
+        source=find_source_in_text(text),
+        encoding=encoding,
+    )
 
 
 def looks_like_html(text: str) -> bool:
@@ -175,11 +183,17 @@ def _json_document(raw: bytes, *, path: str, stem: str, content_hash: str) -> Do
         return str(value) if value not in (None, "") else None
 
     text = data["text"]
-    return Document(doc_id=field("doc_id") or stem, path=path, text=text, content_hash=content_hash,
-                    title=field("title") or guess_text_title(text),
-                    published=normalise_date(field("published") or "") or find_date_in_text(text),
-                    region=field("region") or guess_region(text), source=field("source"),
-                    encoding="utf-8")
+    return Document(
+        doc_id=field("doc_id") or stem,
+        path=path,
+        text=text,
+        content_hash=content_hash,
+        title=field("title") or guess_text_title(text),
+        published=normalise_date(field("published") or "") or find_date_in_text(text),
+        region=field("region") or guess_region(text),
+        source=field("source"),
+        encoding="utf-8",
+    )
 
 
 def _office_document(raw: bytes, *, suffix: str, path: str, stem: str, content_hash: str) -> Document:
@@ -189,9 +203,17 @@ def _office_document(raw: bytes, *, suffix: str, path: str, stem: str, content_h
     from metrics.sources.pdf import pdf_text
 
     text = pdf_text(raw, path=path) if suffix == ".pdf" else docx_text(raw, path=path)
-    return Document(doc_id=stem, path=path, text=text, content_hash=content_hash,
-                    title=guess_text_title(text), published=find_date_in_text(text),
-                    region=guess_region(text), source=find_source_in_text(text), encoding=suffix[1:])
+    return Document(
+        doc_id=stem,
+        path=path,
+        text=text,
+        content_hash=content_hash,
+        title=guess_text_title(text),
+        published=find_date_in_text(text),
+        region=guess_region(text),
+        source=find_source_in_text(text),
+        encoding=suffix[1:],
+    )
 
 
 def _html_document(page: str, *, path: str, stem: str, content_hash: str, encoding: str) -> Document:
@@ -201,21 +223,32 @@ def _html_document(page: str, *, path: str, stem: str, content_hash: str, encodi
     title = page_title(tree, meta)
     full_text = html_to_text(tree, drop_boilerplate=False)
     text = html_to_text(tree, drop_boilerplate=True) or full_text
-    published = first_date(meta.get(k) for k in load("reader_metadata")["date_meta"]) \
-        or find_date_in_text(full_text)
+    published = first_date(meta.get(k) for k in load("reader_metadata")["date_meta"]) or find_date_in_text(full_text)
     source = page_source(tree, meta) or find_source_in_text(full_text)
     region = guess_region(f"{title or ''}\n{text}")
-    return Document(doc_id=stem, path=path, text=text, content_hash=content_hash, title=title,
-                    published=published, region=region, source=source, encoding=encoding)
+    return Document(
+        doc_id=stem,
+        path=path,
+        text=text,
+        content_hash=content_hash,
+        title=title,
+        published=published,
+        region=region,
+        source=source,
+        encoding=encoding,
+    )
 
 
 # ---------------------------------------------------------------------------------------- metadata
 
-_DATE = regex.compile(r"""
+_DATE = regex.compile(
+    r"""
     (?P<y> (?:19|20)[0-9][0-9] ) \s* [年\-/.] \s*   # year (ASCII digits: int() reads them all)
     (?P<m> [0-9]{1,2} )      \s* [月\-/.] \s*       # month
     (?P<d> [0-9]{1,2} )                              # day
-""", regex.VERBOSE)
+""",
+    regex.VERBOSE,
+)
 
 
 def normalise_date(value: str) -> str | None:

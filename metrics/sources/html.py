@@ -10,8 +10,8 @@ from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from metrics.rules import load
 
-_BLOCK_MARK = "\ue000"                 # private-use character: marks the end of a block element
-_CELL_MARK = "\ue001"                  # private-use character: marks the end of a table cell in a data row
+_BLOCK_MARK = "\ue000"  # private-use character: marks the end of a block element
+_CELL_MARK = "\ue001"  # private-use character: marks the end of a table cell in a data row
 
 
 def _boilerplate_markers() -> tuple[str, ...]:
@@ -38,7 +38,7 @@ def html_to_text(tree: LexborHTMLParser, *, drop_boilerplate: bool) -> str:
     try:
         tree = tree.clone()
     except SelectolaxError:  # lexbor cannot copy a page whose DOCTYPE has a system id alone
-        tree = LexborHTMLParser(tree.root.html if tree.root is not None else "")   # a fresh copy, doctype left out
+        tree = LexborHTMLParser(tree.root.html if tree.root is not None else "")  # a fresh copy, doctype left out
     config = load("reader_html")
     always = ["script", "style", "noscript", "template", "head", "svg", "canvas", "object", "embed", "iframe"]
     tree.strip_tags(config["drop_tags"] if drop_boilerplate else always)
@@ -46,8 +46,11 @@ def html_to_text(tree: LexborHTMLParser, *, drop_boilerplate: bool) -> str:
     if root is None:
         return ""
     if drop_boilerplate:
-        furniture = [node for node in root.traverse(include_text=False)
-                     if node.is_element_node and node is not root and is_boilerplate(node.attributes)]
+        furniture = [
+            node
+            for node in root.traverse(include_text=False)
+            if node.is_element_node and node is not root and is_boilerplate(node.attributes)
+        ]
         for node in furniture:
             try:
                 node.decompose()
@@ -70,8 +73,7 @@ def mark_table_cells(root, config: dict) -> set[int]:
     quiet: set[int] = set()
     for row in root.css("tr"):
         cells = [child for child in row.iter() if child.tag in ("td", "th")]
-        if len(cells) < 2 or any(cell.css_first("table") is not None or len(cell.css(blocks)) > 1
-                                 for cell in cells):
+        if len(cells) < 2 or any(cell.css_first("table") is not None or len(cell.css(blocks)) > 1 for cell in cells):
             continue
         row.insert_before(_BLOCK_MARK)
         for cell in cells:
@@ -81,13 +83,15 @@ def mark_table_cells(root, config: dict) -> set[int]:
     return quiet
 
 
-_SOURCE_WHITESPACE = regex.compile(r"[ \t\n\r\f\v]+")   # not \xa0 nor \u3000: those are written on purpose
+_SOURCE_WHITESPACE = regex.compile(r"[ \t\n\r\f\v]+")  # not \xa0 nor \u3000: those are written on purpose
 
 
 def join_blocks(raw_text: str) -> str:
     """Collapse source-formatting whitespace like a browser and put each block on its own line."""
-    lines = (join_cells(block) if _CELL_MARK in block else _SOURCE_WHITESPACE.sub(" ", block).strip(" ")
-             for block in raw_text.split(_BLOCK_MARK))
+    lines = (
+        join_cells(block) if _CELL_MARK in block else _SOURCE_WHITESPACE.sub(" ", block).strip(" ")
+        for block in raw_text.split(_BLOCK_MARK)
+    )
     return "\n".join(line for line in lines if line)
 
 

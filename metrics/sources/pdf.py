@@ -27,12 +27,12 @@ import regex
 from metrics.errors import InputError
 
 CELL_SEPARATOR = "\t"
-_SENTENCE_END = "。!?;:…!?;:"     # a line ending in these closes its paragraph even at the margin
+_SENTENCE_END = "。!?;:…!?;:"  # a line ending in these closes its paragraph even at the margin
 _WHITESPACE = regex.compile(r"\s+")
 _ASCII_LETTER = regex.compile(r"[A-Za-z]")
-_COLUMN_GAP = 1.5                       # a gap this many character heights wide separates table columns
+_COLUMN_GAP = 1.5  # a gap this many character heights wide separates table columns
 
-logging.getLogger("pdfminer").setLevel(logging.ERROR)   # its warnings about odd fonts are not ours to print
+logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings about odd fonts are not ours to print
 
 
 def pdf_text(raw: bytes, *, path: str) -> str:
@@ -75,7 +75,7 @@ def page_text(page) -> str:
     left = min((line["x0"] for line in flowing), default=0.0)
     right = max((line["x1"] for line in flowing), default=0.0)
     out: list[str] = []
-    previous = None                       # the last prose line, while it may still continue
+    previous = None  # the last prose line, while it may still continue
     for _, kind, item in items:
         if kind == "table":
             out.extend(table_lines(item.extract()))
@@ -100,8 +100,15 @@ def text_lines(words: list[dict]) -> list[dict]:
             size = max(word["bottom"] - word["top"], 1.0)
             parts.append(CELL_SEPARATOR if word["x0"] - before["x1"] >= _COLUMN_GAP * size else " ")
             parts.append(word["text"])
-        lines.append({"top": min(w["top"] for w in cluster), "bottom": max(w["bottom"] for w in cluster),
-                      "x0": cluster[0]["x0"], "x1": max(w["x1"] for w in cluster), "text": "".join(parts)})
+        lines.append(
+            {
+                "top": min(w["top"] for w in cluster),
+                "bottom": max(w["bottom"] for w in cluster),
+                "x0": cluster[0]["x0"],
+                "x1": max(w["x1"] for w in cluster),
+                "text": "".join(parts),
+            }
+        )
     lines.sort(key=lambda line: line["top"])
     return lines
 
@@ -139,15 +146,17 @@ def continues(line: dict, following: dict, *, left: float, right: float) -> bool
     """True when ``following`` carries on the paragraph of ``line``: ``line`` runs to the right margin
     without closing its sentence, and ``following`` starts at the left margin (no new-paragraph indent)."""
     size = max(line["bottom"] - line["top"], 1.0)
-    if right - left < 10 * size:                      # a page of short lines has no margin to judge by
+    if right - left < 10 * size:  # a page of short lines has no margin to judge by
         return False
     text = line["text"].rstrip()
     if not text or CELL_SEPARATOR in text or CELL_SEPARATOR in following["text"]:
-        return False                                  # a row of a table drawn without rules
-    return (text[-1] not in _SENTENCE_END
-            and line["x1"] >= right - size
-            and following["x0"] <= left + size / 2
-            and 0 <= following["top"] - line["bottom"] <= 1.5 * size)
+        return False  # a row of a table drawn without rules
+    return (
+        text[-1] not in _SENTENCE_END
+        and line["x1"] >= right - size
+        and following["x0"] <= left + size / 2
+        and 0 <= following["top"] - line["bottom"] <= 1.5 * size
+    )
 
 
 def join_wrapped(first: str, second: str) -> str:

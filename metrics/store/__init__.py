@@ -26,17 +26,43 @@ from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order,
 from metrics.store.series import REQUIRED, disagreements, series_points
 from metrics.store.uploads import content_name, ingest_upload_bytes
 
-__all__ = ["BATCH_SIZE", "DEFAULT_DB", "IngestSummary", "KnownHashes", "add_correction", "content_name",
-           "documents_per_region_year", "in_order", "ingest", "ingest_bytes", "ingest_upload_bytes", "list_corrections",
-           "load_disagreements", "load_series_points",
-           "list_documents", "load_document", "load_statistics", "statistics_per_category", "store_at",
-           "store_version", "undo_correction"]
+__all__ = [
+    "BATCH_SIZE",
+    "DEFAULT_DB",
+    "IngestSummary",
+    "KnownHashes",
+    "add_correction",
+    "content_name",
+    "documents_per_region_year",
+    "in_order",
+    "ingest",
+    "ingest_bytes",
+    "ingest_upload_bytes",
+    "list_corrections",
+    "load_disagreements",
+    "load_series_points",
+    "list_documents",
+    "load_document",
+    "load_statistics",
+    "statistics_per_category",
+    "store_at",
+    "store_version",
+    "undo_correction",
+]
 
 
-def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAULT_DB, region: str | None = None,
-           published: str | None = None, workers: int | None = None, progress: bool = False,
-           engine: str = "local", scheduler: str | None = None,
-           dataset: str | os.PathLike | None = None) -> IngestSummary:
+def ingest(
+    paths: Iterable[str | os.PathLike],
+    *,
+    db: str | os.PathLike = DEFAULT_DB,
+    region: str | None = None,
+    published: str | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+    dataset: str | os.PathLike | None = None,
+) -> IngestSummary:
     """Read, extract and store every report under ``paths``.
 
     ``engine="local"`` (default) uses a pool of ``workers`` processes on this machine (one: in this
@@ -47,8 +73,16 @@ def ingest(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAUL
     if engine == "dask":
         from metrics.store.dask_engine import ingest_dask  # pyarrow writers and Dask only when asked for
 
-        return ingest_dask(paths, db=db, region=region, published=published, workers=workers,
-                           progress=progress, scheduler=scheduler, dataset=dataset)
+        return ingest_dask(
+            paths,
+            db=db,
+            region=region,
+            published=published,
+            workers=workers,
+            progress=progress,
+            scheduler=scheduler,
+            dataset=dataset,
+        )
     if engine != "local":
         raise UsageError(f"unknown engine {engine!r}: use local or dask")
     if scheduler is not None:
@@ -61,8 +95,13 @@ def store_version(db: str | os.PathLike = DEFAULT_DB) -> str:
     return store_at(db).version()
 
 
-def load_statistics(db: str | os.PathLike = DEFAULT_DB, *, categories: Iterable[str] | None = None,
-                    years: Iterable[int] | None = None, regions: Iterable[str] | None = None) -> pd.DataFrame:
+def load_statistics(
+    db: str | os.PathLike = DEFAULT_DB,
+    *,
+    categories: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+    regions: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Statistics with corrections applied (stat_id, every column of COLUMNS, corrected), optionally
     filtered; ``db`` may be a store file or a Parquet dataset folder."""
     return store_at(db).statistics(categories=categories, years=years, regions=regions)
@@ -93,8 +132,9 @@ def list_corrections(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
     return store_at(db).corrections()
 
 
-def add_correction(db: str | os.PathLike, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN,
-                   author: str | None = None) -> int:
+def add_correction(
+    db: str | os.PathLike, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN, author: str | None = None
+) -> int:
     """Record a correction of one statistic (by stat_key, or stat_id) if it still holds the value ``seen``;
     returns its id (for undo). See metrics.store.corrections.add_correction."""
     return store_at(db).add_correction(stat, field, value, seen=seen, author=author)
@@ -126,8 +166,10 @@ def _series_points(backend, version: str) -> pd.DataFrame:
     statistics = backend.statistics()
     missing = [c for c in REQUIRED if c not in statistics.columns]
     if missing:
-        raise UsageError(f"the statistics of {backend.path} have no {', '.join(missing)}: series need the "
-                         "comparable fields of schema v2 (re-ingest with an extractor that gives them)")
+        raise UsageError(
+            f"the statistics of {backend.path} have no {', '.join(missing)}: series need the "
+            "comparable fields of schema v2 (re-ingest with an extractor that gives them)"
+        )
     addresses = backend.document_addresses()
     statistics = statistics.drop(columns=["source"], errors="ignore").merge(addresses, on="doc_id", how="left")
     return series_points(statistics)

@@ -31,8 +31,13 @@ class DuckDBStore:
         """A token that changes with the content, read without opening the file; "missing" without one."""
         return database.store_version(self.path)
 
-    def statistics(self, *, categories: Iterable[str] | None = None, years: Iterable[int] | None = None,
-                   regions: Iterable[str] | None = None) -> pd.DataFrame:
+    def statistics(
+        self,
+        *,
+        categories: Iterable[str] | None = None,
+        years: Iterable[int] | None = None,
+        regions: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
         return database.load_statistics(self.path, categories=categories, years=years, regions=regions)
 
     def document(self, doc_id: str) -> dict | None:
@@ -53,8 +58,9 @@ class DuckDBStore:
     def document_addresses(self) -> pd.DataFrame:
         return database.document_addresses(self.path)
 
-    def add_correction(self, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN,
-                       author: str | None = None) -> int:
+    def add_correction(
+        self, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN, author: str | None = None
+    ) -> int:
         return corrections.add_correction(self.path, stat, field, value, seen=seen, author=author)
 
     def undo_correction(self, correction_id: int) -> None:
@@ -72,8 +78,10 @@ class ParquetDataset:
     path: Path
 
     def _refuse(self, what: str) -> UsageError:
-        return UsageError(f"{self.path} is a Parquet dataset folder, which holds no {what}: use the store file "
-                          "it was ingested with (--db data/metrics.duckdb)")
+        return UsageError(
+            f"{self.path} is a Parquet dataset folder, which holds no {what}: use the store file "
+            "it was ingested with (--db data/metrics.duckdb)"
+        )
 
     def documents(self) -> pd.DataFrame:
         raise self._refuse("document list")
@@ -98,8 +106,13 @@ class ParquetDataset:
         """A token that changes when a run finishes; "missing" before the first."""
         return dataset.dataset_version(self.path)
 
-    def statistics(self, *, categories: Iterable[str] | None = None, years: Iterable[int] | None = None,
-                   regions: Iterable[str] | None = None) -> pd.DataFrame:
+    def statistics(
+        self,
+        *,
+        categories: Iterable[str] | None = None,
+        years: Iterable[int] | None = None,
+        regions: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
         where, params = database.statistics_filter(categories=categories, years=years, regions=regions)
         return with_column_types(dataset.load_dataset_statistics(self.path, where, params))
 

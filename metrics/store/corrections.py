@@ -17,6 +17,7 @@ from metrics.store.database import CORRECTION_FIELDS, DEFAULT_DB, STAT_KEY_SQL, 
 
 # ------------------------------------------------------------------------------------- corrections
 
+
 def validate_correction(field_name: str, value: object) -> str:
     """The correction value as stored text; ValueError when the field or the value is not acceptable."""
     if field_name not in CORRECTION_FIELDS:
@@ -58,26 +59,32 @@ def _statistic(con, stat: str) -> tuple | None:
     """(stat_id, stat_key, category, value, period) of the statistic named by key or by stat_id, as stored
     (before corrections); None when there is none."""
     column = "stat_key" if is_stat_key(stat) else "stat_id"
-    rows = con.execute(f"""
+    rows = con.execute(
+        f"""
         SELECT stat_id, stat_key, category, value, period FROM (
             SELECT s.stat_id, {STAT_KEY_SQL} AS stat_key, s.category, s.value, s.period
-            FROM statistics s LEFT JOIN documents d USING (doc_id)) WHERE {column} = ?""", [stat]).fetchall()
+            FROM statistics s LEFT JOIN documents d USING (doc_id)) WHERE {column} = ?""",
+        [stat],
+    ).fetchall()
     return rows[0] if rows else None
 
 
 def _current(con, row: tuple, field_name: str) -> str:
     """The field's value now (its newest active correction, else as extracted), as correction text."""
     stat_id, stat_key, category, value, period = row
-    latest = con.execute("SELECT value FROM corrections WHERE stat_key = ? AND field = ? AND NOT undone "
-                         "ORDER BY id DESC LIMIT 1", [stat_key, field_name]).fetchall()
+    latest = con.execute(
+        "SELECT value FROM corrections WHERE stat_key = ? AND field = ? AND NOT undone ORDER BY id DESC LIMIT 1",
+        [stat_key, field_name],
+    ).fetchall()
     if latest:
         return latest[0][0]
     original = {"deleted": "false", "category": category, "value": value, "period": period}[field_name]
     return validate_correction(field_name, "" if original is None else original)
 
 
-def add_correction(db: str | os.PathLike, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN,
-                   author: str | None = None) -> int:
+def add_correction(
+    db: str | os.PathLike, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN, author: str | None = None
+) -> int:
     """Record a correction of one statistic; returns its id (for undo).
 
     ``stat`` is the statistic's ``stat_key`` (the ``stat_key`` column of load_statistics: content hash,
@@ -90,26 +97,33 @@ def add_correction(db: str | os.PathLike, stat: str, field: str, value: object, 
     stored = validate_correction(field, value)
     expected = None if seen is NOT_GIVEN else validate_correction(field, seen)
     who = (str(author).strip()[:80] or None) if author is not None else None
-    with open_store(db, write=True) as con:      # the write lock makes check-and-insert one step
+    with open_store(db, write=True) as con:  # the write lock makes check-and-insert one step
         row = _statistic(con, stat)
         if row is None:
-            raise StatisticGone(f"the statistic {stat!r} no longer exists (its report was replaced or removed): "
-                                "reload the page and choose it again")
+            raise StatisticGone(
+                f"the statistic {stat!r} no longer exists (its report was replaced or removed): "
+                "reload the page and choose it again"
+            )
         current = _current(con, row, field)
         if expected is not None and expected != current:
-            raise StaleCorrection(f"{field} of {row[0]} was changed to {current!r} (you saw {expected!r}) since "
-                                  "you loaded it: nothing was saved; look at the new value and try again",
-                                  current=current)
-        return con.execute("INSERT INTO corrections (stat_id, stat_key, field, value, old_value, author) "
-                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                           [row[0], row[1], field, stored, current, who]).fetchall()[0][0]
+            raise StaleCorrection(
+                f"{field} of {row[0]} was changed to {current!r} (you saw {expected!r}) since "
+                "you loaded it: nothing was saved; look at the new value and try again",
+                current=current,
+            )
+        return con.execute(
+            "INSERT INTO corrections (stat_id, stat_key, field, value, old_value, author) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            [row[0], row[1], field, stored, current, who],
+        ).fetchall()[0][0]
 
 
 def undo_correction(db: str | os.PathLike, correction_id: int) -> None:
     """Mark one correction undone (it stays listed); ValueError for an unknown id."""
     with open_store(db, write=True) as con:
-        found = con.execute("UPDATE corrections SET undone = true WHERE id = ? RETURNING id",
-                            [int(correction_id)]).fetchall()
+        found = con.execute(
+            "UPDATE corrections SET undone = true WHERE id = ? RETURNING id", [int(correction_id)]
+        ).fetchall()
     if not found:
         raise ValueError(f"no correction {correction_id}")
 
@@ -118,9 +132,10 @@ def list_corrections(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
     """Every correction, oldest first: id, stat_id, field, value, created_at, undone, then stat_key,
     old_value (the value it replaced), author, and ``applies`` (whether its statistic still exists)."""
     with open_store(db) as con:
-        if not has_keyed_corrections(con):       # a store no writer has opened since corrections were keyed
-            frame = con.execute("SELECT id, stat_id, field, value, created_at, undone FROM corrections "
-                                "ORDER BY id").df()
+        if not has_keyed_corrections(con):  # a store no writer has opened since corrections were keyed
+            frame = con.execute(
+                "SELECT id, stat_id, field, value, created_at, undone FROM corrections ORDER BY id"
+            ).df()
             return frame.assign(stat_key=None, old_value=None, author=None, applies=True)
         return con.execute(f"""
             SELECT c.id, c.stat_id, c.field, c.value, c.created_at, c.undone, c.stat_key, c.old_value, c.author,

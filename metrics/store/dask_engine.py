@@ -45,35 +45,53 @@ from metrics.record import ARROW_TYPES, COLUMNS, DOCUMENT_ARROW_TYPES, DOCUMENT_
 from metrics.sources.files import iter_files
 from metrics.store.database import stat_ids
 from metrics.store.dataset import default_dataset
-from metrics.store.pool import (BatchItem, Extracted, Failed, IngestSummary, KnownHashes, Skipped, batches, chain,
-                                  in_order, known_hashes, process_batch, progress_bar, write_results)
+from metrics.store.pool import (
+    BatchItem,
+    Extracted,
+    Failed,
+    IngestSummary,
+    KnownHashes,
+    Skipped,
+    batches,
+    chain,
+    in_order,
+    known_hashes,
+    process_batch,
+    progress_bar,
+    write_results,
+)
 
-DASK_BATCH_SIZE = 256          # documents per Dask task (bigger than the pool's: fewer tasks and files)
-LOCAL_WORKERS = 2              # workers of the LocalCluster started when no scheduler is given
-CONNECT_TIMEOUT = "10s"        # how long to try reaching a scheduler
+DASK_BATCH_SIZE = 256  # documents per Dask task (bigger than the pool's: fewer tasks and files)
+LOCAL_WORKERS = 2  # workers of the LocalCluster started when no scheduler is given
+CONNECT_TIMEOUT = "10s"  # how long to try reaching a scheduler
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 _UNSAFE = frozenset('/\\%=:*?"<>|\x7f')
-_DOCUMENTS_SCHEMA = pa.schema([(name, pa.type_for_alias(DOCUMENT_ARROW_TYPES[name])) for name in DOCUMENT_COLUMNS]
-                              + [("run", pa.string()), ("position", pa.int32())])
+_DOCUMENTS_SCHEMA = pa.schema(
+    [(name, pa.type_for_alias(DOCUMENT_ARROW_TYPES[name])) for name in DOCUMENT_COLUMNS]
+    + [("run", pa.string()), ("position", pa.int32())]
+)
 # One schema for every statistics file, whatever a batch holds (an all-empty frame must not change it).
-_STATISTICS_SCHEMA = pa.schema([("stat_id", pa.string())]
-                               + [(c, pa.type_for_alias(ARROW_TYPES[c])) for c in COLUMNS]
-                               + [("doc_path", pa.string()), ("run", pa.string()), ("position", pa.int32()),
-                                  ("row", pa.int32())])
+_STATISTICS_SCHEMA = pa.schema(
+    [("stat_id", pa.string())]
+    + [(c, pa.type_for_alias(ARROW_TYPES[c])) for c in COLUMNS]
+    + [("doc_path", pa.string()), ("run", pa.string()), ("position", pa.int32()), ("row", pa.int32())]
+)
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What became of one path of a task's batch: stored in the task's files, skipped, or failed."""
-    status: str                  # "ok", "skip" or "error"
-    reason: str | None = None    # why it failed
+
+    status: str  # "ok", "skip" or "error"
+    reason: str | None = None  # why it failed
 
 
 @dataclass(frozen=True)
 class BatchResult:
     """What a task sends back: one outcome per path of its batch, and the Parquet files it wrote."""
+
     index: int
-    outcomes: list[Outcome]      # one per position of the batch
+    outcomes: list[Outcome]  # one per position of the batch
     documents: list[str]
     statistics: list[str]
 
@@ -83,17 +101,19 @@ def require_distributed():
     try:
         import distributed
     except ImportError:
-        raise DaskMissingError("--engine dask needs dask and distributed: "
-                               "pip install -r requirements-dask.txt") from None
+        raise DaskMissingError(
+            "--engine dask needs dask and distributed: pip install -r requirements-dask.txt"
+        ) from None
     return distributed
 
 
 def new_run_id() -> str:
     """A name for one ingest run that sorts by time: 20250110T103000-1a2b3c4d."""
-    return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
 # -------------------------------------------------------------------------------------- worker side
+
 
 def partition_segment(value: str | None) -> str:
     """A partition value as a directory name: kept as written (Chinese included) except characters that
@@ -141,8 +161,7 @@ def statistics_table(items: list[tuple[int, Extracted]], run: str) -> pa.Table:
         frame["position"] = pd.Series([position] * len(frame), dtype="int32")
         frame["row"] = pd.Series(range(len(frame)), dtype="int32")
         frames.append(frame)
-    return pa.Table.from_pandas(pd.concat(frames, ignore_index=True), schema=_STATISTICS_SCHEMA,
-                                preserve_index=False)
+    return pa.Table.from_pandas(pd.concat(frames, ignore_index=True), schema=_STATISTICS_SCHEMA, preserve_index=False)
 
 
 def write_batch(items: list[tuple[int, Extracted]], dataset: Path, run: str, index: int) -> tuple[list, list]:
@@ -153,18 +172,21 @@ def write_batch(items: list[tuple[int, Extracted]], dataset: Path, run: str, ind
     name = f"{run}-{index:06d}.parquet"
     documents, statistics = [], []
     for (region, year), group in sorted(groups.items()):
-        for kind, table, written in (("documents", documents_table(group, run), documents),
-                                     ("statistics", statistics_table(group, run), statistics)):
+        for kind, table, written in (
+            ("documents", documents_table(group, run), documents),
+            ("statistics", statistics_table(group, run), statistics),
+        ):
             if not table.num_rows:
-                continue                    # documents without statistics: no empty statistics file
+                continue  # documents without statistics: no empty statistics file
             path = dataset / kind / region / year / name
             _write_atomically(table, path)
             written.append(str(path))
     return documents, statistics
 
 
-def run_batch(index: int, paths: list[str], region: str | None, published: str | None, known: KnownHashes,
-              dataset: str, run: str) -> BatchResult:
+def run_batch(
+    index: int, paths: list[str], region: str | None, published: str | None, known: KnownHashes, dataset: str, run: str
+) -> BatchResult:
     """One Dask task: read, extract and write a batch of files; returns outcomes and file names only."""
     outcomes, extracted = [], []
     for position, item in enumerate(process_batch(paths, region, published, known)):
@@ -181,18 +203,23 @@ def run_batch(index: int, paths: list[str], region: str | None, published: str |
 
 # -------------------------------------------------------------------------------------- client side
 
+
 def load_batch(result: BatchResult, paths: list[str]) -> list[BatchItem]:
     """The batch read back from its Parquet files (DuckDB read_parquet), as the items ``write_results``
     takes, in batch order; ``paths`` are the paths as the user gave them (for messages)."""
     documents, frames = {}, {}
     if result.documents:
         with duckdb.connect() as con:
-            rows = con.execute(f"SELECT position, {', '.join(DOCUMENT_COLUMNS)} FROM read_parquet(?)",
-                               [result.documents]).fetchall()
-            statistics = con.execute("SELECT * FROM read_parquet(?) ORDER BY position, row",
-                                     [result.statistics]).df() if result.statistics else None
+            rows = con.execute(
+                f"SELECT position, {', '.join(DOCUMENT_COLUMNS)} FROM read_parquet(?)", [result.documents]
+            ).fetchall()
+            statistics = (
+                con.execute("SELECT * FROM read_parquet(?) ORDER BY position, row", [result.statistics]).df()
+                if result.statistics
+                else None
+            )
         documents = {row[0]: Document(**dict(zip(DOCUMENT_COLUMNS, row[1:]))) for row in rows}
-        for position, group in ([] if statistics is None else statistics.groupby("position", sort=False)):
+        for position, group in [] if statistics is None else statistics.groupby("position", sort=False):
             frames[position] = with_column_types(group[list(COLUMNS)].reset_index(drop=True))
     items: list[BatchItem] = []
     for position, (outcome, path) in enumerate(zip(result.outcomes, paths)):
@@ -211,9 +238,13 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator:
     """A Client of the cluster at ``scheduler``, or of a LocalCluster of ``workers`` processes."""
     distributed = require_distributed()
     if scheduler is None:
-        cluster = distributed.LocalCluster(n_workers=workers or LOCAL_WORKERS, threads_per_worker=1,
-                                           processes=True, dashboard_address=":0",
-                                           silence_logs=logging.ERROR)
+        cluster = distributed.LocalCluster(
+            n_workers=workers or LOCAL_WORKERS,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
         with cluster, distributed.Client(cluster) as client:
             yield client
         return
@@ -225,17 +256,25 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator:
         yield client
 
 
-def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, region: str | None = None,
-                published: str | None = None, workers: int | None = None, progress: bool = False,
-                scheduler: str | None = None, dataset: str | os.PathLike | None = None,
-                batch_size: int = DASK_BATCH_SIZE) -> IngestSummary:
+def ingest_dask(
+    paths: Iterable[str | os.PathLike],
+    *,
+    db: str | os.PathLike,
+    region: str | None = None,
+    published: str | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    scheduler: str | None = None,
+    dataset: str | os.PathLike | None = None,
+    batch_size: int = DASK_BATCH_SIZE,
+) -> IngestSummary:
     """``metrics.store.pool.ingest_local`` on a Dask cluster; also leaves the run's Parquet files under ``dataset``.
 
     Input paths and the dataset folder must be reachable by every worker under the same absolute name.
     """
     distributed = require_distributed()
     db = Path(db)
-    files = iter_files(list(paths))                  # checks every path named before any cluster starts
+    files = iter_files(list(paths))  # checks every path named before any cluster starts
     first = next(files, None)
     summary = IngestSummary()
     if first is None:
@@ -246,15 +285,25 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
     except OSError as exc:
         raise UsageError(f"cannot create the dataset folder {dataset}: {exc.strerror or exc}") from None
     run = new_run_id()
-    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with dask_client(scheduler, workers) as client, progress_bar(progress) as bar:
         known = client.scatter(known_hashes(db), broadcast=True)
         numbered = enumerate(batches(chain(first, files), batch_size))
 
         def submit(job: tuple[int, list[str]]):
             index, batch = job
-            return client.submit(run_batch, index, [os.path.abspath(p) for p in batch], region, published,
-                                 known, str(dataset), run, key=f"metrics-batch-{run}-{index}", retries=1)
+            return client.submit(
+                run_batch,
+                index,
+                [os.path.abspath(p) for p in batch],
+                region,
+                published,
+                known,
+                str(dataset),
+                run,
+                key=f"metrics-batch-{run}-{index}",
+                retries=1,
+            )
 
         window = 2 * max(1, sum(client.nthreads().values())) + 2
         try:
@@ -263,7 +312,7 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
                 bar.update(len(batch))
         except distributed.KilledWorker as exc:
             raise EngineError(f"the Dask cluster gave up on a batch: {exc}") from None
-        except OSError as exc:          # e.g. a worker could not write the dataset (full disk, no access)
+        except OSError as exc:  # e.g. a worker could not write the dataset (full disk, no access)
             raise EngineError(f"a batch failed on the cluster: {exc}") from None
     record_run(dataset, run=run, started=started, db=db, summary=summary)
     return summary
@@ -271,8 +320,15 @@ def ingest_dask(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike, re
 
 def record_run(dataset: Path, *, run: str, started: str, db: Path, summary: IngestSummary) -> None:
     """Append one line about a finished run to ``<dataset>/runs.jsonl`` (its change is the dataset's version)."""
-    line = {"run": run, "started": started, "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "store": str(db.resolve()), "files_read": summary.files_read, "skipped": summary.skipped,
-            "failed": summary.failed, "statistics": summary.statistics}
+    line = {
+        "run": run,
+        "started": started,
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "store": str(db.resolve()),
+        "files_read": summary.files_read,
+        "skipped": summary.skipped,
+        "failed": summary.failed,
+        "statistics": summary.statistics,
+    }
     with open(dataset / "runs.jsonl", "a", encoding="utf-8") as handle:
         handle.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics.errors import StoreBusyError, StoreMissingError, StoreUnreadableError, UsageError
+from metrics.errors import StoreBusyError, StoreMissingError, StoreUnreadableError
 from metrics.extraction.frame import rows_to_frame, with_column_types
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS, DOCUMENT_SQL_TYPES, SQL_TYPES, Document
 from metrics.store.failures import is_lock_conflict, store_failure
@@ -34,13 +34,15 @@ from metrics.store.identity import Fingerprint, NearDuplicateIndex
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent.parent / "data" / "metrics.duckdb"
 CORRECTION_FIELDS = ("deleted", "category", "value", "period")
-WRITE_WAIT_SECONDS = 120.0    # how long a writer waits for readers and other writers before giving up
-READ_WAIT_SECONDS = 60.0      # how long a reader waits for a writer's batch
+WRITE_WAIT_SECONDS = 120.0  # how long a writer waits for readers and other writers before giving up
+READ_WAIT_SECONDS = 60.0  # how long a reader waits for a writer's batch
 # A statistic's stable identity: its document's content hash, its span (with the #n of a repeated span)
 # and the value first extracted: "<sha256>:<start>:<end>=<value>". Unlike stat_id (doc_id:start:end),
 # it cannot name another statistic after a document is replaced under the same doc_id.
-STAT_KEY_SQL = ("coalesce(d.content_hash, '?') || substr(s.stat_id, length(s.doc_id) + 1) || '=' || "
-                "coalesce(CAST(s.value AS VARCHAR), '')")
+STAT_KEY_SQL = (
+    "coalesce(d.content_hash, '?') || substr(s.stat_id, length(s.doc_id) + 1) || '=' || "
+    "coalesce(CAST(s.value AS VARCHAR), '')"
+)
 # Added to the corrections log: the statistic's key, the value before the correction, who made it.
 CORRECTION_LOG_COLUMNS = ("stat_key", "old_value", "author")
 # The documents table: the columns of a Document, then when it was ingested.
@@ -48,6 +50,7 @@ STORED_DOCUMENT_COLUMNS = (*DOCUMENT_COLUMNS, "ingested_at")
 
 
 # ------------------------------------------------------------------------------------ connections
+
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -62,9 +65,9 @@ def _turnstile(db: Path, *, exclusive: bool, deadline: float) -> Iterator[None]:
     """Hold the sidecar lock file (exclusive for writers, shared for readers) until the block ends."""
     try:
         fd = os.open(_lock_path(db), os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError:           # read-only directory: DuckDB's own lock (with retries) still protects us
+    except OSError:  # read-only directory: DuckDB's own lock (with retries) still protects us
         fd = None
-    if fd is None:            # (outside the except clause: an error of the block must not look caused by it)
+    if fd is None:  # (outside the except clause: an error of the block must not look caused by it)
         yield
         return
     try:
@@ -85,15 +88,19 @@ def _retry(attempt, retry_on, deadline: float, what: str, accept=lambda exc: Tru
             if not accept(exc):
                 raise
             if time.monotonic() >= deadline:
-                raise StoreBusyError(f"{what}: store busy (held by another process) for too long: wait for the other "
-                                     "ingest or write to finish and try again", path=what) from None
+                raise StoreBusyError(
+                    f"{what}: store busy (held by another process) for too long: wait for the other "
+                    "ingest or write to finish and try again",
+                    path=what,
+                ) from None
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.05)
 
 
 @contextmanager
-def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
-               wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_store(
+    db: str | os.PathLike = DEFAULT_DB, *, write: bool = False, wait: float | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the store, closed when the block ends; use it for one short piece of work.
 
     Readers get a read-only connection (StoreMissingError when there is no store yet); writers create the
@@ -105,9 +112,11 @@ def open_store(db: str | os.PathLike = DEFAULT_DB, *, write: bool = False,
     db = Path(db)
     action = "write" if write else "read"
     if db.is_dir():
-        raise StoreUnreadableError(f"{db} is a folder, not a store file: give --db the path of a .duckdb file "
-                                   "(a Parquet dataset folder is read by export and the dashboard only)",
-                                   path=str(db))
+        raise StoreUnreadableError(
+            f"{db} is a folder, not a store file: give --db the path of a .duckdb file "
+            "(a Parquet dataset folder is read by export and the dashboard only)",
+            path=str(db),
+        )
     if not write and not db.exists():
         raise StoreMissingError(f"no store at {db}: run `python -m metrics ingest data/corpus` first")
     try:
@@ -149,6 +158,7 @@ def _opened(db: Path, *, write: bool, wait: float | None) -> Iterator[duckdb.Duc
 
 # ------------------------------------------------------------------------------------------ schema
 
+
 def statistics_columns_sql() -> str:
     """Column definitions of the statistics table: stat_id then every column of COLUMNS."""
     columns = [f"{_quote(c)} {SQL_TYPES[c]}" for c in COLUMNS]
@@ -157,8 +167,9 @@ def statistics_columns_sql() -> str:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the corrected view if missing; add columns COLUMNS gained since."""
-    documents = [f"{_quote(c)} {DOCUMENT_SQL_TYPES[c]}{' PRIMARY KEY' if c == 'doc_id' else ''}"
-                 for c in DOCUMENT_COLUMNS]
+    documents = [
+        f"{_quote(c)} {DOCUMENT_SQL_TYPES[c]}{' PRIMARY KEY' if c == 'doc_id' else ''}" for c in DOCUMENT_COLUMNS
+    ]
     con.execute(f"CREATE TABLE IF NOT EXISTS documents ({', '.join(documents)}, ingested_at TIMESTAMP)")
     con.execute(f"CREATE TABLE IF NOT EXISTS statistics ({statistics_columns_sql()})")
     ensure_identity_schema(con)
@@ -168,15 +179,19 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             id BIGINT PRIMARY KEY DEFAULT nextval('corrections_id'), stat_id VARCHAR NOT NULL,
             field VARCHAR NOT NULL CHECK (field IN ({", ".join(f"'{f}'" for f in CORRECTION_FIELDS)})),
             value VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp, undone BOOLEAN DEFAULT false)""")
-    present = {row[0] for row in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'statistics'").fetchall()}
+    present = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'statistics'"
+        ).fetchall()
+    }
     missing = [c for c in COLUMNS if c not in present]
     for column in missing:
         con.execute(f"ALTER TABLE statistics ADD COLUMN {_quote(column)} {SQL_TYPES[column]}")
     keyed_before = has_keyed_corrections(con)
     for column in CORRECTION_LOG_COLUMNS:
         con.execute(f"ALTER TABLE corrections ADD COLUMN IF NOT EXISTS {column} VARCHAR")
-    if not keyed_before:      # corrections made before they were keyed by content: key them now
+    if not keyed_before:  # corrections made before they were keyed by content: key them now
         con.execute(f"""
             UPDATE corrections c SET stat_key = k.stat_key
             FROM (SELECT s.stat_id, {STAT_KEY_SQL} AS stat_key
@@ -190,8 +205,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def has_keyed_corrections(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the corrections table has its content key (stores written before it have not, until a
     writer opens them: readers then match corrections by stat_id, as those stores did)."""
-    return bool(con.execute("SELECT count(*) FROM information_schema.columns "
-                            "WHERE table_name = 'corrections' AND column_name = 'stat_key'").fetchall()[0][0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'corrections' AND column_name = 'stat_key'"
+        ).fetchall()[0][0]
+    )
 
 
 def corrected_sql(keyed: bool = True) -> str:
@@ -206,7 +225,7 @@ def corrected_sql(keyed: bool = True) -> str:
         "category": "coalesce(w.category, s.category)",
         "value": "CASE WHEN w.value IS NULL THEN s.value ELSE TRY_CAST(w.value AS DOUBLE) END",
         "period": "CASE WHEN w.period IS NULL THEN s.period WHEN w.period = '' THEN NULL "
-                  "ELSE TRY_CAST(w.period AS INTEGER) END",
+        "ELSE TRY_CAST(w.period AS INTEGER) END",
     }
     select = ", ".join(f"{overridden.get(c, 's.' + _quote(c))} AS {_quote(c)}" for c in COLUMNS)
     key = "stat_key" if keyed else "stat_id"
@@ -230,6 +249,7 @@ def corrected_sql(keyed: bool = True) -> str:
 
 # ----------------------------------------------------------------------------------------- reading
 
+
 def store_version(db: str | os.PathLike = DEFAULT_DB) -> str:
     """A token that changes whenever the store's content changes (file and WAL size and mtime).
 
@@ -247,19 +267,26 @@ def store_version(db: str | os.PathLike = DEFAULT_DB) -> str:
     return "missing" if parts[0] == "none" else ":".join(parts)
 
 
-def load_statistics(db: str | os.PathLike = DEFAULT_DB, *, categories: Iterable[str] | None = None,
-                    years: Iterable[int] | None = None, regions: Iterable[str] | None = None) -> pd.DataFrame:
+def load_statistics(
+    db: str | os.PathLike = DEFAULT_DB,
+    *,
+    categories: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+    regions: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Statistics with corrections applied: stat_id, every column of COLUMNS, corrected; optionally filtered."""
     where, params = statistics_filter(categories=categories, years=years, regions=regions)
     with open_store(db) as con:
-        frame = con.execute(f"SELECT * FROM ({corrected_sql(has_keyed_corrections(con))}) {where} "
-                            "ORDER BY doc_id, start, stat_id",
-                            params).df()
+        frame = con.execute(
+            f"SELECT * FROM ({corrected_sql(has_keyed_corrections(con))}) {where} ORDER BY doc_id, start, stat_id",
+            params,
+        ).df()
     return with_column_types(frame)
 
 
-def statistics_filter(*, categories: Iterable[str] | None = None, years: Iterable[int] | None = None,
-                      regions: Iterable[str] | None = None) -> tuple[str, list]:
+def statistics_filter(
+    *, categories: Iterable[str] | None = None, years: Iterable[int] | None = None, regions: Iterable[str] | None = None
+) -> tuple[str, list]:
     """A SQL WHERE clause (with its parameters) keeping only these categories, periods and regions."""
     clauses, params = [], []
     for column, wanted in (("category", categories), ("period", years), ("region", regions)):
@@ -273,8 +300,9 @@ def statistics_filter(*, categories: Iterable[str] | None = None, years: Iterabl
 def load_document(db: str | os.PathLike, doc_id: str) -> dict | None:
     """One stored document (doc_id, path, source, content_hash, region, published, title, text, ...)."""
     with open_store(db) as con:
-        row = con.execute(f"SELECT {', '.join(STORED_DOCUMENT_COLUMNS)} FROM documents WHERE doc_id = ?",
-                          [doc_id]).fetchall()
+        row = con.execute(
+            f"SELECT {', '.join(STORED_DOCUMENT_COLUMNS)} FROM documents WHERE doc_id = ?", [doc_id]
+        ).fetchall()
     return dict(zip(STORED_DOCUMENT_COLUMNS, row[0])) if row else None
 
 
@@ -291,9 +319,11 @@ def list_documents(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
 def document_addresses(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
     """doc_id and every place the document came from (source addresses, else paths; joined by `` ; ``)."""
     with open_store(db) as con:
-        places = ("SELECT doc_id, coalesce(source, path) AS place FROM documents"
-                  + (" UNION SELECT doc_id, coalesce(source, path) FROM document_sources"
-                     if _has_table(con, "document_sources") else ""))
+        places = "SELECT doc_id, coalesce(source, path) AS place FROM documents" + (
+            " UNION SELECT doc_id, coalesce(source, path) FROM document_sources"
+            if _has_table(con, "document_sources")
+            else ""
+        )
         return con.execute(f"""SELECT doc_id, string_agg(DISTINCT place, ' ; ' ORDER BY place) AS source
                                FROM ({places}) GROUP BY doc_id ORDER BY doc_id""").df()
 
@@ -301,8 +331,11 @@ def document_addresses(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
 def documents_per_region_year(db: str | os.PathLike = DEFAULT_DB) -> pd.DataFrame:
     """How many documents the store holds per region and publication year."""
     with open_store(db) as con:
-        linked = ("WHERE doc_id NOT IN (SELECT doc_id FROM document_fingerprints WHERE duplicate_of IS NOT NULL)"
-                  if _has_table(con, "document_fingerprints") else "")   # near-duplicates are not counted
+        linked = (
+            "WHERE doc_id NOT IN (SELECT doc_id FROM document_fingerprints WHERE duplicate_of IS NOT NULL)"
+            if _has_table(con, "document_fingerprints")
+            else ""
+        )  # near-duplicates are not counted
         return con.execute(f"""
             SELECT coalesce(region, '(unknown)') AS region,
                    coalesce(substr(published, 1, 4), '(unknown)') AS year, count(*) AS documents
@@ -340,6 +373,7 @@ def alternative_doc_id(doc: Document) -> str:
 
 # --------------------------------------------------------------------------- identities (issue 11)
 
+
 @dataclass
 class KnownDocuments:
     """What the writer knows of the stored documents, to tell a new one from one it holds: the near-duplicate
@@ -367,12 +401,15 @@ def ensure_identity_schema(con: duckdb.DuckDBPyConnection) -> None:
 def known_documents(con: duckdb.DuckDBPyConnection) -> KnownDocuments:
     """The near-duplicate index of a store, rebuilt from its persisted fingerprints; documents stored before
     fingerprints were kept are fingerprinted from their text now (and the rows written, once)."""
-    rows = con.execute("SELECT doc_id, identity, wording_id, signature, figures, duplicate_of "
-                       "FROM document_fingerprints").fetchall()
+    rows = con.execute(
+        "SELECT doc_id, identity, wording_id, signature, figures, duplicate_of FROM document_fingerprints"
+    ).fetchall()
     index = NearDuplicateIndex.from_rows(row[:5] for row in rows)
     duplicate_of = {row[0]: row[5] for row in rows if row[5]}
-    missing = con.execute("SELECT doc_id, text FROM documents WHERE doc_id NOT IN "
-                          "(SELECT doc_id FROM document_fingerprints) ORDER BY ingested_at, doc_id").fetchall()
+    missing = con.execute(
+        "SELECT doc_id, text FROM documents WHERE doc_id NOT IN "
+        "(SELECT doc_id FROM document_fingerprints) ORDER BY ingested_at, doc_id"
+    ).fetchall()
     if missing:
         backfill = []
         for doc_id, text in missing:
@@ -387,8 +424,15 @@ FINGERPRINT_COLUMNS = ("doc_id", "identity", "wording_id", "signature", "figures
 SOURCE_COLUMNS = ("doc_id", "path", "source", "content_hash")
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple],
-                 *, or_ignore: bool = False, stamped: str | None = None) -> None:
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: tuple[str, ...],
+    rows: list[tuple],
+    *,
+    or_ignore: bool = False,
+    stamped: str | None = None,
+) -> None:
     """Insert rows (tuples in the order of ``columns``) in one statement; ``stamped``: a column set to now."""
     if not rows:
         return
@@ -397,13 +441,16 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str,
     try:
         names = ", ".join(columns)
         stamp = (f", {stamped}", ", current_timestamp") if stamped else ("", "")
-        con.execute(f"INSERT {'OR IGNORE ' if or_ignore else ''}INTO {table} ({names}{stamp[0]}) "
-                    f"SELECT {names}{stamp[1]} FROM incoming_rows")
+        con.execute(
+            f"INSERT {'OR IGNORE ' if or_ignore else ''}INTO {table} ({names}{stamp[0]}) "
+            f"SELECT {names}{stamp[1]} FROM incoming_rows"
+        )
     finally:
         con.unregister("incoming_rows")
 
 
 # ----------------------------------------------------------------------------------------- writing
+
 
 @dataclass(frozen=True)
 class Written:
@@ -447,7 +494,8 @@ def _write_batch(con: duckdb.DuckDBPyConnection, items: list, known: KnownDocume
     existing = con.execute(
         "SELECT doc_id, path, content_hash FROM documents "
         "WHERE content_hash IN (SELECT unnest(?)) OR doc_id IN (SELECT unnest(?))",
-        [[d.content_hash for d in docs], wanted_ids]).fetchall()
+        [[d.content_hash for d in docs], wanted_ids],
+    ).fetchall()
     by_hash = {content_hash: doc_id for doc_id, _, content_hash in existing}
     holder = {doc_id: path for doc_id, path, _ in existing}
     stored_ids = set(holder)
@@ -460,7 +508,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, items: list, known: KnownDocume
             outcomes.append(Written("same", doc_id=by_hash[doc.content_hash]))
             continue
         doc_id = doc.doc_id if holder.get(doc.doc_id, doc.path) == doc.path else alternative_doc_id(doc)
-        if doc_id in stored_ids and holder.get(doc_id) == doc.path:      # a changed file: replace its version
+        if doc_id in stored_ids and holder.get(doc_id) == doc.path:  # a changed file: replace its version
             replaced.append(doc_id)
             stored_ids.discard(doc_id)
             if doc_id in known.index:
@@ -487,7 +535,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, items: list, known: KnownDocume
             continue
         statistics.extend(_with_ids(doc_id, item.rows))
         outcomes.append(Written("new", statistics=len(item.rows), doc_id=doc_id))
-    if replaced:      # only changed files pay for a scan of the big tables; new ones never do
+    if replaced:  # only changed files pay for a scan of the big tables; new ones never do
         for table in ("statistics", "documents", "document_fingerprints"):
             con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [replaced])
     _insert_rows(con, "documents", DOCUMENT_COLUMNS, documents, stamped="ingested_at")
@@ -512,6 +560,6 @@ def _with_ids(doc_id: str, rows: list[tuple]) -> list[tuple]:
     for row in rows:
         base = f"{doc_id}:{row[_START]}:{row[_END]}"
         seen[base] = seen.get(base, 0) + 1
-        row = (*row[:_DOC_ID], doc_id, *row[_DOC_ID + 1:])
+        row = (*row[:_DOC_ID], doc_id, *row[_DOC_ID + 1 :])
         out.append((base if seen[base] == 1 else f"{base}#{seen[base]}", *row))
     return out

@@ -67,7 +67,7 @@ def load_dataset_document(dataset: Path, doc_id: str) -> dict | None:
     if not any((dataset / "documents").glob("*/*/*.parquet")):
         return None
     sql = f"""
-        SELECT {', '.join(DOCUMENT_COLUMNS)}, NULL AS ingested_at
+        SELECT {", ".join(DOCUMENT_COLUMNS)}, NULL AS ingested_at
         FROM read_parquet(?, hive_partitioning = false) WHERE doc_id = ? ORDER BY run DESC LIMIT 1"""
     with duckdb.connect() as con:
         row = con.execute(sql, [_files(dataset, "documents"), doc_id]).fetchall()

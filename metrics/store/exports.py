@@ -148,8 +148,9 @@ def table_writer(out: str | os.PathLike | None, empty: pd.DataFrame) -> Iterator
                 schema = pa.Schema.from_pandas(empty, preserve_index=False)
                 with pq.ParquetWriter(handle, schema) as parquet:
                     parquet.write_table(pa.Table.from_pandas(empty, schema=schema, preserve_index=False))
-                    yield lambda frame: parquet.write_table(pa.Table.from_pandas(frame, schema=schema,
-                                                                                preserve_index=False))
+                    yield lambda frame: parquet.write_table(
+                        pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+                    )
             else:
                 parts = [empty]
                 yield parts.append

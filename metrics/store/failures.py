@@ -17,12 +17,16 @@ from metrics.errors import StoreBusyError, StoreDamagedError, StoreError, StoreF
 
 LOCK_PHRASES = re.compile(r"could not set lock|conflicting lock|different configuration", re.IGNORECASE)
 FULL_PHRASES = re.compile(r"no space left on device|disk quota exceeded|file too large", re.IGNORECASE)
-DENIED_PHRASES = re.compile(r"permission denied|read-only file system|operation not permitted|is a directory",
-                            re.IGNORECASE)
-DAMAGED_PHRASES = re.compile(r"not a valid duckdb database|corrupt|checksum|could not read enough bytes|"
-                             r"serialization|invalid (?:block|database|file)|database file .*version|"
-                             r"unable to open the database file|failed to read database header|"
-                             r"table with name (?:documents|statistics|corrections) does not exist", re.IGNORECASE)
+DENIED_PHRASES = re.compile(
+    r"permission denied|read-only file system|operation not permitted|is a directory", re.IGNORECASE
+)
+DAMAGED_PHRASES = re.compile(
+    r"not a valid duckdb database|corrupt|checksum|could not read enough bytes|"
+    r"serialization|invalid (?:block|database|file)|database file .*version|"
+    r"unable to open the database file|failed to read database header|"
+    r"table with name (?:documents|statistics|corrections) does not exist",
+    re.IGNORECASE,
+)
 FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 DENIED_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR}
 
@@ -64,18 +68,29 @@ def store_failure(exc: BaseException, db: str | Path, *, action: str = "open") -
             return StoreFullError(
                 f"{db}: No space left on device while trying to {action} the store ({detail}). The store "
                 "keeps its last complete batch; free some disk space (or use --db on another disk) and run "
-                "the command again.", path=db, detail=detail)
+                "the command again.",
+                path=db,
+                detail=detail,
+            )
         if is_lock_conflict(cause):
-            return StoreBusyError(f"{db}: store busy (held by another process): {detail}. Wait for the other "
-                                  "ingest or dashboard write to finish and try again.", path=db, detail=detail)
+            return StoreBusyError(
+                f"{db}: store busy (held by another process): {detail}. Wait for the other "
+                "ingest or dashboard write to finish and try again.",
+                path=db,
+                detail=detail,
+            )
         if number in DENIED_ERRNOS or DENIED_PHRASES.search(message):
             return StoreUnreadableError(
                 f"{db}: cannot {action} the store: {detail}. Give your user read permission on the file (and "
                 "write permission on it and its folder to ingest or correct), or use --db for another path.",
-                path=db, detail=detail)
+                path=db,
+                detail=detail,
+            )
         if DAMAGED_PHRASES.search(message):
             return StoreDamagedError(
                 f"{db}: the store file is damaged ({detail}). Build a new one from your reports with "
                 f"`python -m metrics rebuild --db {db} REPORTS...`: the damaged file is kept beside it.",
-                path=db, detail=detail)
+                path=db,
+                detail=detail,
+            )
     return None

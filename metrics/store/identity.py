@@ -45,16 +45,16 @@ from metrics.extraction.normalize import normalize
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
 
-SHINGLE = 4            # characters per shingle of the wording (see tests/test_identity.py for 4 to 6)
-NUM_PERM = 128         # MinHash permutations: standard error of a similarity estimate ≤ 0.045
-THRESHOLD = 0.2        # Jaccard similarity of the wording from which a text may be a near-duplicate...
-FIGURE_SHARE = 0.8     # ...when it also states the same figures: this share of the shorter list's figures
-LSH_THRESHOLD = 0.1    # LSH tuned for this: 64 bands of 2; a pair at 0.3 (the least similar repost
-                       # measured) is a candidate with p = 0.998, at 0.25 with p = 0.984
-_SCHEME = "affine32"   # datasketch's permutation scheme (signatures of one index share one scheme)
+SHINGLE = 4  # characters per shingle of the wording (see tests/test_identity.py for 4 to 6)
+NUM_PERM = 128  # MinHash permutations: standard error of a similarity estimate ≤ 0.045
+THRESHOLD = 0.2  # Jaccard similarity of the wording from which a text may be a near-duplicate...
+FIGURE_SHARE = 0.8  # ...when it also states the same figures: this share of the shorter list's figures
+LSH_THRESHOLD = 0.1  # LSH tuned for this: 64 bands of 2; a pair at 0.3 (the least similar repost
+# measured) is a candidate with p = 0.998, at 0.25 with p = 0.984
+_SCHEME = "affine32"  # datasketch's permutation scheme (signatures of one index share one scheme)
 _SEED = 1
 
-_INVISIBLE = regex.compile(r"[\s\p{Cf}\p{Co}\x1f]+")   # whitespace, format chars (ZWSP, BOM), private use, FILLER
+_INVISIBLE = regex.compile(r"[\s\p{Cf}\p{Co}\x1f]+")  # whitespace, format chars (ZWSP, BOM), private use, FILLER
 
 
 def normalised_text(text: str) -> str:
@@ -104,7 +104,7 @@ def shingles(normalised: str, size: int = SHINGLE) -> set[str]:
     """The set of overlapping character ``size``-grams of a normalised text (the whole text when shorter)."""
     if len(normalised) <= size:
         return {normalised} if normalised else set()
-    return {normalised[i:i + size] for i in range(len(normalised) - size + 1)}
+    return {normalised[i : i + size] for i in range(len(normalised) - size + 1)}
 
 
 def figures(text: str) -> Counter[str]:
@@ -134,7 +134,7 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-_HASH_BASE = np.uint32(1_000_003)    # polynomial hash of a shingle's code points, modulo 2**32
+_HASH_BASE = np.uint32(1_000_003)  # polynomial hash of a shingle's code points, modulo 2**32
 
 
 def shingle_hashes(normalised: str, size: int = SHINGLE) -> np.ndarray:
@@ -152,7 +152,7 @@ def shingle_hashes(normalised: str, size: int = SHINGLE) -> np.ndarray:
     hashes = np.zeros(count, dtype=np.uint32)
     with np.errstate(over="ignore"):
         for offset in range(size if count else 0):
-            hashes = hashes * _HASH_BASE + points[offset:offset + count]
+            hashes = hashes * _HASH_BASE + points[offset : offset + count]
     return np.unique(hashes)
 
 
@@ -170,8 +170,9 @@ def _permutations(num_perm: int) -> np.ndarray:
 
 
 def _minhash_of_normalised(normalised: str, num_perm: int) -> LeanMinHash:
-    sketch = _datasketch().MinHash(num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME,
-                     permutations=_permutations(num_perm))
+    sketch = _datasketch().MinHash(
+        num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME, permutations=_permutations(num_perm)
+    )
     sketch.update_batch(shingle_hashes(normalised).tolist())
     return _datasketch().LeanMinHash(sketch)
 
@@ -205,11 +206,11 @@ def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
 class Fingerprint:
     """What the index keeps of a document: enough to recognise it again, without its text."""
 
-    identity: str              # document_identity of its text
-    wording_id: str            # SHA-256 of its wording (numbers masked): one per template
-    signature: LeanMinHash     # MinHash of its wording's shingles
-    figures: Counter[str]      # the numbers it states
-    figure_items: frozenset[str] = field(init=False, repr=False, compare=False)   # 2129#0, 2129#1, 684#0
+    identity: str  # document_identity of its text
+    wording_id: str  # SHA-256 of its wording (numbers masked): one per template
+    signature: LeanMinHash  # MinHash of its wording's shingles
+    figures: Counter[str]  # the numbers it states
+    figure_items: frozenset[str] = field(init=False, repr=False, compare=False)  # 2129#0, 2129#1, 684#0
 
     def __post_init__(self) -> None:
         items = frozenset(f"{number}#{i}" for number, count in self.figures.items() for i in range(count))
@@ -221,8 +222,12 @@ class Fingerprint:
         readable = _readable(text)
         normalised = _INVISIBLE.sub("", readable)
         words = wording(normalised)
-        return cls(_sha256(normalised), _sha256(words), _minhash_of_normalised(words, num_perm),
-                   Counter(_FIGURE.findall(readable)))
+        return cls(
+            _sha256(normalised),
+            _sha256(words),
+            _minhash_of_normalised(words, num_perm),
+            Counter(_FIGURE.findall(readable)),
+        )
 
     def to_row(self) -> tuple[str, str, bytes, str]:
         """(identity, wording_id, signature bytes, figures as text) for a table beside the documents."""
@@ -234,7 +239,7 @@ class Fingerprint:
         return cls(identity, wording_id, signature_from_bytes(signature), Counter(listed.split()))
 
 
-_NO_FIGURES = ""     # the figure item under which a document that states no number is listed
+_NO_FIGURES = ""  # the figure item under which a document that states no number is listed
 
 
 class NearDuplicateIndex:
@@ -253,14 +258,19 @@ class NearDuplicateIndex:
     True
     """
 
-    def __init__(self, threshold: float = THRESHOLD, figure_share: float = FIGURE_SHARE,
-                 num_perm: int = NUM_PERM, lsh_threshold: float = LSH_THRESHOLD) -> None:
+    def __init__(
+        self,
+        threshold: float = THRESHOLD,
+        figure_share: float = FIGURE_SHARE,
+        num_perm: int = NUM_PERM,
+        lsh_threshold: float = LSH_THRESHOLD,
+    ) -> None:
         self.threshold = threshold
         self.figure_share = figure_share
         self.num_perm = num_perm
         self._lsh = _datasketch().MinHashLSH(num_perm=num_perm, params=_lsh_bands(lsh_threshold, num_perm))
         self._held: dict[str, Fingerprint] = {}
-        self._first_with: dict[str, str] = {}          # identity → doc_id of the first document with it
+        self._first_with: dict[str, str] = {}  # identity → doc_id of the first document with it
         self._with_wording: dict[str, list[str]] = {}  # wording_id → doc_ids; the LSH holds the wording once
         self._stating: dict[str, dict[str, set[str]]] = {}  # wording_id → figure item → doc_ids stating it
 
@@ -277,8 +287,7 @@ class NearDuplicateIndex:
     def add_fingerprint(self, doc_id: str, fingerprint: Fingerprint) -> None:
         """Index a document by a fingerprint kept from before (``Fingerprint.from_row``)."""
         if len(fingerprint.signature) != self.num_perm:
-            raise ValueError(f"signature of {len(fingerprint.signature)} permutations, "
-                             f"the index uses {self.num_perm}")
+            raise ValueError(f"signature of {len(fingerprint.signature)} permutations, the index uses {self.num_perm}")
         if doc_id in self._held:
             self.remove(doc_id)
         self._held[doc_id] = fingerprint
@@ -288,7 +297,7 @@ class NearDuplicateIndex:
         stating = self._stating.setdefault(fingerprint.wording_id, {})
         for item in fingerprint.figure_items or {_NO_FIGURES}:
             stating.setdefault(item, set()).add(doc_id)
-        if len(siblings) == 1 and not fingerprint.signature.is_empty():   # no shingles: nothing to compare
+        if len(siblings) == 1 and not fingerprint.signature.is_empty():  # no shingles: nothing to compare
             self._lsh.insert(fingerprint.wording_id, fingerprint.signature)
 
     def remove(self, doc_id: str) -> None:
@@ -319,12 +328,15 @@ class NearDuplicateIndex:
         values, size = probe.signature.hashvalues, len(probe.signature)
         for wording_id in self._lsh.query(probe.signature):
             siblings = self._with_wording[wording_id]
-            held = self._held[siblings[0]].signature.hashvalues     # one wording, one signature
-            similarity = np.count_nonzero(values == held) / size     # MinHash's estimate of the Jaccard
+            held = self._held[siblings[0]].signature.hashvalues  # one wording, one signature
+            similarity = np.count_nonzero(values == held) / size  # MinHash's estimate of the Jaccard
             if similarity < self.threshold:
                 continue
-            found.extend((doc_id, similarity, share) for doc_id, share in self._figure_shares(probe, wording_id)
-                         if share >= self.figure_share)
+            found.extend(
+                (doc_id, similarity, share)
+                for doc_id, share in self._figure_shares(probe, wording_id)
+                if share >= self.figure_share
+            )
         return sorted(found, key=lambda row: (-row[1], -row[2], row[0]))
 
     def _figure_shares(self, probe: Fingerprint, wording_id: str) -> Iterator[tuple[str, float]]:

@@ -15,7 +15,7 @@ import select
 import threading
 import time
 
-POLL_SECONDS = 0.5        # without pidfd_open (not Linux): how often to look for the parent
+POLL_SECONDS = 0.5  # without pidfd_open (not Linux): how often to look for the parent
 
 
 def _parent_alive(pid: int) -> bool:

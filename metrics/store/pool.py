@@ -33,32 +33,36 @@ from metrics.store.database import DEFAULT_DB, known_documents, open_store, writ
 from metrics.store.identity import Fingerprint
 from metrics.store.lifeline import exit_with_parent
 
-BATCH_SIZE = 32               # documents per worker task and per write connection
+BATCH_SIZE = 32  # documents per worker task and per write connection
 
 
 @dataclass
 class IngestSummary:
-    files_read: int = 0       # documents read and stored (new or changed)
-    skipped: int = 0          # documents already stored with the same content
-    failed: int = 0           # inputs that could not be read or extracted
-    statistics: int = 0       # statistic rows stored
-    linked: int = 0           # of files_read: near-duplicates of a stored document (linked, not counted)
+    files_read: int = 0  # documents read and stored (new or changed)
+    skipped: int = 0  # documents already stored with the same content
+    failed: int = 0  # inputs that could not be read or extracted
+    statistics: int = 0  # statistic rows stored
+    linked: int = 0  # of files_read: near-duplicates of a stored document (linked, not counted)
     failures: list[InputError] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary printed at the end of an ingest."""
         linked = f" ({self.linked} near-duplicates linked, not counted)" if self.linked else ""
-        return (f"{self.files_read} files read{linked}, {self.skipped} skipped (unchanged), {self.failed} failed, "
-                f"{self.statistics} statistics stored")
+        return (
+            f"{self.files_read} files read{linked}, {self.skipped} skipped (unchanged), {self.failed} failed, "
+            f"{self.statistics} statistics stored"
+        )
 
 
 # What a worker sends back for each path of its batch: one of these three.
+
 
 @dataclass(frozen=True)
 class Extracted:
     """One document read and extracted by a worker, ready for the parent to write: its statistics as
     plain tuples (``record_rows``: cheap to pickle, no frame per document) and its identity fingerprint
     (``Fingerprint.to_row()``, computed in the worker so that the parent only compares)."""
+
     document: Document
     rows: list[tuple]
     fingerprint: tuple | None = None
@@ -71,8 +75,13 @@ class Extracted:
     @classmethod
     def from_frame(cls, document: Document, frame: pd.DataFrame) -> Extracted:
         """An item from a statistics frame (read back from Parquet by the Dask engine)."""
-        rows = [tuple(None if v is pd.NA or (isinstance(v, float) and v != v and c not in _FLOATS) else v
-                      for c, v in zip(COLUMNS, row)) for row in frame[list(COLUMNS)].itertuples(index=False)]
+        rows = [
+            tuple(
+                None if v is pd.NA or (isinstance(v, float) and v != v and c not in _FLOATS) else v
+                for c, v in zip(COLUMNS, row)
+            )
+            for row in frame[list(COLUMNS)].itertuples(index=False)
+        ]
         return cls(document, rows)
 
 
@@ -82,12 +91,14 @@ _FLOATS = {c for c, t in PANDAS_TYPES.items() if t == "float64"}
 @dataclass(frozen=True)
 class Skipped:
     """A file whose content is already stored."""
+
     path: str
 
 
 @dataclass(frozen=True)
 class Failed:
     """A file that could not be read or extracted (InputError does not pickle: it travels as this)."""
+
     path: str
     reason: str
 
@@ -111,14 +122,30 @@ def extract_document(doc: Document, *, region: str | None, published: str | None
     objects at once); flags override the document's own region and date. The extractor's warnings
     (a pattern timeout, an implausible value) are passed on with the file named."""
     path = doc.path if doc.path.startswith("upload:") else os.path.abspath(doc.path)
-    effective = Document(doc_id=doc.doc_id, path=path, text=doc.text, content_hash=doc.content_hash,
-                         title=doc.title, published=published or doc.published, region=region or doc.region,
-                         source=doc.source, encoding=doc.encoding)
+    effective = Document(
+        doc_id=doc.doc_id,
+        path=path,
+        text=doc.text,
+        content_hash=doc.content_hash,
+        title=doc.title,
+        published=published or doc.published,
+        region=region or doc.region,
+        source=doc.source,
+        encoding=doc.encoding,
+    )
     try:
-        rows = [row for part in extract_parts_reporting(
-            doc.path, doc.text, published=effective.published, region=effective.region, doc_id=doc.doc_id,
-            source=doc.source)
-            for row in record_rows(part)]
+        rows = [
+            row
+            for part in extract_parts_reporting(
+                doc.path,
+                doc.text,
+                published=effective.published,
+                region=effective.region,
+                doc_id=doc.doc_id,
+                source=doc.source,
+            )
+            for row in record_rows(part)
+        ]
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
         raise InputError(doc.path, f"extraction failed: {type(exc).__name__}: {exc}") from None
     return Extracted(effective, rows, Fingerprint.of(doc.text).to_row())
@@ -157,11 +184,12 @@ _KNOWN_HASHES = KnownHashes()
 def _init_worker(known_hashes: KnownHashes) -> None:
     global _KNOWN_HASHES
     _KNOWN_HASHES = known_hashes
-    exit_with_parent()        # a killed ingest leaves no worker behind (metrics.store.lifeline)
+    exit_with_parent()  # a killed ingest leaves no worker behind (metrics.store.lifeline)
 
 
-def process_batch(paths: list[str], region: str | None, published: str | None,
-                  known: KnownHashes | None = None) -> list[BatchItem]:
+def process_batch(
+    paths: list[str], region: str | None, published: str | None, known: KnownHashes | None = None
+) -> list[BatchItem]:
     """Read and extract a batch of files (in a worker): one Extracted, Skipped or Failed per path.
 
     ``known`` defaults to the hashes the pool worker was started with.
@@ -180,8 +208,9 @@ def process_batch(paths: list[str], region: str | None, published: str | None,
     return results
 
 
-def write_results(db: Path, results: list[BatchItem], summary: IngestSummary,
-                  writer: BatchWriter | None = None) -> None:
+def write_results(
+    db: Path, results: list[BatchItem], summary: IngestSummary, writer: BatchWriter | None = None
+) -> None:
     """Write one batch of worker results in one transaction: through the run's ``writer`` (one connection
     for the whole run), or, without one, in a short connection of its own."""
     extracted = []
@@ -241,9 +270,11 @@ def known_hashes(db: Path, con: duckdb.DuckDBPyConnection | None = None) -> Know
         with open_store(db) as own:
             return known_hashes(db, own)
     try:
-        column = con.execute("SELECT TRY_CAST('0x' || substr(content_hash, 1, 16) AS UBIGINT) AS h FROM "
-                             "(SELECT content_hash FROM documents UNION ALL "
-                             " SELECT content_hash FROM document_sources) WHERE h IS NOT NULL").fetchnumpy()["h"]
+        column = con.execute(
+            "SELECT TRY_CAST('0x' || substr(content_hash, 1, 16) AS UBIGINT) AS h FROM "
+            "(SELECT content_hash FROM documents UNION ALL "
+            " SELECT content_hash FROM document_sources) WHERE h IS NOT NULL"
+        ).fetchnumpy()["h"]
     except duckdb.CatalogException:
         return KnownHashes()
     return KnownHashes(np.asarray(column, dtype=np.uint64))
@@ -256,23 +287,29 @@ def progress_bar(enabled: bool):
     return tqdm(unit="file", desc="ingest", disable=not (enabled and sys.stderr.isatty()), file=sys.stderr)
 
 
-def ingest_local(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = DEFAULT_DB,
-                 region: str | None = None, published: str | None = None, workers: int | None = None,
-                 progress: bool = False) -> IngestSummary:
+def ingest_local(
+    paths: Iterable[str | os.PathLike],
+    *,
+    db: str | os.PathLike = DEFAULT_DB,
+    region: str | None = None,
+    published: str | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+) -> IngestSummary:
     """Read, extract and store every report under ``paths`` with a pool of ``workers`` processes on this
     machine (one: in this process); see the module docstring for the design.
 
     UsageError (before anything is stored) when a path named does not exist.
     """
     db = Path(db)
-    files = iter_files(list(paths))          # checks every path named now
+    files = iter_files(list(paths))  # checks every path named now
     first = next(files, None)
     summary = IngestSummary()
     if first is None:
         return summary
     files = chain(first, files)
     workers = max(1, workers or os.cpu_count() or 1)
-    with open_store(db, write=True) as con, progress_bar(progress) as bar:   # one connection for the run
+    with open_store(db, write=True) as con, progress_bar(progress) as bar:  # one connection for the run
         known = known_hashes(db, con)
         writer = BatchWriter(con)
         if workers == 1:
@@ -282,8 +319,7 @@ def ingest_local(paths: Iterable[str | os.PathLike], *, db: str | os.PathLike = 
                 bar.update(len(batch))
             return summary
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(known,)) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(known,)) as pool:
             try:
                 submit = lambda batch: pool.submit(process_batch, batch, region, published)  # noqa: E731
                 for batch, results in in_order(submit, batches(files, BATCH_SIZE), window=2 * workers):
@@ -317,8 +353,14 @@ def chain(first: Path, rest: Iterator[Path]) -> Iterator[Path]:
     yield from rest
 
 
-def ingest_bytes(name: str, data: bytes, *, db: str | os.PathLike = DEFAULT_DB, region: str | None = None,
-                 published: str | None = None) -> IngestSummary:
+def ingest_bytes(
+    name: str,
+    data: bytes,
+    *,
+    db: str | os.PathLike = DEFAULT_DB,
+    region: str | None = None,
+    published: str | None = None,
+) -> IngestSummary:
     """Ingest one uploaded or pasted report (``name`` gives its format by extension), in this process."""
     summary = IngestSummary()
     try:

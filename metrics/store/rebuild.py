@@ -25,8 +25,8 @@ from metrics.store.pool import IngestSummary, ingest_local
 class Rebuilt:
     """Where the rebuilt store is, where the old file was kept, what the ingest did."""
 
-    path: Path                  # the new store (the old path when swapped)
-    kept: Path | None           # the old file, renamed; None when there was none or it was not moved
+    path: Path  # the new store (the old path when swapped)
+    kept: Path | None  # the old file, renamed; None when there was none or it was not moved
     summary: IngestSummary
     corrections_copied: int
 
@@ -56,8 +56,12 @@ def _copy_corrections(new: Path, rows: list[dict]) -> int:
     import pandas as pd
 
     with open_store(new, write=True) as con:
-        present = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'corrections'").fetchall()}
+        present = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'corrections'"
+            ).fetchall()
+        }
         frame = pd.DataFrame(rows)
         frame = frame[[c for c in frame.columns if c in present]]
         con.register("old_corrections", frame)
@@ -67,8 +71,14 @@ def _copy_corrections(new: Path, rows: list[dict]) -> int:
     return len(rows)
 
 
-def rebuild_store(db: str | os.PathLike, sources: Iterable[str | os.PathLike], *, swap: bool = True,
-                  workers: int | None = None, progress: bool = False) -> Rebuilt:
+def rebuild_store(
+    db: str | os.PathLike,
+    sources: Iterable[str | os.PathLike],
+    *,
+    swap: bool = True,
+    workers: int | None = None,
+    progress: bool = False,
+) -> Rebuilt:
     """Ingest ``sources`` into a new store file next to ``db``; with ``swap`` (default), rename ``db`` to
     ``<name>.damaged-<time>`` and give the new store its name. UsageError (nothing written) when a source
     does not exist; StoreError when the new file cannot be written (a full disk, a read-only folder)."""
@@ -76,7 +86,7 @@ def rebuild_store(db: str | os.PathLike, sources: Iterable[str | os.PathLike], *
     stamp = _stamp()
     new = db.with_name(f"{db.stem}.rebuilt-{stamp}{db.suffix}")
     summary = ingest_local(list(sources), db=new, workers=workers, progress=progress)
-    if not new.exists():             # no report found: still an (empty) store, so the dashboard opens
+    if not new.exists():  # no report found: still an (empty) store, so the dashboard opens
         with open_store(new, write=True):
             pass
     copied = _copy_corrections(new, _old_corrections(db)) if db.is_file() else 0

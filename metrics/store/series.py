@@ -33,18 +33,33 @@ from metrics.extraction.numbers import magnitude_factor
 from metrics.rules import load
 
 KEY: tuple[str, ...] = ("region_code", "category", "measure", "unit_norm", "kind", "period_label")
-REQUIRED = ("doc_id", "region_code", "category", "measure", "kind", "period_label", "scope", "value",
-            "unit", "qualifier", "surface", "metric")
+REQUIRED = (
+    "doc_id",
+    "region_code",
+    "category",
+    "measure",
+    "kind",
+    "period_label",
+    "scope",
+    "value",
+    "unit",
+    "qualifier",
+    "surface",
+    "metric",
+)
 _EPSILON = 1e-9
 
 
 # ------------------------------------------------------------------------------------ the rounding
 
+
 @cache
 def _figure_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     numbers = load("numbers")
-    arabic = regex.compile(rf"(?P<number>{numbers['arabic']})\s*(?P<inner>{numbers['inner_approx']})?"
-                           rf"\s*(?P<magnitude>{numbers['arabic_magnitude']})?")
+    arabic = regex.compile(
+        rf"(?P<number>{numbers['arabic']})\s*(?P<inner>{numbers['inner_approx']})?"
+        rf"\s*(?P<magnitude>{numbers['arabic_magnitude']})?"
+    )
     chars = "".join([*numbers["digits"], *numbers["small_units"], *numbers["large_units"]])
     return arabic, regex.compile(f"[{regex.escape(chars)}]+")
 
@@ -62,7 +77,7 @@ def written_step(surface: str) -> float:
     text = normalize(surface).replace(FILLER, "")
     arabic, chinese = _figure_patterns()
     match = None
-    for match in arabic.finditer(text):     # the last number written decides: 5万2,826 → 1
+    for _match in arabic.finditer(text):  # the last number written decides: 5万2,826 → 1
         pass
     if match:
         decimals = match["number"].partition(".")[2]
@@ -74,7 +89,7 @@ def written_step(surface: str) -> float:
     numeral = match.group()
     digits = load("numbers")["digits"]
     last_digit = max((i for i, char in enumerate(numeral) if char in digits), default=-1)
-    trailing = numeral[last_digit + 1:]
+    trailing = numeral[last_digit + 1 :]
     return magnitude_factor(trailing) if trailing else 1.0
 
 
@@ -94,7 +109,8 @@ def value_interval(value: float, qualifier: str | None, step: float, *, whole: b
     """The values a surface allows, as [low, high].
 
     exact: rounded at its last written digit (``1.17万`` → ±50), or just the value for a ``whole`` count
-    written to the unit (``3起`` is 3, not 2.5 to 3.5: things are counted whole); approx (约, 近, 左右): rounded at its last
+    written to the unit (``3起`` is 3, not 2.5 to 3.5: things are counted whole); approx (约, 近, 左右):
+    rounded at its last
     non-zero digit (``约2000`` → ±500); at_least (余, 多, 超过): up to one more unit of that digit
     (``2000余`` → 2000–3000); at_most (不到, 以下): down to one unit less.
 
@@ -141,7 +157,7 @@ def previous_period(label: str | None) -> str | None:
     """
     if not isinstance(label, str) or not _YEAR.search(label):
         return None
-    if "-02-29" in label:        # no 29 February a year earlier
+    if "-02-29" in label:  # no 29 February a year earlier
         return None
     return _YEAR.sub(lambda m: str(int(m.group()) - 1), label)
 
@@ -175,9 +191,9 @@ class Statement:
     surface: str
     sentence: str
     source: str | None
-    derived_from: str = ""       # "" when stated; change_pct or change_abs: the change it was derived from
-    metric_key: str = ""         # metric_key(metric)
-    ambiguous: bool = False      # its report has other values at this point (several facts on one key)
+    derived_from: str = ""  # "" when stated; change_pct or change_abs: the change it was derived from
+    metric_key: str = ""  # metric_key(metric)
+    ambiguous: bool = False  # its report has other values at this point (several facts on one key)
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in _STATEMENT_FIELDS}
@@ -201,8 +217,19 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in rows:
             rows[column] = None
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
-    text_columns = [*KEY, "doc_id", "scope", "metric", "surface", "sentence", "source", "qualifier",
-                    "direction", "basis", "unit"]
+    text_columns = [
+        *KEY,
+        "doc_id",
+        "scope",
+        "metric",
+        "surface",
+        "sentence",
+        "source",
+        "qualifier",
+        "direction",
+        "basis",
+        "unit",
+    ]
     for column in text_columns:
         rows[column] = rows[column].astype("string").fillna("").astype(object)
     keep = (rows["scope"] == "area") & rows["value"].notna() & ~rows["value"].isin([math.inf, -math.inf])
@@ -218,8 +245,9 @@ def stated_counts(frame: pd.DataFrame) -> pd.DataFrame:
     rows = _prepared(frame)
     counts = rows[rows["kind"] == "count"].copy()
     counts["step"] = counts["surface"].map(written_step)
-    bounds = [value_interval(v, q, s, whole=True)
-              for v, q, s in zip(counts["value"], counts["qualifier"], counts["step"])]
+    bounds = [
+        value_interval(v, q, s, whole=True) for v, q, s in zip(counts["value"], counts["qualifier"], counts["step"])
+    ]
     counts["low"] = [b[0] for b in bounds]
     counts["high"] = [b[1] for b in bounds]
     counts["metric_key"] = counts["metric"].map(metric_key)
@@ -231,12 +259,15 @@ def yoy_changes(frame: pd.DataFrame, kind: str = "change_pct") -> pd.DataFrame:
     ``change_pct`` in % (not 个百分点, not 倍), or ``change_abs`` in counts (同比减少6起)."""
     rows = _prepared(frame)
     in_percent = (rows["unit"].map(normalize) == "%") if kind == "change_pct" else pd.Series(True, index=rows.index)
-    changes = rows[(rows["kind"] == kind) & (rows["basis"] == "yoy") & in_percent
-                   & rows["direction"].isin(["up", "down"])].copy()
+    changes = rows[
+        (rows["kind"] == kind) & (rows["basis"] == "yoy") & in_percent & rows["direction"].isin(["up", "down"])
+    ].copy()
     changes["step"] = changes["surface"].map(written_step)
     sign = changes["direction"].map({"up": 1.0, "down": -1.0})
-    bounds = [value_interval(v, q, s, whole=kind == "change_abs")
-              for v, q, s in zip(changes["value"], changes["qualifier"], changes["step"])]
+    bounds = [
+        value_interval(v, q, s, whole=kind == "change_abs")
+        for v, q, s in zip(changes["value"], changes["qualifier"], changes["step"])
+    ]
     changes["signed"] = changes["value"] * sign
     changes["signed_low"] = [min(sg * b[0], sg * b[1]) for sg, b in zip(sign, bounds)]
     changes["signed_high"] = [max(sg * b[0], sg * b[1]) for sg, b in zip(sign, bounds)]
@@ -268,7 +299,9 @@ def derived_counts(counts: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     kind = changes["kind"].iloc[0]
     pairs = _single_per_pair(counts, "value").merge(
         _single_per_pair(changes, "signed")[[*PAIR, "signed", "signed_low", "signed_high", "surface", "sentence"]],
-        on=PAIR, suffixes=("", "_change"))
+        on=PAIR,
+        suffixes=("", "_change"),
+    )
     rows = []
     for pair in pairs.itertuples(index=False):
         label = previous_period(pair.period_label)
@@ -282,10 +315,17 @@ def derived_counts(counts: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
         if label is None:
             continue
         row = pair._asdict()
-        row.update(period_label=label, value=round_to(value, pair.step), low=low, high=high, derived_from=kind,
-                   surface=f"{pair.surface} {pair.surface_change}",
-                   sentence=pair.sentence if pair.sentence_change in ("", pair.sentence)
-                   else f"{pair.sentence} {pair.sentence_change}")
+        row.update(
+            period_label=label,
+            value=round_to(value, pair.step),
+            low=low,
+            high=high,
+            derived_from=kind,
+            surface=f"{pair.surface} {pair.surface_change}",
+            sentence=pair.sentence
+            if pair.sentence_change in ("", pair.sentence)
+            else f"{pair.sentence} {pair.sentence_change}",
+        )
         rows.append(row)
     return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *pairs.columns])))[columns]
 
@@ -301,20 +341,37 @@ def series_statements(frame: pd.DataFrame) -> pd.DataFrame:
             parts.append(derived)
     both = pd.concat(parts, ignore_index=True)
     both["derived"] = both["derived_from"] != ""
-    columns = [*KEY, "doc_id", "metric", "metric_key", "value", "low", "high", "derived", "derived_from",
-               "surface", "sentence", "source", "qualifier"]
+    columns = [
+        *KEY,
+        "doc_id",
+        "metric",
+        "metric_key",
+        "value",
+        "low",
+        "high",
+        "derived",
+        "derived_from",
+        "surface",
+        "sentence",
+        "source",
+        "qualifier",
+    ]
     return both[columns] if len(both) else pd.DataFrame(columns=columns)
 
 
 # ------------------------------------------------------------------------------------------- points
+
 
 def _mark_ambiguous(statements: list[Statement]) -> list[Statement]:
     """Flag the statements of a report that holds values at this point which cannot all be one fact."""
     by_report: dict[tuple[str, str], list[Statement]] = defaultdict(list)
     for statement in statements:
         by_report[(statement.doc_id, statement.derived_from)].append(statement)
-    several = {key for key, group in by_report.items()
-               if any(not overlap((a.low, a.high), (b.low, b.high)) for a, b in combinations(group, 2))}
+    several = {
+        key
+        for key, group in by_report.items()
+        if any(not overlap((a.low, a.high), (b.low, b.high)) for a, b in combinations(group, 2))
+    }
     return [replace(s, ambiguous=True) if (s.doc_id, s.derived_from) in several else s for s in statements]
 
 
@@ -346,22 +403,46 @@ def _point(key: tuple, statements: list[Statement]) -> dict:
     stated_agree = all(ok for (a, b), ok in zip(pairs, meets) if not (a.derived or b.derived))
     ambiguous = any(s.ambiguous for s in statements)
     value, is_derived = math.nan, False
-    if stated and not any(s.ambiguous for s in stated) and stated_agree:      # a derived value never decides
+    if stated and not any(s.ambiguous for s in stated) and stated_agree:  # a derived value never decides
         value = _most_precise(stated).value
     elif not stated and derived and not ambiguous and agree is not False:
         value, is_derived = _most_precise(derived).value, True
-    return {**dict(zip(KEY, key)), "value": value, "derived": is_derived,
-            "n_sources": len({s.doc_id for s in stated}), "agree": agree, "ambiguous": ambiguous,
-            "values": [s.value for s in stated], "doc_ids": [s.doc_id for s in stated],
-            "sources": [s.source for s in stated], "surfaces": [s.surface for s in stated],
-            "sentences": [s.sentence for s in stated],
-            "derived_values": [s.value for s in derived], "derived_doc_ids": [s.doc_id for s in derived],
-            "derived_sentences": [s.sentence for s in derived],
-            "statements": [s.as_dict() for s in statements]}
+    return {
+        **dict(zip(KEY, key)),
+        "value": value,
+        "derived": is_derived,
+        "n_sources": len({s.doc_id for s in stated}),
+        "agree": agree,
+        "ambiguous": ambiguous,
+        "values": [s.value for s in stated],
+        "doc_ids": [s.doc_id for s in stated],
+        "sources": [s.source for s in stated],
+        "surfaces": [s.surface for s in stated],
+        "sentences": [s.sentence for s in stated],
+        "derived_values": [s.value for s in derived],
+        "derived_doc_ids": [s.doc_id for s in derived],
+        "derived_sentences": [s.sentence for s in derived],
+        "statements": [s.as_dict() for s in statements],
+    }
 
 
-POINT_COLUMNS = [*KEY, "value", "derived", "n_sources", "agree", "ambiguous", "values", "doc_ids", "sources",
-                 "surfaces", "sentences", "derived_values", "derived_doc_ids", "derived_sentences", "statements"]
+POINT_COLUMNS = [
+    *KEY,
+    "value",
+    "derived",
+    "n_sources",
+    "agree",
+    "ambiguous",
+    "values",
+    "doc_ids",
+    "sources",
+    "surfaces",
+    "sentences",
+    "derived_values",
+    "derived_doc_ids",
+    "derived_sentences",
+    "statements",
+]
 
 
 def series_points(frame: pd.DataFrame) -> pd.DataFrame:
@@ -369,7 +450,8 @@ def series_points(frame: pd.DataFrame) -> pd.DataFrame:
 
     ``value``: the stated value (the most precise statement when several agree, whatever derived values
     say), else the derived one with ``derived`` True, else NaN (the point's stated values disagree, or a
-    report has several facts on it: ``ambiguous``). ``n_sources``: reports that state it. ``agree``: whether every pair of statements
+    report has several facts on it: ``ambiguous``). ``n_sources``: reports that state it. ``agree``:
+    whether every pair of statements
     that should be one fact meets within its rounding (None when there is no such pair). List columns
     give each stated value with its report, source, surface and sentence, then the derived ones;
     ``statements`` holds them all for ``disagreements``.
@@ -381,10 +463,20 @@ def series_points(frame: pd.DataFrame) -> pd.DataFrame:
     grouped: dict[tuple, list[Statement]] = defaultdict(list)
     for row in statements.itertuples(index=False):
         grouped[tuple(getattr(row, k) for k in KEY)].append(
-            Statement(doc_id=row.doc_id, metric=row.metric, value=float(row.value), low=float(row.low),
-                      high=float(row.high), derived=bool(row.derived), surface=row.surface,
-                      sentence=row.sentence, source=row.source or None, derived_from=row.derived_from,
-                      metric_key=row.metric_key))
+            Statement(
+                doc_id=row.doc_id,
+                metric=row.metric,
+                value=float(row.value),
+                low=float(row.low),
+                high=float(row.high),
+                derived=bool(row.derived),
+                surface=row.surface,
+                sentence=row.sentence,
+                source=row.source or None,
+                derived_from=row.derived_from,
+                metric_key=row.metric_key,
+            )
+        )
     points = [_point(key, grouped[key]) for key in sorted(grouped)]
     return pd.DataFrame(points, columns=POINT_COLUMNS)
 
@@ -404,7 +496,7 @@ def disagreements(points: pd.DataFrame) -> pd.DataFrame:
     a stated value is always side a.
     """
     rows = []
-    for point in points[points["agree"] == False].itertuples(index=False):
+    for point in points[points["agree"].eq(False)].itertuples(index=False):
         statements = [Statement(**s) for s in point.statements]
         for a, b in combinations(statements, 2):
             if not comparable(a, b) or overlap((a.low, a.high), (b.low, b.high)):
@@ -412,13 +504,18 @@ def disagreements(points: pd.DataFrame) -> pd.DataFrame:
             if a.derived and not b.derived:
                 a, b = b, a
             what = "sources" if not (a.derived or b.derived) else ("derived" if a.derived else "stated/derived")
-            rows.append({**{k: getattr(point, k) for k in KEY}, "what": what,
-                         **{f"{field}_{side}": getattr(s, field) for side, s in (("a", a), ("b", b))
-                            for field in _SIDE}})
+            rows.append(
+                {
+                    **{k: getattr(point, k) for k in KEY},
+                    "what": what,
+                    **{f"{field}_{side}": getattr(s, field) for side, s in (("a", a), ("b", b)) for field in _SIDE},
+                }
+            )
     return pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------- for output
+
 
 def select_points(points: pd.DataFrame, region_code: str, measure: str, category: str | None = None) -> pd.DataFrame:
     """The points of one region's series of one measure (and category), in period order."""
@@ -428,15 +525,27 @@ def select_points(points: pd.DataFrame, region_code: str, measure: str, category
     return chosen.sort_values(["category", "unit_norm", "kind", "period_label"]).reset_index(drop=True)
 
 
-SHOWN_COLUMNS = ["period_label", "category", "kind", "unit_norm", "value", "derived", "n_sources", "agree",
-                 "doc_ids", "sources"]
+SHOWN_COLUMNS = [
+    "period_label",
+    "category",
+    "kind",
+    "unit_norm",
+    "value",
+    "derived",
+    "n_sources",
+    "agree",
+    "doc_ids",
+    "sources",
+]
 
 
 def series_table(points: pd.DataFrame) -> str:
     """Selected points as a terminal table: period, what, value (``≈`` when derived), sources."""
     flat = flat_points(points)[SHOWN_COLUMNS].copy()
-    flat["value"] = [("≈" if derived else "") + ("-" if math.isnan(value) else _plain(float(value)))
-                     for value, derived in zip(points["value"], points["derived"])]
+    flat["value"] = [
+        ("≈" if derived else "") + ("-" if math.isnan(value) else _plain(float(value)))
+        for value, derived in zip(points["value"], points["derived"])
+    ]
     flat["agree"] = flat["agree"].map({True: "yes", False: "NO"}).fillna("")
     return flat.drop(columns=["derived"]).to_string(index=False)
 
@@ -446,8 +555,16 @@ def measures_of(points: pd.DataFrame, region_code: str) -> list[str]:
     return sorted(set(points.loc[points["region_code"] == region_code, "measure"]))
 
 
-LIST_COLUMNS = ("values", "doc_ids", "sources", "surfaces", "sentences", "derived_values", "derived_doc_ids",
-                "derived_sentences")
+LIST_COLUMNS = (
+    "values",
+    "doc_ids",
+    "sources",
+    "surfaces",
+    "sentences",
+    "derived_values",
+    "derived_doc_ids",
+    "derived_sentences",
+)
 
 
 def flat_points(points: pd.DataFrame, separator: str = " | ") -> pd.DataFrame:
@@ -487,9 +604,13 @@ def describe_disagreement(row) -> str:
       ≈5 (5–5, from change_abs)  fuding  3起 减少2起  桐城辖区发生3起同比减少2起下降66.67%
     """
     get = row.get if isinstance(row, dict) else row.__getitem__
-    lines = [f"{get('region_code')} {get('category')} {get('measure')} {get('unit_norm')} "
-             f"{get('period_label')} ({get('what')})"]
+    lines = [
+        f"{get('region_code')} {get('category')} {get('measure')} {get('unit_norm')} "
+        f"{get('period_label')} ({get('what')})"
+    ]
     for side in "ab":
-        lines.append(f"  {_side(get(f'value_{side}'), get(f'low_{side}'), get(f'high_{side}'), get(f'derived_from_{side}'))}"
-                     f"  {get(f'doc_id_{side}')}  {get(f'surface_{side}')}  {get(f'sentence_{side}')}")
+        lines.append(
+            f"  {_side(get(f'value_{side}'), get(f'low_{side}'), get(f'high_{side}'), get(f'derived_from_{side}'))}"
+            f"  {get(f'doc_id_{side}')}  {get(f'surface_{side}')}  {get(f'sentence_{side}')}"
+        )
     return "\n".join(lines)

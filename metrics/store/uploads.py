@@ -31,7 +31,13 @@ def content_name(name: str, data: bytes) -> str:
     return f"{stem[:80]}-{hashlib.sha256(data).hexdigest()[:HASH_DIGITS]}{path.suffix.lower()}"
 
 
-def ingest_upload_bytes(name: str, data: bytes, *, db: str | os.PathLike = DEFAULT_DB, region: str | None = None,
-                        published: str | None = None) -> IngestSummary:
+def ingest_upload_bytes(
+    name: str,
+    data: bytes,
+    *,
+    db: str | os.PathLike = DEFAULT_DB,
+    region: str | None = None,
+    published: str | None = None,
+) -> IngestSummary:
     """Ingest one uploaded or pasted report under its content name (see content_name)."""
     return ingest_bytes(content_name(name, data), data, db=db, region=region, published=published)

@@ -15,10 +15,10 @@ import plotly.graph_objects as go
 
 from metrics.views.strings import UiStrings
 
-CHANGE_LIMIT = 30        # the diverging chart shows at most this many changes, the largest first
+CHANGE_LIMIT = 30  # the diverging chart shows at most this many changes, the largest first
 TREND_CHOICE_LIMIT = 200
 TREND_KINDS = ("count", "amount", "quantity", "rate")
-TREND_REGION_LIMIT = 8   # regions drawn side by side in the trend chart, those with the most figures
+TREND_REGION_LIMIT = 8  # regions drawn side by side in the trend chart, those with the most figures
 
 
 def safe_label(text: object) -> str:
@@ -61,8 +61,7 @@ YOY_COLUMNS = ["stat_id", "doc_id", "category", "metric", "region", "period_disp
 
 def yoy_changes(frame: pd.DataFrame) -> pd.DataFrame:
     """Every stated year-on-year % change, signed (down → negative), with what and where it describes."""
-    wanted = (~frame["derived"] & (frame["kind"] == "change_pct") & (frame["basis"] == "yoy")
-              & (frame["unit"] == "%"))
+    wanted = ~frame["derived"] & (frame["kind"] == "change_pct") & (frame["basis"] == "yoy") & (frame["unit"] == "%")
     changes = frame.loc[wanted, [*YOY_COLUMNS, "value"]]
     sign = (changes["direction"] == "down").map({True: -1.0, False: 1.0}).astype("float64")
     return changes.drop(columns="value").assign(change_pct=changes["value"] * sign)
@@ -84,12 +83,25 @@ def trend_choices(frame: pd.DataFrame, limit: int = TREND_CHOICE_LIMIT) -> pd.Da
     return as_text(counts, ("metric", "unit", "kind")).reset_index(drop=True)
 
 
-TREND_COLUMNS = ["region", "period", "period_display", "is_partial", "derived", "metric", "unit", "value",
-                 "qualifier", "doc_id", "stat_id", "published"]
+TREND_COLUMNS = [
+    "region",
+    "period",
+    "period_display",
+    "is_partial",
+    "derived",
+    "metric",
+    "unit",
+    "value",
+    "qualifier",
+    "doc_id",
+    "stat_id",
+    "published",
+]
 
 
-def metric_trend(frame: pd.DataFrame, metric: str, unit: str, kind: str,
-                 region_limit: int = TREND_REGION_LIMIT) -> pd.DataFrame:
+def metric_trend(
+    frame: pd.DataFrame, metric: str, unit: str, kind: str, region_limit: int = TREND_REGION_LIMIT
+) -> pd.DataFrame:
     """One metric in one unit across periods, one value per region, period and stated/derived.
 
     Where several reports give the same figure, the most recently published one is kept; regions are
@@ -107,12 +119,24 @@ def metric_trend(frame: pd.DataFrame, metric: str, unit: str, kind: str,
 
 def headline_figures(frame: pd.DataFrame, limit: int = 4) -> pd.DataFrame:
     """Stated levels that come with a yoy % change, newest period first, one per metric and region."""
-    columns = ["metric", "region", "period", "period_display", "is_partial", "value", "unit", "yoy_change_pct",
-               "doc_id", "stat_id"]
+    columns = [
+        "metric",
+        "region",
+        "period",
+        "period_display",
+        "is_partial",
+        "value",
+        "unit",
+        "yoy_change_pct",
+        "doc_id",
+        "stat_id",
+    ]
     paired = frame.loc[~frame["derived"] & frame["yoy_change_pct"].notna(), columns]
     paired = paired.sort_values(["period", "value"], ascending=[False, False], na_position="last", kind="stable")
-    top = as_text(paired.drop_duplicates(subset=["metric", "region"]).head(limit),
-                  ("metric", "region", "unit", "doc_id", "period_display", "stat_id"))
+    top = as_text(
+        paired.drop_duplicates(subset=["metric", "region"]).head(limit),
+        ("metric", "region", "unit", "doc_id", "period_display", "stat_id"),
+    )
     return top.drop(columns="period").reset_index(drop=True)
 
 
@@ -127,11 +151,21 @@ def category_year_figure(data: pd.DataFrame, strings: UiStrings, title: str) -> 
     labelled = data.assign(x=period_labels(data, strings))
     figure = go.Figure()
     for category, rows in labelled.groupby("category", sort=False):
-        figure.add_bar(x=rows["x"], y=rows["statistics"], name=safe_label(strings.category(category)),
-                       marker_color=colours.get(category, "#888888"))
-    figure.update_layout(title=title, barmode="group", xaxis_title=strings.text("axis_year"),
-                         yaxis_title=strings.text("axis_count"), xaxis_type="category", legend_title_text="",
-                         xaxis={"categoryorder": "array", "categoryarray": list(dict.fromkeys(labelled["x"]))})
+        figure.add_bar(
+            x=rows["x"],
+            y=rows["statistics"],
+            name=safe_label(strings.category(category)),
+            marker_color=colours.get(category, "#888888"),
+        )
+    figure.update_layout(
+        title=title,
+        barmode="group",
+        xaxis_title=strings.text("axis_year"),
+        yaxis_title=strings.text("axis_count"),
+        xaxis_type="category",
+        legend_title_text="",
+        xaxis={"categoryorder": "array", "categoryarray": list(dict.fromkeys(labelled["x"]))},
+    )
     return figure
 
 
@@ -151,12 +185,22 @@ def yoy_figure(data: pd.DataFrame, strings: UiStrings, title: str) -> go.Figure:
     labelled = data.assign(y=change_labels(data, strings).map(safe_label))
     figure = go.Figure()
     for direction, rows in ((d, labelled[(labelled["change_pct"] >= 0) == (d == "up")]) for d in ("up", "down")):
-        figure.add_bar(y=rows["y"], x=rows["change_pct"], orientation="h", name=strings.text(direction),
-                       marker_color=colours[direction])
+        figure.add_bar(
+            y=rows["y"],
+            x=rows["change_pct"],
+            orientation="h",
+            name=strings.text(direction),
+            marker_color=colours[direction],
+        )
     figure.add_vline(x=0, line_width=2, line_color="#333333")
-    figure.update_layout(title=title, barmode="relative", xaxis_title=strings.text("axis_change"),
-                         yaxis={"categoryorder": "array", "categoryarray": labelled["y"].tolist(), "automargin": True},
-                         height=max(360, 24 * len(labelled) + 160), legend_title_text="")
+    figure.update_layout(
+        title=title,
+        barmode="relative",
+        xaxis_title=strings.text("axis_change"),
+        yaxis={"categoryorder": "array", "categoryarray": labelled["y"].tolist(), "automargin": True},
+        height=max(360, 24 * len(labelled) + 160),
+        legend_title_text="",
+    )
     return figure
 
 
@@ -168,10 +212,21 @@ def trend_figure(data: pd.DataFrame, strings: UiStrings, title: str) -> go.Figur
     colours = {region: palette[i % len(palette)] for i, region in enumerate(sorted(labelled["region"].unique()))}
     for (region, derived), rows in labelled.groupby(["region", "derived"], sort=True):
         status = strings.text("derived") if derived else strings.text("stated")
-        figure.add_bar(x=rows["x"], y=rows["value"], name=safe_label(f"{region} ({status})"),
-                       marker_color=colours[region], opacity=0.45 if derived else 1.0,
-                       marker_pattern_shape="/" if derived else "")
-    figure.update_layout(title=title, barmode="group", xaxis_title=strings.text("axis_year"),
-                         yaxis_title=strings.text("axis_value"), xaxis_type="category", legend_title_text="",
-                         xaxis={"categoryorder": "array", "categoryarray": list(dict.fromkeys(labelled["x"]))})
+        figure.add_bar(
+            x=rows["x"],
+            y=rows["value"],
+            name=safe_label(f"{region} ({status})"),
+            marker_color=colours[region],
+            opacity=0.45 if derived else 1.0,
+            marker_pattern_shape="/" if derived else "",
+        )
+    figure.update_layout(
+        title=title,
+        barmode="group",
+        xaxis_title=strings.text("axis_year"),
+        yaxis_title=strings.text("axis_value"),
+        xaxis_type="category",
+        legend_title_text="",
+        xaxis={"categoryorder": "array", "categoryarray": list(dict.fromkeys(labelled["x"]))},
+    )
     return figure

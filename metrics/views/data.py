@@ -16,8 +16,8 @@ import pandas as pd
 
 from metrics.errors import StoreError, StoreProblem
 from metrics.store import DEFAULT_DB, ingest, ingest_upload_bytes, load_series_points, store_at
-from metrics.store.database import open_store
 from metrics.store.backends import Backend
+from metrics.store.database import open_store
 
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
 UPLOAD_LIMIT_MB = 5
@@ -65,7 +65,9 @@ def guarded(call: Callable[[Backend], object], db: str):
     except (StoreProblem, ValueError):
         raise
     except StoreError as exc:  # the store's own diagnosis: busy, damaged, unreadable, full
-        raise StoreProblem("busy" if exc.kind == "busy" else "broken", str(exc)) from None  # ValueError: the store refused a value (a correction out of range): the caller says why
+        raise StoreProblem(
+            "busy" if exc.kind == "busy" else "broken", str(exc)
+        ) from None  # ValueError: the store refused a value (a correction out of range): the caller says why
     except Exception as exc:  # duckdb.IOException, duckdb.Error, OSError, a corrupt file...
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         busy = "lock" in str(exc).lower()
@@ -128,8 +130,9 @@ def valid_date(text: str) -> str | None:
     return dt.date.fromisoformat(text).isoformat() if text else None
 
 
-def ingest_upload(db: str, name: str, data: bytes, *, region: str | None, published: str | None,
-                  limit_mb: int = UPLOAD_LIMIT_MB) -> UploadOutcome:
+def ingest_upload(
+    db: str, name: str, data: bytes, *, region: str | None, published: str | None, limit_mb: int = UPLOAD_LIMIT_MB
+) -> UploadOutcome:
     """Check and ingest one report's bytes; the outcome to show (never raises for a bad file)."""
     problem = upload_problem(name, len(data), limit_mb)
     if problem is not None:
@@ -145,16 +148,19 @@ def ingest_upload(db: str, name: str, data: bytes, *, region: str | None, publis
     digest = hashlib.sha256(data).hexdigest()
     if getattr(summary, "skipped", 0) and not getattr(summary, "files_read", 0):
         return UploadOutcome(True, "ingest_skipped", {"name": name, "content_hash": digest})
-    return UploadOutcome(True, "ingested", {"name": name, "count": getattr(summary, "statistics", 0),
-                                            "content_hash": digest})
+    return UploadOutcome(
+        True, "ingested", {"name": name, "count": getattr(summary, "statistics", 0), "content_hash": digest}
+    )
 
 
 def doc_id_for_content(db: str, content_hash: str) -> str | None:
     """The doc_id of the stored document with these bytes (sha256), or None."""
+
     def lookup(path: str) -> str | None:
         with open_store(path) as con:
             row = con.execute("SELECT doc_id FROM documents WHERE content_hash = ?", [content_hash]).fetchall()
         return str(row[0][0]) if row else None
+
     if not Path(db).is_file():
         return None
     try:
@@ -165,10 +171,13 @@ def doc_id_for_content(db: str, content_hash: str) -> str | None:
 
 def read_documents(db: str) -> pd.DataFrame:
     """One row per stored document (doc_id, region, published, title, source, ingested_at...)."""
+
     def listing(path: str) -> pd.DataFrame:
         with open_store(path) as con:
-            return con.execute("SELECT doc_id, region, published, title, source, path, ingested_at "
-                               "FROM documents ORDER BY doc_id").df()
+            return con.execute(
+                "SELECT doc_id, region, published, title, source, path, ingested_at FROM documents ORDER BY doc_id"
+            ).df()
+
     if not Path(db).is_file():
         raise StoreProblem("missing", db)
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metrics.store.exports import csv_bytes, neutralise_frame, xlsx_bytes
 from metrics.record import COLUMNS
+from metrics.store.exports import csv_bytes, neutralise_frame, xlsx_bytes
 
 EXPORT_COLUMNS = ("stat_id", *COLUMNS, "period_display", "is_partial", "derived", "corrected")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

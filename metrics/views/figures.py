@@ -15,10 +15,8 @@ import plotly.graph_objects as go
 from metrics.views.indicators import is_count_unit, period_end
 
 TONE_COLOURS = {"good": "#1e8449", "bad": "#d68910", "neutral": "#7f8c8d"}
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f",
-           "#bcbd22")
-PERIOD_SYMBOLS = {"half": "square", "quarter": "diamond", "month": "circle", "months": "triangle-up",
-                  "days": "star"}
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
+PERIOD_SYMBOLS = {"half": "square", "quarter": "diamond", "month": "circle", "months": "triangle-up", "days": "star"}
 
 
 def escaped(values: pd.Series) -> pd.Series:
@@ -43,17 +41,27 @@ def hover_text(points: pd.DataFrame, labels: dict[str, str]) -> list[str]:
     region, doc = escaped(points["region"]), escaped(points["doc_id"])
     out = []
     for value, unit, period, reg, source, text, derived, alternatives in zip(
-            points["value"], escaped(points["unit"]), escaped(points["period_label"]), region, doc, sentence,
-            points["derived"], points.get("alternatives", pd.Series(1, index=points.index))):
+        points["value"],
+        escaped(points["unit"]),
+        escaped(points["period_label"]),
+        region,
+        doc,
+        sentence,
+        points["derived"],
+        points.get("alternatives", pd.Series(1, index=points.index)),
+    ):
         mark = f" ({labels['derived']})" if derived else ""
         more = f"<br>{labels['alternatives']}: {int(alternatives)}" if alternatives and int(alternatives) > 1 else ""
-        out.append(f"<b>{reg}</b> · {period}<br>{format_value(value)} {unit}{mark}<br>{labels['source']}: {source}"
-                   f"<br>{text}{more}")
+        out.append(
+            f"<b>{reg}</b> · {period}<br>{format_value(value)} {unit}{mark}<br>{labels['source']}: {source}"
+            f"<br>{text}{more}"
+        )
     return out
 
 
-def apply_axes(figure: go.Figure, *, unit_family: str, unit: str, x_title: str, y_title: str,
-               integer_x: bool) -> go.Figure:
+def apply_axes(
+    figure: go.Figure, *, unit_family: str, unit: str, x_title: str, y_title: str, integer_x: bool
+) -> go.Figure:
     """Axis titles with the unit, integer ticks for counts and for years."""
     figure.update_yaxes(title_text=f"{y_title} ({unit})" if unit else y_title, rangemode="tozero")
     if is_count_unit(unit_family):
@@ -64,8 +72,9 @@ def apply_axes(figure: go.Figure, *, unit_family: str, unit: str, x_title: str, 
     return figure
 
 
-def indicator_figure(points: pd.DataFrame, *, title: str, unit: str, unit_family: str, partial: bool,
-                     labels: dict[str, str]) -> go.Figure:
+def indicator_figure(
+    points: pd.DataFrame, *, title: str, unit: str, unit_family: str, partial: bool, labels: dict[str, str]
+) -> go.Figure:
     """The indicator over periods, one line per region: whole years on a year axis, or (``partial``) each
     kind of period its own series on a date axis (the period's last day). Stated points filled on a solid
     line; derived points hollow, joined to the next stated one by a dashed line. At most three traces per
@@ -80,17 +89,37 @@ def indicator_figure(points: pd.DataFrame, *, title: str, unit: str, unit_family
             series = series.sort_values("x")
             name = str(series["region"].iloc[0]) + (f" · {labels.get('period_' + str(kind), kind)}" if partial else "")
             xs = series["x"].tolist()
-            traces.append(go.Scatter(
-                x=xs, y=series["value"].tolist(), mode="markers", name=name, legendgroup=str(region_key),
-                marker={"color": [("white" if d else colour) for d in series["derived"]], "size": 10,
-                        "line": {"color": colour, "width": 2}, "symbol": PERIOD_SYMBOLS.get(str(kind), "circle")},
-                customdata=series[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover_text(series, labels),
-                hoverinfo="text"))
+            traces.append(
+                go.Scatter(
+                    x=xs,
+                    y=series["value"].tolist(),
+                    mode="markers",
+                    name=name,
+                    legendgroup=str(region_key),
+                    marker={
+                        "color": [("white" if d else colour) for d in series["derived"]],
+                        "size": 10,
+                        "line": {"color": colour, "width": 2},
+                        "symbol": PERIOD_SYMBOLS.get(str(kind), "circle"),
+                    },
+                    customdata=series[["stat_id"]].astype(str).to_numpy().tolist(),
+                    hovertext=hover_text(series, labels),
+                    hoverinfo="text",
+                )
+            )
             stated = series[~series["derived"]]
             if len(stated) > 1:
-                traces.append(go.Scatter(x=stated["x"].tolist(), y=stated["value"].tolist(), mode="lines",
-                                         line={"color": colour}, showlegend=False, hoverinfo="skip",
-                                         legendgroup=str(region_key)))
+                traces.append(
+                    go.Scatter(
+                        x=stated["x"].tolist(),
+                        y=stated["value"].tolist(),
+                        mode="lines",
+                        line={"color": colour},
+                        showlegend=False,
+                        hoverinfo="skip",
+                        legendgroup=str(region_key),
+                    )
+                )
             dash_x, dash_y = [], []
             flags, values = series["derived"].tolist(), series["value"].tolist()
             for index, derived in enumerate(flags):  # derived point → the next stated point, gaps between
@@ -99,18 +128,38 @@ def indicator_figure(points: pd.DataFrame, *, title: str, unit: str, unit_family
                     dash_x += [xs[index], xs[following], None]
                     dash_y += [values[index], values[following], None]
             if dash_x:
-                traces.append(go.Scatter(x=dash_x[:-1], y=dash_y[:-1], mode="lines", showlegend=False,
-                                         line={"color": colour, "dash": "dash"}, hoverinfo="skip",
-                                         legendgroup=str(region_key)))
+                traces.append(
+                    go.Scatter(
+                        x=dash_x[:-1],
+                        y=dash_y[:-1],
+                        mode="lines",
+                        showlegend=False,
+                        line={"color": colour, "dash": "dash"},
+                        hoverinfo="skip",
+                        legendgroup=str(region_key),
+                    )
+                )
     figure = go.Figure(traces)
-    figure.update_layout(title=title, hovermode="closest", legend={"orientation": "h", "y": -0.2},
-                         margin={"l": 10, "r": 10, "t": 60, "b": 10}, clickmode="event+select")
-    return apply_axes(figure, unit_family=unit_family, unit=unit, x_title=labels["axis_period"],
-                      y_title=labels["axis_value"], integer_x=not partial)
+    figure.update_layout(
+        title=title,
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        clickmode="event+select",
+    )
+    return apply_axes(
+        figure,
+        unit_family=unit_family,
+        unit=unit,
+        x_title=labels["axis_period"],
+        y_title=labels["axis_value"],
+        integer_x=not partial,
+    )
 
 
-def multiples_figure(points: pd.DataFrame, measure_titles: dict[str, str], *, labels: dict[str, str],
-                     columns: int = 3) -> go.Figure:
+def multiples_figure(
+    points: pd.DataFrame, measure_titles: dict[str, str], *, labels: dict[str, str], columns: int = 3
+) -> go.Figure:
     """Small multiples: one panel per measure (its own y axis and unit), whole years, a line per region.
     The grid of axes is laid out directly (no make_subplots), so the figure is cheap to build."""
     measures = list(dict.fromkeys(points["measure"].tolist()))
@@ -125,64 +174,120 @@ def multiples_figure(points: pd.DataFrame, measure_titles: dict[str, str], *, la
         x0, y1 = col * (width + gap_x), 1 - row * (height + gap_y)
         own = points[points["measure"] == measure]
         family = str(own["unit_family"].iloc[0]) if len(own) else ""
-        layout[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": f"y{suffix}", "tickformat": "d",
-                                    "dtick": 1}
-        layout[f"yaxis{suffix}"] = {"domain": [y1 - height, y1], "anchor": f"x{suffix}", "rangemode": "tozero",
-                                    **({"tickformat": ",d"} if is_count_unit(family) else {})}  # unit: in the title
-        titles.append({"text": html.escape(measure_titles.get(measure, measure)), "x": x0 + width / 2, "y": y1,
-                       "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom",
-                       "showarrow": False})
+        layout[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "anchor": f"y{suffix}", "tickformat": "d", "dtick": 1}
+        layout[f"yaxis{suffix}"] = {
+            "domain": [y1 - height, y1],
+            "anchor": f"x{suffix}",
+            "rangemode": "tozero",
+            **({"tickformat": ",d"} if is_count_unit(family) else {}),
+        }  # unit: in the title
+        titles.append(
+            {
+                "text": html.escape(measure_titles.get(measure, measure)),
+                "x": x0 + width / 2,
+                "y": y1,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+        )
         for region_key, series in own.groupby("region_key", observed=True):
             colour = PALETTE[regions.index(region_key) % len(PALETTE)]
             series = series.assign(x=series["period_label"].astype(int)).sort_values("x")
-            traces.append(go.Scatter(
-                x=series["x"].tolist(), y=series["value"].tolist(), mode="lines+markers",
-                name=str(series["region"].iloc[0]), legendgroup=str(region_key), showlegend=index == 0,
-                line={"color": colour}, xaxis=f"x{suffix}", yaxis=f"y{suffix}",
-                marker={"color": [("white" if d else colour) for d in series["derived"]], "size": 8,
-                        "line": {"color": colour, "width": 2}},
-                customdata=series[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover_text(series, labels),
-                hoverinfo="text"))
-    layout.update(height=max(320, 260 * rows), margin={"l": 10, "r": 10, "t": 40, "b": 30},
-                  legend={"orientation": "h", "y": -0.08}, annotations=titles)
+            traces.append(
+                go.Scatter(
+                    x=series["x"].tolist(),
+                    y=series["value"].tolist(),
+                    mode="lines+markers",
+                    name=str(series["region"].iloc[0]),
+                    legendgroup=str(region_key),
+                    showlegend=index == 0,
+                    line={"color": colour},
+                    xaxis=f"x{suffix}",
+                    yaxis=f"y{suffix}",
+                    marker={
+                        "color": [("white" if d else colour) for d in series["derived"]],
+                        "size": 8,
+                        "line": {"color": colour, "width": 2},
+                    },
+                    customdata=series[["stat_id"]].astype(str).to_numpy().tolist(),
+                    hovertext=hover_text(series, labels),
+                    hoverinfo="text",
+                )
+            )
+    layout.update(
+        height=max(320, 260 * rows),
+        margin={"l": 10, "r": 10, "t": 40, "b": 30},
+        legend={"orientation": "h", "y": -0.08},
+        annotations=titles,
+    )
     return go.Figure(data=traces, layout=layout)
 
 
-def ranking_figure(ranking: pd.DataFrame, *, title: str, unit: str, unit_family: str,
-                   labels: dict[str, str]) -> go.Figure:
+def ranking_figure(
+    ranking: pd.DataFrame, *, title: str, unit: str, unit_family: str, labels: dict[str, str]
+) -> go.Figure:
     """The regions' values in one period as horizontal bars, largest at the top."""
     shown = ranking.iloc[::-1]
-    figure = go.Figure(go.Bar(
-        x=shown["value"].tolist(), y=shown["region"].astype(str).tolist(), orientation="h",
-        marker={"color": "#2874a6", "pattern": {"shape": ["/" if d else "" for d in shown["derived"]]}},
-        customdata=shown[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover_text(shown, labels), hoverinfo="text",
-        text=[format_value(v) for v in shown["value"]], textposition="auto"))
-    figure.update_layout(title=title, height=max(260, 40 * len(shown) + 120), margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    figure.update_xaxes(title_text=f"{labels['axis_value']} ({unit})" if unit else labels["axis_value"],
-                        tickformat=",d" if is_count_unit(unit_family) else None)
+    figure = go.Figure(
+        go.Bar(
+            x=shown["value"].tolist(),
+            y=shown["region"].astype(str).tolist(),
+            orientation="h",
+            marker={"color": "#2874a6", "pattern": {"shape": ["/" if d else "" for d in shown["derived"]]}},
+            customdata=shown[["stat_id"]].astype(str).to_numpy().tolist(),
+            hovertext=hover_text(shown, labels),
+            hoverinfo="text",
+            text=[format_value(v) for v in shown["value"]],
+            textposition="auto",
+        )
+    )
+    figure.update_layout(
+        title=title, height=max(260, 40 * len(shown) + 120), margin={"l": 10, "r": 10, "t": 60, "b": 10}
+    )
+    figure.update_xaxes(
+        title_text=f"{labels['axis_value']} ({unit})" if unit else labels["axis_value"],
+        tickformat=",d" if is_count_unit(unit_family) else None,
+    )
     return figure
 
 
 def change_figure(changes: pd.DataFrame, tones: pd.Series, *, title: str, labels: dict[str, str]) -> go.Figure:
     """Each region's year-on-year change (%), the largest fall at the top, coloured by what it means."""
     order = changes.assign(tone=tones.to_numpy()).iloc[::-1]
-    hover = [f"<b>{html.escape(str(r))}</b><br>{c:+.1f}%"
-             f"{' (' + labels['computed'] + ')' if computed else ''}<br>{labels['source']}: {html.escape(str(d))}"
-             f"<br>{html.escape(str(s)[:80])}"
-             for r, c, computed, d, s in zip(order["region"], order["change_pct"], order["computed"], order["doc_id"],
-                                             order["sentence"])]
-    figure = go.Figure(go.Bar(
-        x=order["change_pct"].tolist(), y=order["region"].astype(str).tolist(), orientation="h",
-        marker={"color": [TONE_COLOURS[t] for t in order["tone"]]},
-        customdata=order[["stat_id"]].astype(str).to_numpy().tolist(), hovertext=hover, hoverinfo="text",
-        text=[f"{c:+.1f}%" for c in order["change_pct"]], textposition="auto"))
-    figure.update_layout(title=title, height=max(260, 40 * len(order) + 120), margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    hover = [
+        f"<b>{html.escape(str(r))}</b><br>{c:+.1f}%"
+        f"{' (' + labels['computed'] + ')' if computed else ''}<br>{labels['source']}: {html.escape(str(d))}"
+        f"<br>{html.escape(str(s)[:80])}"
+        for r, c, computed, d, s in zip(
+            order["region"], order["change_pct"], order["computed"], order["doc_id"], order["sentence"]
+        )
+    ]
+    figure = go.Figure(
+        go.Bar(
+            x=order["change_pct"].tolist(),
+            y=order["region"].astype(str).tolist(),
+            orientation="h",
+            marker={"color": [TONE_COLOURS[t] for t in order["tone"]]},
+            customdata=order[["stat_id"]].astype(str).to_numpy().tolist(),
+            hovertext=hover,
+            hoverinfo="text",
+            text=[f"{c:+.1f}%" for c in order["change_pct"]],
+            textposition="auto",
+        )
+    )
+    figure.update_layout(
+        title=title, height=max(260, 40 * len(order) + 120), margin={"l": 10, "r": 10, "t": 60, "b": 10}
+    )
     figure.update_xaxes(title_text=labels["axis_change"], zeroline=True, zerolinewidth=2)
     return figure
 
 
-def tile_map_figure(tiles: pd.DataFrame, column: str, tones: pd.Series | None, *, title: str,
-                    labels: dict[str, str], suffix: str = "") -> go.Figure:
+def tile_map_figure(
+    tiles: pd.DataFrame, column: str, tones: pd.Series | None, *, title: str, labels: dict[str, str], suffix: str = ""
+) -> go.Figure:
     """Provinces as squares at their usual places: one heatmap of the grid (cells scale with the width),
     a tile with a figure coloured (by tone for changes: good, bad, neutral), the others grey."""
     rows, cols = int(tiles["row"].max()) + 1, int(tiles["col"].max()) + 1
@@ -198,11 +303,27 @@ def tile_map_figure(tiles: pd.DataFrame, column: str, tones: pd.Series | None, *
         text[row][col] = f"{name}<br>{shown}" if shown else str(name)
         hover[row][col] = f"{name}: {shown or labels['no_figure']}"
     colours = ["#eaeded", TONE_COLOURS["neutral"], TONE_COLOURS["good"], TONE_COLOURS["bad"], "#2874a6"]
-    colourscale = [[bound, colour] for index, colour in enumerate(colours)
-                   for bound in (index / len(colours), (index + 1) / len(colours))]
-    figure = go.Figure(go.Heatmap(z=z, text=text, hovertext=hover, hoverinfo="text", texttemplate="%{text}",
-                                  textfont={"size": 10}, zmin=-0.5, zmax=4.5, colorscale=colourscale,
-                                  showscale=False, xgap=3, ygap=3))
+    colourscale = [
+        [bound, colour]
+        for index, colour in enumerate(colours)
+        for bound in (index / len(colours), (index + 1) / len(colours))
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            text=text,
+            hovertext=hover,
+            hoverinfo="text",
+            texttemplate="%{text}",
+            textfont={"size": 10},
+            zmin=-0.5,
+            zmax=4.5,
+            colorscale=colourscale,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+        )
+    )
     figure.update_xaxes(visible=False, fixedrange=True)
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
     figure.update_layout(title=title, height=480, margin={"l": 0, "r": 0, "t": 50, "b": 0}, plot_bgcolor="white")

@@ -14,10 +14,10 @@ class Filters:
     """What the user chose. Empty tuples and ``None`` mean "no restriction"."""
 
     categories: tuple[str, ...] = ()
-    years: tuple[int, int] | None = None     # inclusive; rows with no year are left out when set
+    years: tuple[int, int] | None = None  # inclusive; rows with no year are left out when set
     regions: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
-    metric_search: str = ""                  # substring of the metric, case-insensitive
+    metric_search: str = ""  # substring of the metric, case-insensitive
     include_derived: bool = True
 
 
@@ -42,15 +42,20 @@ def filter_options(frame: pd.DataFrame, category_order: list[str]) -> FilterOpti
     present = set(present_values(frame["category"]))
     years = frame["period"].dropna()
     year_range = (int(years.min()), int(years.max())) if len(years) else None
-    return FilterOptions(categories=[c for c in category_order if c in present] + sorted(present - set(category_order)),
-                         regions=present_values(frame["region"]), kinds=present_values(frame["kind"]),
-                         year_range=year_range)
+    return FilterOptions(
+        categories=[c for c in category_order if c in present] + sorted(present - set(category_order)),
+        regions=present_values(frame["region"]),
+        kinds=present_values(frame["kind"]),
+        year_range=year_range,
+    )
 
 
 def matching_metrics(metrics: pd.Series, search: str) -> list[str]:
     """The distinct metric names containing ``search`` (case-insensitive), looked up once per name."""
-    names = pd.Series(metrics.cat.categories if isinstance(metrics.dtype, pd.CategoricalDtype)
-                      else metrics.dropna().unique(), dtype="string")
+    names = pd.Series(
+        metrics.cat.categories if isinstance(metrics.dtype, pd.CategoricalDtype) else metrics.dropna().unique(),
+        dtype="string",
+    )
     return names[names.str.contains(search, case=False, regex=False, na=False)].tolist()
 
 

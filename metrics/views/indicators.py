@@ -24,11 +24,46 @@ PROVINCES_PATH = HERE / "provinces.yaml"
 LEVEL_KINDS = ("count", "amount", "quantity")
 RATE_MEASURES = ("clearance_rate", "satisfaction")
 # Unit families counted in whole numbers (their axes get integer ticks).
-COUNT_FAMILIES = ("persons", "person_times", "cases", "times_done", "items", "places", "vehicle_times",
-                  "place_times", "起", "人", "件", "名", "宗", "个", "次", "人次")
-POINT_COLUMNS = ["region_key", "region", "region_code", "province_code", "period_label", "period_type", "period",
-                 "value", "unit", "unit_family", "derived", "stat_id", "source_stat_id", "change_stat_id", "doc_id",
-                 "metric", "sentence", "surface", "published", "alternatives"]
+COUNT_FAMILIES = (
+    "persons",
+    "person_times",
+    "cases",
+    "times_done",
+    "items",
+    "places",
+    "vehicle_times",
+    "place_times",
+    "起",
+    "人",
+    "件",
+    "名",
+    "宗",
+    "个",
+    "次",
+    "人次",
+)
+POINT_COLUMNS = [
+    "region_key",
+    "region",
+    "region_code",
+    "province_code",
+    "period_label",
+    "period_type",
+    "period",
+    "value",
+    "unit",
+    "unit_family",
+    "derived",
+    "stat_id",
+    "source_stat_id",
+    "change_stat_id",
+    "doc_id",
+    "metric",
+    "sentence",
+    "surface",
+    "published",
+    "alternatives",
+]
 
 
 @dataclass(frozen=True)
@@ -120,23 +155,37 @@ def region_keys(frame: pd.DataFrame) -> pd.Series:
 def region_choices(frame: pd.DataFrame) -> pd.DataFrame:
     """Regions with area statistics: key, name, code, number of statistics; most statistics first."""
     rows = area_rows(frame)
-    table = pd.DataFrame({"region_key": region_keys(rows), "region": rows["region"].astype("string").fillna(""),
-                          "region_code": rows["region_code"].astype("string").fillna("")})
+    table = pd.DataFrame(
+        {
+            "region_key": region_keys(rows),
+            "region": rows["region"].astype("string").fillna(""),
+            "region_code": rows["region_code"].astype("string").fillna(""),
+        }
+    )
     table = table[table["region_key"] != ""]
     counted = table.groupby(["region_key", "region", "region_code"], observed=True).size().rename("statistics")
-    return counted.reset_index().sort_values(["statistics", "region_key"], ascending=[False, True],
-                                             ignore_index=True)
+    return counted.reset_index().sort_values(["statistics", "region_key"], ascending=[False, True], ignore_index=True)
 
 
-def indicator_points(frame: pd.DataFrame, category: str, measure: str, unit_family: str,
-                     regions: tuple[str, ...] = (), *, partial: bool = False,
-                     include_derived: bool = True) -> pd.DataFrame:
+def indicator_points(
+    frame: pd.DataFrame,
+    category: str,
+    measure: str,
+    unit_family: str,
+    regions: tuple[str, ...] = (),
+    *,
+    partial: bool = False,
+    include_derived: bool = True,
+) -> pd.DataFrame:
     """One point per region and period of the indicator: whole years (``partial`` False) or every other
     kind of period (``partial`` True), never both. Columns: POINT_COLUMNS."""
     rows = level_rows(category_rows(frame, category))
     rows = rows[(rows["measure"] == measure) & (rows["unit_family"] == unit_family)]
-    rows = rows[(rows["period_type"] != "year") & (rows["period_type"] != "none")] if partial \
+    rows = (
+        rows[(rows["period_type"] != "year") & (rows["period_type"] != "none")]
+        if partial
         else rows[rows["period_type"] == "year"]
+    )
     if not include_derived:
         rows = rows[~rows["derived"]]
     rows = rows.assign(region_key=region_keys(rows))
@@ -144,15 +193,30 @@ def indicator_points(frame: pd.DataFrame, category: str, measure: str, unit_fami
         rows = rows[rows["region_key"].isin(regions)]
     if rows.empty:
         return pd.DataFrame(columns=POINT_COLUMNS)
-    ordered = rows.sort_values(["derived", "published", "start"], ascending=[True, False, True],
-                               na_position="last", kind="stable")
+    ordered = rows.sort_values(
+        ["derived", "published", "start"], ascending=[True, False, True], na_position="last", kind="stable"
+    )
     group = ["region_key", "period_label"]
     alternatives = ordered.groupby(group, observed=True).size().rename("alternatives").reset_index()
     chosen = ordered.drop_duplicates(subset=group, keep="first")
     points = chosen.merge(alternatives, on=group, how="left")
-    points = points.assign(**{c: points[c].astype("string") for c in
-                              ("region_key", "region", "region_code", "province_code", "period_label", "period_type",
-                               "unit", "unit_family", "doc_id", "metric")})
+    points = points.assign(
+        **{
+            c: points[c].astype("string")
+            for c in (
+                "region_key",
+                "region",
+                "region_code",
+                "province_code",
+                "period_label",
+                "period_type",
+                "unit",
+                "unit_family",
+                "doc_id",
+                "metric",
+            )
+        }
+    )
     return points[POINT_COLUMNS].sort_values(["region_key", "period_label"], ignore_index=True)
 
 
@@ -164,8 +228,10 @@ def period_bounds(label: str) -> tuple[dt.date, dt.date] | None:
     >>> period_bounds("2024-01/2024-10")[1]
     datetime.date(2024, 10, 31)
     """
+
     def month_end(year: int, month: int) -> dt.date:
         return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
     try:
         if "/" in label:
             start, end = label.split("/")
@@ -198,8 +264,9 @@ def period_choices(frame: pd.DataFrame, category: str, measure: str) -> list[str
     rows = category_rows(frame, category)
     rows = rows[(rows["measure"] == measure) & (rows["period_type"] != "none")]
     labels = rows[["period_label", "period_type"]].astype("string").drop_duplicates()
-    labels = labels.assign(whole=labels["period_type"] == "year").sort_values(["whole", "period_label"],
-                                                                              ascending=[False, False])
+    labels = labels.assign(whole=labels["period_type"] == "year").sort_values(
+        ["whole", "period_label"], ascending=[False, False]
+    )
     return labels["period_label"].tolist()
 
 
@@ -213,27 +280,54 @@ def change_points(frame: pd.DataFrame, category: str, measure: str, period_label
     rows = category_rows(frame, category)
     rows = rows[(rows["measure"] == measure) & ~rows["derived"]]
     rows = rows.assign(region_key=region_keys(rows))
-    stated = rows[(rows["kind"] == "change_pct") & (rows["basis"] == "yoy") & (rows["unit"] == "%")
-                  & rows["direction"].notna() & (rows["period_label"] == period_label)]
-    stated = stated.assign(change_pct=stated["value"].where(stated["direction"] != "down", -stated["value"]),
-                           computed=False)
+    stated = rows[
+        (rows["kind"] == "change_pct")
+        & (rows["basis"] == "yoy")
+        & (rows["unit"] == "%")
+        & rows["direction"].notna()
+        & (rows["period_label"] == period_label)
+    ]
+    stated = stated.assign(
+        change_pct=stated["value"].where(stated["direction"] != "down", -stated["value"]), computed=False
+    )
     stated = stated.sort_values(["published", "start"], ascending=[False, True], na_position="last")
     stated = stated.drop_duplicates("region_key", keep="first")
     levels = level_rows(rows)
-    previous = str(period_label).replace(str(period_label)[:4], str(int(str(period_label)[:4]) - 1), 1) \
-        if str(period_label)[:4].isdigit() else ""
+    previous = (
+        str(period_label).replace(str(period_label)[:4], str(int(str(period_label)[:4]) - 1), 1)
+        if str(period_label)[:4].isdigit()
+        else ""
+    )
     now = levels[levels["period_label"] == period_label].drop_duplicates("region_key")
     before = levels[levels["period_label"] == previous].drop_duplicates("region_key")
-    joined = now.merge(before[["region_key", "value", "unit_family"]], on=["region_key", "unit_family"],
-                       suffixes=("", "_before"))
+    joined = now.merge(
+        before[["region_key", "value", "unit_family"]], on=["region_key", "unit_family"], suffixes=("", "_before")
+    )
     joined = joined[(joined["value_before"] > 0) & ~joined["region_key"].isin(stated["region_key"])]
     computed = joined.assign(change_pct=(joined["value"] / joined["value_before"] - 1) * 100, computed=True)
-    columns = ["region_key", "region", "region_code", "province_code", "change_pct", "computed", "stat_id", "doc_id",
-               "metric", "sentence"]
-    both = pd.concat([part[columns] for part in (stated, computed) if len(part)], ignore_index=True) \
-        if len(stated) or len(computed) else pd.DataFrame(columns=columns)
-    both = both.assign(**{c: both[c].astype("string") for c in ("region_key", "region", "region_code",
-                                                                 "province_code", "stat_id", "doc_id", "metric")})
+    columns = [
+        "region_key",
+        "region",
+        "region_code",
+        "province_code",
+        "change_pct",
+        "computed",
+        "stat_id",
+        "doc_id",
+        "metric",
+        "sentence",
+    ]
+    both = (
+        pd.concat([part[columns] for part in (stated, computed) if len(part)], ignore_index=True)
+        if len(stated) or len(computed)
+        else pd.DataFrame(columns=columns)
+    )
+    both = both.assign(
+        **{
+            c: both[c].astype("string")
+            for c in ("region_key", "region", "region_code", "province_code", "stat_id", "doc_id", "metric")
+        }
+    )
     both["change_pct"] = both["change_pct"].astype("float64").round(2)
     return both.sort_values(["change_pct", "region_key"], ignore_index=True)
 
@@ -265,14 +359,27 @@ def tile_grid(values: pd.DataFrame, column: str, provinces: dict[str, dict], lan
     """Every province as a tile (row, col, name) with ``column`` of its province-level figure (NaN where
     none). ``values`` holds one row per region with region_code; only codes ending in 0000 (a province
     itself) fill a tile: a city's figure is not its province's."""
-    tiles = pd.DataFrame([{"province_code": code, "name": entry["en" if lang == "en" else "zh"],
-                           "row": entry["row"], "col": entry["col"]} for code, entry in provinces.items()])
+    tiles = pd.DataFrame(
+        [
+            {
+                "province_code": code,
+                "name": entry["en" if lang == "en" else "zh"],
+                "row": entry["row"],
+                "col": entry["col"],
+            }
+            for code, entry in provinces.items()
+        ]
+    )
     codes = values["region_code"].astype("string").fillna("") if len(values) else pd.Series(dtype="string")
     own = values[codes.str.match(r"^\d{2}0000$")] if len(values) else values
-    own = own.assign(province_code=own["region_code"].astype("string").str.slice(0, 2)) if len(own) else \
-        pd.DataFrame(columns=["province_code", column])
-    merged = tiles.merge(own[["province_code", column]].drop_duplicates("province_code"), on="province_code",
-                         how="left")
+    own = (
+        own.assign(province_code=own["region_code"].astype("string").str.slice(0, 2))
+        if len(own)
+        else pd.DataFrame(columns=["province_code", column])
+    )
+    merged = tiles.merge(
+        own[["province_code", column]].drop_duplicates("province_code"), on="province_code", how="left"
+    )
     return merged
 
 
@@ -283,10 +390,21 @@ def headline_cards(frame: pd.DataFrame, region_key: str, category: str) -> pd.Da
     rows = rows[(rows["period_type"] == "year") & ~rows["derived"]]
     rows = rows[region_keys(rows) == region_key]
     # the few rows of one region: plain object columns make the per-measure steps below cheap
-    rows = rows.assign(**{c: rows[c].astype(object) for c in rows.columns
-                          if isinstance(rows[c].dtype, pd.CategoricalDtype)})
-    columns = ["measure", "period_label", "value", "unit", "unit_family", "change_pct", "trend_years", "trend_values",
-               "stat_id", "change_stat_id"]
+    rows = rows.assign(
+        **{c: rows[c].astype(object) for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)}
+    )
+    columns = [
+        "measure",
+        "period_label",
+        "value",
+        "unit",
+        "unit_family",
+        "change_pct",
+        "trend_years",
+        "trend_values",
+        "stat_id",
+        "change_stat_id",
+    ]
     cards = []
     for measure in measure_choices(rows, category) if len(rows) else []:
         own = rows[rows["measure"] == measure]
@@ -302,14 +420,20 @@ def headline_cards(frame: pd.DataFrame, region_key: str, category: str) -> pd.Da
         trend = levels[levels["unit_family"] == family].sort_values("start").drop_duplicates("period_label")
         trend = trend.sort_values("period_label")
         signed = (change["value"].where(change["direction"] != "down", -change["value"])).tolist()
-        cards.append({"measure": measure, "period_label": latest,
-                      "value": float(level["value"].iloc[0]) if len(level) else float("nan"),
-                      "unit": str(level["unit"].iloc[0]) if len(level) else "", "unit_family": family,
-                      "change_pct": float(signed[0]) if signed else float("nan"),
-                      "trend_years": [int(y) for y in trend["period_label"].astype(str)],
-                      "trend_values": trend["value"].astype(float).tolist(),
-                      "stat_id": str(level["stat_id"].iloc[0]) if len(level) else "",
-                      "change_stat_id": str(change["stat_id"].iloc[0]) if len(change) else ""})
+        cards.append(
+            {
+                "measure": measure,
+                "period_label": latest,
+                "value": float(level["value"].iloc[0]) if len(level) else float("nan"),
+                "unit": str(level["unit"].iloc[0]) if len(level) else "",
+                "unit_family": family,
+                "change_pct": float(signed[0]) if signed else float("nan"),
+                "trend_years": [int(y) for y in trend["period_label"].astype(str)],
+                "trend_values": trend["value"].astype(float).tolist(),
+                "stat_id": str(level["stat_id"].iloc[0]) if len(level) else "",
+                "change_stat_id": str(change["stat_id"].iloc[0]) if len(change) else "",
+            }
+        )
     return pd.DataFrame(cards, columns=columns)
 
 
@@ -320,8 +444,12 @@ def category_multiples(frame: pd.DataFrame, category: str, regions: tuple[str, .
     rows = level_rows(category_rows(frame, category))
     counts = rows.groupby(["measure", "unit_family"], observed=True).size().reset_index(name="n")
     counts = counts[counts["n"] > 0].sort_values(["measure", "n", "unit_family"], ascending=[True, False, True])
-    family_of = dict(zip(counts.drop_duplicates("measure")["measure"].astype(str),
-                         counts.drop_duplicates("measure")["unit_family"].astype(str)))
+    family_of = dict(
+        zip(
+            counts.drop_duplicates("measure")["measure"].astype(str),
+            counts.drop_duplicates("measure")["unit_family"].astype(str),
+        )
+    )
     rows = rows[rows["period_type"] == "year"]
     rows = rows.assign(region_key=region_keys(rows))
     if regions:
@@ -330,14 +458,30 @@ def category_multiples(frame: pd.DataFrame, category: str, regions: tuple[str, .
     rows = rows[pair.isin({f"{m}|{f}" for m, f in family_of.items()})]
     if rows.empty:
         return pd.DataFrame(columns=[*POINT_COLUMNS, "measure"])
-    ordered = rows.sort_values(["derived", "published", "start"], ascending=[True, False, True],
-                               na_position="last", kind="stable")
+    ordered = rows.sort_values(
+        ["derived", "published", "start"], ascending=[True, False, True], na_position="last", kind="stable"
+    )
     group = ["measure", "region_key", "period_label"]
     alternatives = ordered.groupby(group, observed=True).size().rename("alternatives").reset_index()
     points = ordered.drop_duplicates(subset=group, keep="first").merge(alternatives, on=group, how="left")
-    points = points.assign(**{c: points[c].astype("string") for c in
-                              ("measure", "region_key", "region", "region_code", "province_code", "period_label",
-                               "period_type", "unit", "unit_family", "doc_id", "metric")})
+    points = points.assign(
+        **{
+            c: points[c].astype("string")
+            for c in (
+                "measure",
+                "region_key",
+                "region",
+                "region_code",
+                "province_code",
+                "period_label",
+                "period_type",
+                "unit",
+                "unit_family",
+                "doc_id",
+                "metric",
+            )
+        }
+    )
     order = {m: i for i, m in enumerate(measure_choices(frame, category))}
     points = points.assign(order=points["measure"].map(order)).sort_values(["order", "region_key", "period_label"])
     return points[[*POINT_COLUMNS, "measure"]].reset_index(drop=True)
@@ -359,10 +503,16 @@ def coverage(frame: pd.DataFrame, documents: pd.DataFrame) -> tuple[dict, pd.Dat
     """What the store holds: a summary (reports, regions, years, period types, latest update) and one row
     per report (region, code, published, added, periods, statistics, of which charted)."""
     stated = frame[~frame["derived"]]
-    per_doc = stated.groupby("doc_id", observed=True).agg(
-        statistics=("stat_id", "size"), charted=("scope", lambda s: int((s == "area").sum())),
-        periods=("period_label", lambda s: ", ".join(sorted({str(x) for x in s.dropna() if str(x)})[:6])),
-        region_code=("region_code", "first")).reset_index()
+    per_doc = (
+        stated.groupby("doc_id", observed=True)
+        .agg(
+            statistics=("stat_id", "size"),
+            charted=("scope", lambda s: int((s == "area").sum())),
+            periods=("period_label", lambda s: ", ".join(sorted({str(x) for x in s.dropna() if str(x)})[:6])),
+            region_code=("region_code", "first"),
+        )
+        .reset_index()
+    )
     per_doc["doc_id"] = per_doc["doc_id"].astype("string")
     docs = documents.copy()
     docs["doc_id"] = docs["doc_id"].astype("string")
@@ -371,12 +521,15 @@ def coverage(frame: pd.DataFrame, documents: pd.DataFrame) -> tuple[dict, pd.Dat
     table["charted"] = table["charted"].fillna(0).astype(int)
     years = sorted({int(p) for p in stated["period"].dropna()})
     added = pd.to_datetime(docs.get("ingested_at", pd.Series(dtype="object")), errors="coerce")
-    summary = {"reports": int(len(docs)), "statistics": int(len(stated)),
-               "charted": int((stated["scope"] == "area").sum()),
-               "regions": int(region_keys(stated).replace("", pd.NA).dropna().nunique()),
-               "years": (years[0], years[-1]) if years else None,
-               "period_types": stated["period_type"].astype("string").value_counts().to_dict(),
-               "latest_update": None if added.dropna().empty else added.max().strftime("%Y-%m-%d %H:%M")}
+    summary = {
+        "reports": int(len(docs)),
+        "statistics": int(len(stated)),
+        "charted": int((stated["scope"] == "area").sum()),
+        "regions": int(region_keys(stated).replace("", pd.NA).dropna().nunique()),
+        "years": (years[0], years[-1]) if years else None,
+        "period_types": stated["period_type"].astype("string").value_counts().to_dict(),
+        "latest_update": None if added.dropna().empty else added.max().strftime("%Y-%m-%d %H:%M"),
+    }
     return summary, table
 
 
@@ -385,25 +538,56 @@ def rounded_like_source(points: pd.DataFrame) -> pd.Series:
     return points["value"].astype("float64")
 
 
-def points_download(points: pd.DataFrame, *, category: str, category_label: str, measure: str,
-                    measure_label: str, lang: str) -> pd.DataFrame:
+def points_download(
+    points: pd.DataFrame, *, category: str, category_label: str, measure: str, measure_label: str, lang: str
+) -> pd.DataFrame:
     """A chart's points as a download: labels in the chosen language beside the keys, unit, period label,
     region code, source; derived values marked, each with its own id and the id it comes from."""
     if points.empty:
-        return pd.DataFrame(columns=["indicator", "category", "category_label", "measure", "measure_label", "region",
-                                     "region_code", "period_label", "period_type", "value", "unit", "unit_family",
-                                     "derived", "id", "source_id", "doc_id", "metric", "sentence"])
-    return pd.DataFrame({
-        "indicator": indicator_label(category_label, measure_label, ""),
-        "category": category, "category_label": category_label, "measure": measure, "measure_label": measure_label,
-        "region": points["region"].astype("string"), "region_code": points["region_code"].astype("string"),
-        "period_label": points["period_label"].astype("string"), "period_type": points["period_type"].astype("string"),
-        "value": rounded_like_source(points), "unit": points["unit"].astype("string"),
-        "unit_family": points["unit_family"].astype("string"), "derived": points["derived"].astype(bool),
-        "id": points["stat_id"].astype("string"),
-        "source_id": points["source_stat_id"].astype("string").where(points["derived"].astype(bool), pd.NA),
-        "doc_id": points["doc_id"].astype("string"), "metric": points["metric"].astype("string"),
-        "sentence": points["sentence"].astype("string")}).reset_index(drop=True)
+        return pd.DataFrame(
+            columns=[
+                "indicator",
+                "category",
+                "category_label",
+                "measure",
+                "measure_label",
+                "region",
+                "region_code",
+                "period_label",
+                "period_type",
+                "value",
+                "unit",
+                "unit_family",
+                "derived",
+                "id",
+                "source_id",
+                "doc_id",
+                "metric",
+                "sentence",
+            ]
+        )
+    return pd.DataFrame(
+        {
+            "indicator": indicator_label(category_label, measure_label, ""),
+            "category": category,
+            "category_label": category_label,
+            "measure": measure,
+            "measure_label": measure_label,
+            "region": points["region"].astype("string"),
+            "region_code": points["region_code"].astype("string"),
+            "period_label": points["period_label"].astype("string"),
+            "period_type": points["period_type"].astype("string"),
+            "value": rounded_like_source(points),
+            "unit": points["unit"].astype("string"),
+            "unit_family": points["unit_family"].astype("string"),
+            "derived": points["derived"].astype(bool),
+            "id": points["stat_id"].astype("string"),
+            "source_id": points["source_stat_id"].astype("string").where(points["derived"].astype(bool), pd.NA),
+            "doc_id": points["doc_id"].astype("string"),
+            "metric": points["metric"].astype("string"),
+            "sentence": points["sentence"].astype("string"),
+        }
+    ).reset_index(drop=True)
 
 
 def is_count_unit(unit_family: str) -> bool:
@@ -450,10 +634,33 @@ def busiest_regions(points: pd.DataFrame, limit: int) -> tuple[str, ...]:
     return tuple(str(k) for k in counts["region_key"].head(limit))
 
 
-SLICE_COLUMNS = ["stat_id", "doc_id", "region", "region_code", "province_code", "published", "metric", "category",
-                 "measure", "scope", "kind", "value", "unit", "unit_family", "direction", "basis", "period",
-                 "period_label", "period_type", "derived", "source_stat_id", "change_stat_id", "start", "sentence",
-                 "surface"]
+SLICE_COLUMNS = [
+    "stat_id",
+    "doc_id",
+    "region",
+    "region_code",
+    "province_code",
+    "published",
+    "metric",
+    "category",
+    "measure",
+    "scope",
+    "kind",
+    "value",
+    "unit",
+    "unit_family",
+    "direction",
+    "basis",
+    "period",
+    "period_label",
+    "period_type",
+    "derived",
+    "source_stat_id",
+    "change_stat_id",
+    "start",
+    "sentence",
+    "surface",
+]
 
 
 def category_slice(frame: pd.DataFrame, category: str) -> pd.DataFrame:
@@ -470,10 +677,15 @@ def indicator_units(frame: pd.DataFrame, category: str) -> dict[str, str]:
     counts = rows.groupby(["measure", "unit_family", "unit"], observed=True).size().reset_index(name="n")
     counts = counts[counts["n"] > 0]
     family_totals = counts.groupby(["measure", "unit_family"], observed=True)["n"].sum().reset_index()
-    family_totals = family_totals[family_totals["n"] > 0].sort_values(["measure", "n", "unit_family"],
-                                                                      ascending=[True, False, True])
-    main_family = dict(zip(family_totals.drop_duplicates("measure")["measure"].astype(str),
-                           family_totals.drop_duplicates("measure")["unit_family"].astype(str)))
+    family_totals = family_totals[family_totals["n"] > 0].sort_values(
+        ["measure", "n", "unit_family"], ascending=[True, False, True]
+    )
+    main_family = dict(
+        zip(
+            family_totals.drop_duplicates("measure")["measure"].astype(str),
+            family_totals.drop_duplicates("measure")["unit_family"].astype(str),
+        )
+    )
     written = counts.sort_values(["n", "unit"], ascending=[False, True]).drop_duplicates(["measure", "unit_family"])
     unit_of = {(str(m), str(f)): str(u) for m, f, u in zip(written["measure"], written["unit_family"], written["unit"])}
     units = {}

@@ -11,17 +11,49 @@ import pandas as pd
 from metrics.record import COLUMNS
 
 # A figure is "the same figure stated twice" when all of these agree within one report.
-SAME_FIGURE = ("doc_id", "metric", "category", "kind", "value", "unit", "qualifier",
-               "direction", "basis", "period", "period_label")
+SAME_FIGURE = (
+    "doc_id",
+    "metric",
+    "category",
+    "kind",
+    "value",
+    "unit",
+    "qualifier",
+    "direction",
+    "basis",
+    "period",
+    "period_label",
+)
 # Kinds whose previous-year value can be derived from a percentage change of the same metric.
 LEVEL_KINDS = ("count", "amount", "quantity")
 # Text columns stored as categoricals: filtering and grouping on codes is what keeps 1M rows fast.
-CATEGORICAL = ("doc_id", "region", "metric", "category", "kind", "unit", "direction", "basis", "period_display",
-               "measure", "scope", "region_code", "province_code", "unit_family", "period_label", "period_type")
+CATEGORICAL = (
+    "doc_id",
+    "region",
+    "metric",
+    "category",
+    "kind",
+    "unit",
+    "direction",
+    "basis",
+    "period_display",
+    "measure",
+    "scope",
+    "region_code",
+    "province_code",
+    "unit_family",
+    "period_label",
+    "period_type",
+)
 # The kinds of period a label names (SCHEMA v2 period_label), matched in this order; anything else is "none".
-PERIOD_TYPES = (("year", r"^\d{4}$"), ("half", r"^\d{4}-H[12]$"), ("quarter", r"^\d{4}-Q[1-4]$"),
-                ("month", r"^\d{4}-\d{2}$"), ("months", r"^\d{4}-\d{2}/\d{4}-\d{2}$"),
-                ("days", r"^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$"))
+PERIOD_TYPES = (
+    ("year", r"^\d{4}$"),
+    ("half", r"^\d{4}-H[12]$"),
+    ("quarter", r"^\d{4}-Q[1-4]$"),
+    ("month", r"^\d{4}-\d{2}$"),
+    ("months", r"^\d{4}-\d{2}/\d{4}-\d{2}$"),
+    ("days", r"^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$"),
+)
 YEAR_IN_LABEL = r"(?<!\d)(\d{4})(?!\d)"
 # The join between a level and its change: same report, same metric, same period.
 PAIR_KEY = ["doc_id", "metric", "period", "period_label"]
@@ -31,8 +63,9 @@ def complete_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every column the dashboard reads (stat_id, COLUMNS, corrected), missing ones filled."""
     full = frame.copy()
     if "stat_id" not in full:
-        full["stat_id"] = [f"{d}:{a}:{b}#{i}" for i, (d, a, b) in
-                           enumerate(zip(full["doc_id"], full["start"], full["end"]))]
+        full["stat_id"] = [
+            f"{d}:{a}:{b}#{i}" for i, (d, a, b) in enumerate(zip(full["doc_id"], full["start"], full["end"]))
+        ]
     if "corrected" not in full:
         full["corrected"] = False
     for column in COLUMNS:
@@ -100,10 +133,12 @@ def significant_digits(values: pd.Series) -> pd.Series:
     >>> significant_digits(pd.Series([2129.0, 2441000.0, 7.8, 0.0])).tolist()
     [4, 4, 2, 1]
     """
+
     def digits(value: float) -> int:
         text = f"{abs(value):.10g}".replace(".", "").lstrip("0")
         text = text.rstrip("0") if "." not in f"{abs(value):.10g}" else text
         return max(1, len(text))
+
     return values.map(digits).astype("int64")
 
 
@@ -132,10 +167,19 @@ def pair_levels_with_changes(frame: pd.DataFrame) -> pd.DataFrame:
     """
     named = frame[frame["metric"].astype("string").fillna("") != ""]
     levels = named[named["kind"].isin(LEVEL_KINDS)].drop_duplicates(subset=PAIR_KEY, keep=False)
-    changes = named[(named["kind"] == "change_pct") & (named["basis"] == "yoy") & (named["unit"] == "%")
-                    & named["direction"].notna()].drop_duplicates(subset=PAIR_KEY, keep=False)
-    changes = pd.DataFrame({**{k: changes[k] for k in PAIR_KEY},
-                            "change_pct": signed_change(changes), "change_stat_id": changes["stat_id"]})
+    changes = named[
+        (named["kind"] == "change_pct")
+        & (named["basis"] == "yoy")
+        & (named["unit"] == "%")
+        & named["direction"].notna()
+    ].drop_duplicates(subset=PAIR_KEY, keep=False)
+    changes = pd.DataFrame(
+        {
+            **{k: changes[k] for k in PAIR_KEY},
+            "change_pct": signed_change(changes),
+            "change_stat_id": changes["stat_id"],
+        }
+    )
     return levels.merge(changes, on=PAIR_KEY, how="inner")
 
 
@@ -179,8 +223,12 @@ def prepare_statistics(frame: pd.DataFrame) -> pd.DataFrame:
     both = add_display_period(both)
     both["published"] = both["published"].astype("string")
     both[["source_stat_id", "change_stat_id"]] = both[["source_stat_id", "change_stat_id"]].astype("string")
-    both = both.sort_values(["published", "doc_id", "start", "derived"],
-                            ascending=[False, True, True, True], na_position="last", kind="stable")
+    both = both.sort_values(
+        ["published", "doc_id", "start", "derived"],
+        ascending=[False, True, True, True],
+        na_position="last",
+        kind="stable",
+    )
     for column in CATEGORICAL:
         both[column] = both[column].astype("string").astype("category")
     return both.reset_index(drop=True)

@@ -23,12 +23,12 @@ class PageState:
     lang: str = "zh"
     tab: str = "indicator"
     category: str = ""
-    measure: str = ""            # a measure key, or measure/unit_family when it has several units
-    regions: tuple[str, ...] = field(default_factory=tuple)   # region keys (GB/T 2260 codes)
+    measure: str = ""  # a measure key, or measure/unit_family when it has several units
+    regions: tuple[str, ...] = field(default_factory=tuple)  # region keys (GB/T 2260 codes)
     periods: str = "years"
-    period: str = ""             # the period of the Places view
+    period: str = ""  # the period of the Places view
     derived: bool = True
-    point: str = ""              # the chosen point's stat_id (its sources are shown)
+    point: str = ""  # the chosen point's stat_id (its sources are shown)
 
 
 def first(values: str | Sequence[str] | None) -> str:
@@ -69,13 +69,17 @@ def default_category(categories: Sequence[str]) -> str:
 def state_from_query(query: Mapping[str, str | Sequence[str]]) -> PageState:
     """The state a link asks for, unchecked against the store (see settle)."""
     derived = first(query.get("derived")).lower()
-    return PageState(lang=choose(first(query.get("lang")), LANGS, "zh"),
-                     tab=choose(first(query.get("tab")), VIEWS, "indicator"),
-                     category=first(query.get("category")), measure=first(query.get("measure")),
-                     regions=tuple(dict.fromkeys(as_list(query.get("regions")))),
-                     periods=choose(first(query.get("periods")), PERIOD_MODES, "years"),
-                     period=first(query.get("period")), derived=derived not in ("false", "0", "no"),
-                     point=first(query.get("point")))
+    return PageState(
+        lang=choose(first(query.get("lang")), LANGS, "zh"),
+        tab=choose(first(query.get("tab")), VIEWS, "indicator"),
+        category=first(query.get("category")),
+        measure=first(query.get("measure")),
+        regions=tuple(dict.fromkeys(as_list(query.get("regions")))),
+        periods=choose(first(query.get("periods")), PERIOD_MODES, "years"),
+        period=first(query.get("period")),
+        derived=derived not in ("false", "0", "no"),
+        point=first(query.get("point")),
+    )
 
 
 def query_from_state(state: PageState, defaults: PageState) -> dict[str, str | list[str]]:

@@ -24,8 +24,10 @@ def mark_in_sentence(sentences: pd.Series, surfaces: pd.Series) -> pd.Series:
     sentence = sentences.astype("string").fillna("")
     surface = surfaces.astype("string").fillna("")
     marked = surface.map(lambda s: f"{OPEN_MARK}{s}{CLOSE_MARK}" if s else s)
-    out = [s.replace(f, m, 1) if s and f and f in s else (s or m)
-           for s, f, m in zip(sentence.tolist(), surface.tolist(), marked.tolist())]
+    out = [
+        s.replace(f, m, 1) if s and f and f in s else (s or m)
+        for s, f, m in zip(sentence.tolist(), surface.tolist(), marked.tolist())
+    ]
     return pd.Series(out, index=sentences.index, dtype="object")
 
 
@@ -49,8 +51,9 @@ def non_overlapping_spans(spans: pd.DataFrame) -> pd.DataFrame:
     return ordered[ordered["start"] >= previous_end]
 
 
-def document_html(text: str, spans: pd.DataFrame, colours: dict[str, str], titles: dict[str, str],
-                  selected_start: int | None = None) -> str:
+def document_html(
+    text: str, spans: pd.DataFrame, colours: dict[str, str], titles: dict[str, str], selected_start: int | None = None
+) -> str:
     """The document as escaped HTML, every statistic in a <mark> coloured by its category.
 
     ``spans`` has start, end, category (offsets index ``text``). The selected statistic gets an outline.
@@ -67,8 +70,10 @@ def document_html(text: str, spans: pd.DataFrame, colours: dict[str, str], title
             continue
         outline = ";outline:3px solid #000" if selected_start is not None and start == selected_start else ""
         pieces.append(html.escape(text[cursor:start]))
-        pieces.append(f'<mark style="background:{html.escape(colours.get(str(category), "#ddd"))}{outline}" '
-                      f'title="{html.escape(titles.get(str(category), ""))}">{html.escape(text[start:end])}</mark>')
+        pieces.append(
+            f'<mark style="background:{html.escape(colours.get(str(category), "#ddd"))}{outline}" '
+            f'title="{html.escape(titles.get(str(category), ""))}">{html.escape(text[start:end])}</mark>'
+        )
         cursor = end
     pieces.append(html.escape(text[cursor:]))
     return '<div class="report" style="white-space:pre-wrap;line-height:1.8">' + "".join(pieces) + "</div>"
@@ -76,8 +81,11 @@ def document_html(text: str, spans: pd.DataFrame, colours: dict[str, str], title
 
 def category_legend_html(categories: list[str], colours: dict[str, str], titles: dict[str, str]) -> str:
     """A row of coloured category chips explaining a document's highlights (labels escaped)."""
-    chips = "".join(f'<mark style="background:{html.escape(colours.get(c, "#ddd"))};margin-right:6px">'
-                    f"{html.escape(titles.get(c, c))}</mark>" for c in categories)
+    chips = "".join(
+        f'<mark style="background:{html.escape(colours.get(c, "#ddd"))};margin-right:6px">'
+        f"{html.escape(titles.get(c, c))}</mark>"
+        for c in categories
+    )
     return f'<div class="legend">{chips}</div>'
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import urllib.parse
 
 import pytest
@@ -34,8 +33,14 @@ def open_app(page, query: str = "", *, chart: bool = True) -> None:
 
 def pick(page, label: str, option: str) -> None:
     """One action: choose ``option`` in the sidebar selectbox or multiselect labelled ``label``."""
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"], '
-                       '[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text=label).first
+    box = (
+        page.locator(
+            '[data-testid="stSidebar"] [data-testid="stSelectbox"], '
+            '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
+        )
+        .filter(has_text=label)
+        .first
+    )
     box.locator("input").first.click()
     page.keyboard.type(option)
     page.get_by_role("option", name=option, exact=True).click()
@@ -60,8 +65,14 @@ def plots(page) -> list[list[dict]]:
 
 def click_point(page, chart: int, trace: int, point: int) -> None:
     """One action: click one point of a chart (a Plotly marker in the SVG)."""
-    marker = page.locator(".js-plotly-plot").nth(chart).locator(".scatterlayer .trace").nth(trace) \
-        .locator(".points path").nth(point)
+    marker = (
+        page.locator(".js-plotly-plot")
+        .nth(chart)
+        .locator(".scatterlayer .trace")
+        .nth(trace)
+        .locator(".points path")
+        .nth(point)
+    )
     marker.click(force=True)
     wait_idle(page)
 
@@ -70,8 +81,10 @@ def screenshot(page, path, size=DESKTOP) -> None:
     """A tall screenshot of the whole app at the width of ``size`` (Streamlit scrolls an inner container)."""
     page.set_viewport_size(size)
     page.wait_for_timeout(600)
-    height = page.evaluate("() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0,"
-                           " document.body.scrollHeight)")
+    height = page.evaluate(
+        "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0,"
+        " document.body.scrollHeight)"
+    )
     page.set_viewport_size({"width": size["width"], "height": min(max(size["height"], height), 6000)})
     page.wait_for_timeout(800)
     page.screenshot(path=str(path))
@@ -96,15 +109,15 @@ def test_chinese_renders_with_a_real_font(page, artifacts):
 
 def test_xiamen_one_measure_across_its_years_in_three_actions(page, artifacts):
     open_app(page)
-    pick(page, "案件类别", "其他")                 # 1
-    pick(page, "指标（计量）", "警情 (个)")         # 2
-    pick(page, "地区", "厦门市 350200")            # 3
+    pick(page, "案件类别", "其他")  # 1
+    pick(page, "指标（计量）", "警情 (个)")  # 2
+    pick(page, "地区", "厦门市 350200")  # 3
     page.get_by_text("其他 · 警情 (个)").first.wait_for()
     traces = plots(page)[0]
     xiamen = next(t for t in traces if t["name"] == "厦门市")
     assert xiamen["x"] == [2019, 2020]
-    assert xiamen["y"] == [2370000, 2441000]      # 2019 derived from +2.99%, rounded like 244.1万
-    assert xiamen["colors"][0] == "white" and xiamen["colors"][1] != "white"   # derived hollow
+    assert xiamen["y"] == [2370000, 2441000]  # 2019 derived from +2.99%, rounded like 244.1万
+    assert xiamen["colors"][0] == "white" and xiamen["colors"][1] != "white"  # derived hollow
     assert any(t["mode"] == "lines" and t["x"] == [2019, 2020] for t in traces)  # its dashed segment
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
     assert query == {"category": ["other"], "measure": ["reports/items"], "regions": ["350200"]}
@@ -112,18 +125,18 @@ def test_xiamen_one_measure_across_its_years_in_three_actions(page, artifacts):
 
 
 def test_largest_fall_in_telecom_fraud_cases_in_one_year_in_three_actions(page, artifacts):
-    open_app(page)                                   # telecom fraud is the default category
-    choose_view(page, "地区比较")                     # 1
-    pick(page, "指标（计量）", "发案")                # 2
-    pick(page, "期间", "2022")                       # 3
+    open_app(page)  # telecom fraud is the default category
+    choose_view(page, "地区比较")  # 1
+    pick(page, "指标（计量）", "发案")  # 2
+    pick(page, "期间", "2022")  # 3
     page.get_by_text("电信网络诈骗 · 发案 · 2022").first.wait_for()
     changes = plots(page)[0][0]
     # largest fall at the top (Plotly draws the last bar at the top): Tianjin −27.8%, then Jiangsu −15.3%
     assert list(zip(changes["x"], changes["y"]))[::-1] == [(-27.8, "天津市"), (-15.3, "江苏省")]
-    assert set(changes["colors"]) == {"#1e8449"}      # a fall in cases is good news: green
-    assert "吉林省" not in changes["y"]                # Jan–Sep 2022 is not the year 2022
+    assert set(changes["colors"]) == {"#1e8449"}  # a fall in cases is good news: green
+    assert "吉林省" not in changes["y"]  # Jan–Sep 2022 is not the year 2022
     tiles = plots(page)[1][0]
-    assert sum(v == 2 for row in tiles["z"] for v in row) == 2      # Tianjin and Jiangsu tiles: good news
+    assert sum(v == 2 for row in tiles["z"] for v in row) == 2  # Tianjin and Jiangsu tiles: good news
     screenshot(page, artifacts / "places-desktop.png")
 
 
@@ -132,19 +145,19 @@ def test_fall_in_cases_solved_is_amber(page):
     changes = plots(page)[0][0]
     pairs = dict(zip(changes["y"], changes["x"]))
     assert pairs["江苏省"] == 20.9 and pairs["福建省"] == 5.4
-    assert set(changes["colors"]) == {"#1e8449"}     # rises in cases solved: good news
+    assert set(changes["colors"]) == {"#1e8449"}  # rises in cases solved: good news
 
 
 def test_what_a_figure_rests_on_one_click(page, artifacts):
     open_app(page, XIAMEN_LINK)
-    click_point(page, 0, 0, 1)                        # 1: the stated 2020 point
+    click_point(page, 0, 0, 1)  # 1: the stated 2020 point
     sources = page.locator('[class*="st-key-sources"]')
     sources.wait_for(timeout=20_000)
     text = sources.inner_text()
     assert "xiamen-2020" in text and "2,441,000" in text and "【" in text
-    assert "http" in text                             # the report's address
+    assert "http" in text  # the report's address
     assert "point=xiamen-2020" in urllib.parse.unquote(page.url)
-    click_point(page, 0, 0, 0)                        # the derived 2019 point: the figure and the change
+    click_point(page, 0, 0, 0)  # the derived 2019 point: the figure and the change
     page.get_by_text("此值为推算值").wait_for(timeout=20_000)
     text = sources.inner_text()
     assert text.count("xiamen-2020") >= 2 and "2.99%" in text.replace("２", "2") or "2.99" in text
@@ -188,11 +201,14 @@ def test_indicator_download_has_labels_keys_and_marked_rounded_derived_values(pa
     by_period = {r["period_label"]: r for r in rows}
     assert by_period["2020"]["value"] == "2441000.0" and by_period["2020"]["derived"] == "False"
     assert by_period["2019"]["value"] == "2370000.0" and by_period["2019"]["derived"] == "True"
-    assert by_period["2019"]["id"].endswith("~prev") and by_period["2019"]["source_id"] == by_period["2020"]["id"] \
+    assert (
+        by_period["2019"]["id"].endswith("~prev")
+        and by_period["2019"]["source_id"] == by_period["2020"]["id"]
         or by_period["2019"]["source_id"].startswith("xiamen-2020")
+    )
     assert {r["category_label"] for r in rows} == {"其他"} and {r["measure"] for r in rows} == {"reports"}
     assert {r["region_code"] for r in rows} == {"350200"}
-    page.get_by_text("显示推算的上年数值").click()            # derived values off: they leave the download too
+    page.get_by_text("显示推算的上年数值").click()  # derived values off: they leave the download too
     wait_idle(page)
     body, _ = download(page, page.locator('[data-testid="stDownloadButton"] button').first)
     assert [r["period_label"] for r in csv.DictReader(io.StringIO(body.decode("utf-8-sig")))] == ["2020"]
@@ -218,10 +234,19 @@ def test_report_text_runs_nothing_and_the_toolbar_is_minimal(page):
     assert page.dialogs == []
 
 
-@pytest.mark.parametrize("view, query", [
-    ("indicator", XIAMEN_LINK), ("indicator-telecom", ""), ("category", "?tab=category&regions=120000"),
-    ("places", "?tab=places&measure=cases&period=2022"), ("coverage", "?tab=coverage"),
-    ("table", "?tab=table"), ("add", "?tab=add"), ("indicator-en", "?lang=en")])
+@pytest.mark.parametrize(
+    "view, query",
+    [
+        ("indicator", XIAMEN_LINK),
+        ("indicator-telecom", ""),
+        ("category", "?tab=category&regions=120000"),
+        ("places", "?tab=places&measure=cases&period=2022"),
+        ("coverage", "?tab=coverage"),
+        ("table", "?tab=table"),
+        ("add", "?tab=add"),
+        ("indicator-en", "?lang=en"),
+    ],
+)
 def test_screenshots_of_every_page_at_desktop_and_phone_size(page, artifacts, view, query):
     open_app(page, query, chart=view not in ("coverage", "table", "add"))
     page.wait_for_timeout(500)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness import REPORT
 
-ROWS_PER_REPORT = 4   # 2129起, 684人, 7.8%, 42.2%
+ROWS_PER_REPORT = 4  # 2129起, 684人, 7.8%, 42.2%
 
 # file name (bytes: any name the file system allows) → doc_id expected in the table
 ODD_NAMES = {
@@ -29,12 +29,13 @@ ODD_NAMES = {
 BAD = {
     "fifo.txt": (lambda p: os.mkfifo(p), "a FIFO (named pipe), not a file"),
     "broken.txt": (lambda p: os.symlink("nowhere.txt", p), "broken link"),
-    "loop.txt": (lambda p: (os.symlink("loop2.txt", p), os.symlink("loop.txt", p.parent / "loop2.txt")),
-                 "symlink loop"),
+    "loop.txt": (
+        lambda p: (os.symlink("loop2.txt", p), os.symlink("loop.txt", p.parent / "loop2.txt")),
+        "symlink loop",
+    ),
     "eio.txt": (lambda p: os.symlink("/proc/self/mem", p), "unreadable: Input/output error"),
     "zero.txt": (lambda p: os.symlink("/dev/zero", p), "not a regular file"),
-    "binary.txt": (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 40),
-                   "binary file"),
+    "binary.txt": (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 40), "binary file"),
     "controls.txt": (lambda p: p.write_bytes(bytes(range(1, 32)) * 300), "binary file (control characters)"),
     "gzip.txt": (lambda p: p.write_bytes(gzip.compress(REPORT.encode() * 50)), "binary file"),
     "random.txt": (lambda p: p.write_bytes(random.Random(1).randbytes(20_000)), "binary file"),
@@ -57,8 +58,8 @@ def make_odd_directory(root: Path) -> Path:
         (root / name).write_bytes(data)
     (root / "sub").mkdir()
     (root / "sub" / "inner.txt").write_text(REPORT, encoding="utf-8")
-    os.symlink("..", root / "sub" / "up")            # a directory loop: walked once
-    os.symlink(root / "sub", root / "again")         # the same directory twice: read once
-    (root / "folder.txt").mkdir()                    # a directory with a report suffix
+    os.symlink("..", root / "sub" / "up")  # a directory loop: walked once
+    os.symlink(root / "sub", root / "again")  # the same directory twice: read once
+    (root / "folder.txt").mkdir()  # a directory with a report suffix
     (root / "folder.txt" / "deep.htm").write_text(f"<p>{REPORT}</p>", encoding="utf-8")
     return root

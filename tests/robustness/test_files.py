@@ -22,7 +22,7 @@ from oddities import BAD, EMPTY, ODD_NAMES, ROWS_PER_REPORT
 def test_every_odd_file_is_read_once_or_named_with_a_reason(odd_directory, tmp_path):
     out = tmp_path / "out.jsonl"
     run = run_cli("extract", str(odd_directory), "-o", str(out), timeout=120, max_mb=1000)
-    assert run.returncode == 1                         # some inputs failed, the rest was written
+    assert run.returncode == 1  # some inputs failed, the rest was written
     assert "Traceback" not in run.stderr
     for name, (_, reason) in BAD.items():
         assert f"{odd_directory / name}: {reason}" in run.stderr, name
@@ -32,9 +32,9 @@ def test_every_odd_file_is_read_once_or_named_with_a_reason(odd_directory, tmp_p
         per_doc[row["doc_id"]] = per_doc.get(row["doc_id"], 0) + 1
     expected = {doc_id: ROWS_PER_REPORT for doc_id in ODD_NAMES.values()}
     expected.update({"inner": ROWS_PER_REPORT, "deep": ROWS_PER_REPORT})
-    assert per_doc == expected                          # each read exactly once, empty files give nothing
+    assert per_doc == expected  # each read exactly once, empty files give nothing
     for name in EMPTY:
-        assert name not in run.stderr                  # an empty report is not an error
+        assert name not in run.stderr  # an empty report is not an error
 
 
 @pytest.mark.timeout(60)
@@ -43,7 +43,7 @@ def test_a_special_file_named_directly_never_blocks(odd_directory, name):
     run = run_cli("extract", str(odd_directory / name), timeout=30, max_mb=800)
     assert run.returncode == 1
     assert BAD[name][1] in run.stderr
-    assert run.stdout.decode("utf-8-sig").count("\n") == 1      # the header alone
+    assert run.stdout.decode("utf-8-sig").count("\n") == 1  # the header alone
 
 
 def test_a_parser_failure_on_one_file_is_named_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
@@ -66,7 +66,8 @@ def test_a_parser_failure_on_one_file_is_named_and_the_run_goes_on(tmp_path, mon
 def test_a_legacy_doctype_page_is_read(tmp_path):
     """<!DOCTYPE html SYSTEM "about:legacy-compat"> is valid HTML5; lexbor cannot clone such a tree."""
     page = tmp_path / "legacy.html"
-    page.write_text(f'<!DOCTYPE html SYSTEM "about:legacy-compat"><html><body><p>{REPORT}</p></body></html>',
-                    encoding="utf-8")
+    page.write_text(
+        f'<!DOCTYPE html SYSTEM "about:legacy-compat"><html><body><p>{REPORT}</p></body></html>', encoding="utf-8"
+    )
     doc = reader.read_document(page)
     assert REPORT.strip() in doc.text

@@ -13,17 +13,66 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metrics import extract
-from metrics.errors import InputError
+from metrics.errors import ImplausibleValueWarning, InputError
 from metrics.extraction.pipeline import extract_parts
 from metrics.sources.files import decode_bytes, document_from_bytes
-from metrics.errors import ImplausibleValueWarning
 
-FRAGMENTS = ["全年", "刑事案件", "破获", "抓获嫌疑人", "同比", "环比", "分别", "下降", "上升", "7.1%", "2129人",
-             "、", ",", "。", "；", "万", "亿", "余", "约", "以上", "二十", "两千", "三分之一", "百分之九十五",
-             "近八成",
-             "萬(wàn)", "１２３", "2,129", "2024年", "2023年至2024年", "去年", "一季度", "1-11月", "\n", "\r\n",
-             "0577-68881655", "净网2024", "第五个", "个百分点", "倍", "(", "“", "<p>", "</div>", "&nbsp;",
-             "&#36215;", "<script>", "\x00", "\ufeff", "\u3000", "\x1f", "\ud7ff", "🚓", "\u202e"]
+FRAGMENTS = [
+    "全年",
+    "刑事案件",
+    "破获",
+    "抓获嫌疑人",
+    "同比",
+    "环比",
+    "分别",
+    "下降",
+    "上升",
+    "7.1%",
+    "2129人",
+    "、",
+    ",",
+    "。",
+    "；",
+    "万",
+    "亿",
+    "余",
+    "约",
+    "以上",
+    "二十",
+    "两千",
+    "三分之一",
+    "百分之九十五",
+    "近八成",
+    "萬(wàn)",
+    "１２３",
+    "2,129",
+    "2024年",
+    "2023年至2024年",
+    "去年",
+    "一季度",
+    "1-11月",
+    "\n",
+    "\r\n",
+    "0577-68881655",
+    "净网2024",
+    "第五个",
+    "个百分点",
+    "倍",
+    "(",
+    "“",
+    "<p>",
+    "</div>",
+    "&nbsp;",
+    "&#36215;",
+    "<script>",
+    "\x00",
+    "\ufeff",
+    "\u3000",
+    "\x1f",
+    "\ud7ff",
+    "🚓",
+    "\u202e",
+]
 ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "big5hkscs", "utf-16", "gbk"]
 SUFFIXES = ["r.txt", "r.html", "r.htm", "r.json", "r", "r.TXT"]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -36,7 +85,7 @@ def check(text: str, published: str | None = None) -> None:
         warnings.simplefilter("ignore", ImplausibleValueWarning)
         rows = extract(text, published=published)
     for r in rows:
-        assert text[r.start:r.end] == r.surface
+        assert text[r.start : r.end] == r.surface
         assert r.start < r.end
         assert math.isfinite(r.value)
 
@@ -94,7 +143,7 @@ def test_extraction_in_parts_stays_grounded_in_the_whole_text(text, size):
         warnings.simplefilter("ignore", ImplausibleValueWarning)
         for part in extract_parts(text, published="2025-01-10", size=size):
             for r in part:
-                assert text[r.start:r.end] == r.surface
+                assert text[r.start : r.end] == r.surface
                 assert math.isfinite(r.value)
 
 

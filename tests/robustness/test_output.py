@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 
 from harness import REPORT, python_env, run_bounded, run_cli
-from metrics.store.exports import FORMULA_STARTS
 from metrics.record import COLUMNS
+from metrics.store.exports import FORMULA_STARTS
 
 TEXT_COLUMNS = [c for c in COLUMNS if c not in ("value", "start", "end", "period")]
 PREFIXES = ["=", "+", "-", "@"]
@@ -24,8 +24,10 @@ PREFIXES = ["=", "+", "-", "@"]
 
 def hostile_reports(root, prefix: str) -> None:
     """A report whose file name, first sentence and one metric start with ``prefix``."""
-    text = (f"{prefix}HYPERLINK(\"http://evil\",\"x\")破获刑事案件2129起。\n"
-            f"抓获{prefix}1+嫌疑人,\t{prefix}1+1起,同比上升7.8%。\n")
+    text = (
+        f'{prefix}HYPERLINK("http://evil","x")破获刑事案件2129起。\n'
+        f"抓获{prefix}1+嫌疑人,\t{prefix}1+1起,同比上升7.8%。\n"
+    )
     (root / f"{prefix}cmd|' -C calc'!A0.txt").write_text(text, encoding="utf-8")
 
 
@@ -54,7 +56,7 @@ def test_no_text_cell_starts_a_formula(tmp_path, prefix, target):
             cell = row[column]
             assert not (isinstance(cell, str) and cell.startswith(FORMULA_STARTS)), (column, cell)
     reached = {c for row in rows for c in TEXT_COLUMNS if isinstance(row[c], str) and row[c].startswith("'" + prefix)}
-    assert {"doc_id", "region", "sentence", "metric"} <= reached     # the injection did reach each column
+    assert {"doc_id", "region", "sentence", "metric"} <= reached  # the injection did reach each column
 
 
 @pytest.mark.timeout(120)
@@ -65,14 +67,19 @@ def test_a_closed_pipe_ends_quietly(tmp_path, lines):
     command = f"{sys.executable} -m metrics extract {report} | head -1 >/dev/null; exit ${{PIPESTATUS[0]}}"
     run = run_bounded(["bash", "-c", command], timeout=90, max_mb=1500, env=python_env())
     assert run.returncode == 0
-    assert run.stderr == ""                         # no BrokenPipeError, no "Exception ignored"
+    assert run.stderr == ""  # no BrokenPipeError, no "Exception ignored"
 
 
 ASCII_LOCALES = {
     "LANG=C": {"LANG": "C"},
     "LC_ALL=C, no UTF-8 mode": {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"},
-    "PYTHONIOENCODING=ascii": {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
-                               "PYTHONIOENCODING": "ascii"},
+    "PYTHONIOENCODING=ascii": {
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONIOENCODING": "ascii",
+    },
 }
 
 
@@ -82,7 +89,7 @@ def test_an_ascii_locale_still_writes_utf8(tmp_path, locale):
     (tmp_path / "二进制.txt").write_bytes(b"\x00\x01binary")
     env = {k: v for k, v in python_env().items() if not k.startswith("LC_")} | locale
     stdout = run_cli("extract", str(tmp_path), "--region", "苍南县", env=env, timeout=60, max_mb=800)
-    assert stdout.returncode == 1                    # the binary file is named, the report read
+    assert stdout.returncode == 1  # the binary file is named, the report read
     assert "UnicodeEncodeError" not in stdout.stderr and "Traceback" not in stdout.stderr
     rows = csv_cells(stdout.stdout)
     assert {r["doc_id"] for r in rows} == {"苍南"} and {r["region"] for r in rows} == {"苍南县"}
@@ -92,6 +99,6 @@ def test_an_ascii_locale_still_writes_utf8(tmp_path, locale):
         out.parent.mkdir(exist_ok=True)
         run = run_cli("extract", str(tmp_path / "苍南.txt"), "-o", str(out), env=env, timeout=60, max_mb=800)
         assert run.returncode == 0, run.stderr
-        assert os.fsencode(out) in [os.fsencode(p) for p in out.parent.iterdir()]   # the UTF-8 name itself
-    assert "2129起".encode("utf-8") in (tmp_path / "out" / "统计.csv").read_bytes()
+        assert os.fsencode(out) in [os.fsencode(p) for p in out.parent.iterdir()]  # the UTF-8 name itself
+    assert "2129起".encode() in (tmp_path / "out" / "统计.csv").read_bytes()
     assert "苍南" in (tmp_path / "out" / "统计.jsonl").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from harness import run_python
 from metrics import extract
 from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
 from metrics.extraction import classify, context, measure, normalize, period_span, scope, spans
-from metrics.extraction.pipeline import TRAILING_NOUN, CLAUSE_REST, LIST_GAP, _basis_list, _list_separator
+from metrics.extraction.pipeline import CLAUSE_REST, LIST_GAP, TRAILING_NOUN, _basis_list, _list_separator
 
 # name → Python expression building the text in the child process
 PATHOLOGICAL = {
@@ -54,7 +54,7 @@ def test_pathological_input_is_extracted_in_bounded_time_and_memory(expr):
     run = run_python(CHILD.format(expr=expr), timeout=150, max_mb=1500)
     rows = int(run.stdout)
     if "5000" in expr:
-        assert rows == 5000   # every value of the 分别 list kept
+        assert rows == 5000  # every value of the 分别 list kept
 
 
 def _patterns() -> dict[str, regex.Pattern]:
@@ -64,21 +64,42 @@ def _patterns() -> dict[str, regex.Pattern]:
     explicit, full_date, comparison = context._year_patterns()
     sentence, paragraph, clause = context._boundary_patterns()
     found = {
-        "figure": spans.figure_pattern(), "fraction": spans.fraction_pattern(),
-        "percent_words": spans.percent_words_pattern(), "direction adjacent": adjacent,
-        "direction nearby": nearby, "veto before": before, "veto after": after, "veto around": around,
-        "time": context._time_pattern(), "period spans": period_span._span_pattern(), "explicit year": explicit,
-        "full date": full_date, "year comparison": comparison, "sentence ends": sentence,
-        "paragraph ends": paragraph, "clause breaks": clause, "baseline": context.BASELINE,
-        "since year": context.SINCE_YEAR, "campaign year": context.CAMPAIGN_YEAR,
-        "keyword index": classify._keyword_index()[0], "list separator": _list_separator(),
-        "basis list": _basis_list(), "trailing noun": TRAILING_NOUN, "clause rest": CLAUSE_REST,
+        "figure": spans.figure_pattern(),
+        "fraction": spans.fraction_pattern(),
+        "percent_words": spans.percent_words_pattern(),
+        "direction adjacent": adjacent,
+        "direction nearby": nearby,
+        "veto before": before,
+        "veto after": after,
+        "veto around": around,
+        "time": context._time_pattern(),
+        "period spans": period_span._span_pattern(),
+        "explicit year": explicit,
+        "full date": full_date,
+        "year comparison": comparison,
+        "sentence ends": sentence,
+        "paragraph ends": paragraph,
+        "clause breaks": clause,
+        "baseline": context.BASELINE,
+        "since year": context.SINCE_YEAR,
+        "campaign year": context.CAMPAIGN_YEAR,
+        "keyword index": classify._keyword_index()[0],
+        "list separator": _list_separator(),
+        "basis list": _basis_list(),
+        "trailing noun": TRAILING_NOUN,
+        "clause rest": CLAUSE_REST,
         "list gap": LIST_GAP,
     }
     found.update({f"published {i}": p for i, p in enumerate(context._published_patterns())})
-    found.update({"events": period_span._event_patterns()[0], "recent": period_span._event_patterns()[1],
-                  "lead date": period_span.LEAD_DATE, "scope case": scope._patterns()[0],
-                  "scope context": scope._patterns()[1]})
+    found.update(
+        {
+            "events": period_span._event_patterns()[0],
+            "recent": period_span._event_patterns()[1],
+            "lead date": period_span.LEAD_DATE,
+            "scope case": scope._patterns()[0],
+            "scope context": scope._patterns()[1],
+        }
+    )
     found.update({f"measure rule {i}": r.pattern for i, r in enumerate(measure._rules())})
     found.update({f"junk {i}": p for i, p in enumerate(normalize.junk_patterns())})
     override = classify._override_pattern()[0]
@@ -90,17 +111,63 @@ def _patterns() -> dict[str, regex.Pattern]:
 def _alphabet() -> str:
     """Every character the pattern data speaks of, plus digits, separators and the filler."""
     from metrics.rules import PATTERN_DIR
+
     chars = set("0123456789,.%-~:/ \n\x1f年月日()、")
     for path in PATTERN_DIR.glob("*.yaml"):
-        chars.update(ch for ch in path.read_text(encoding="utf-8") if ord(ch) > 0x2e7f)
+        chars.update(ch for ch in path.read_text(encoding="utf-8") if ord(ch) > 0x2E7F)
     return "".join(sorted(chars))
 
 
 N = 100_000  # characters per shape: a linear pattern needs milliseconds, a quadratic one ~5e9 steps
-UNITS = ["1", "1,", "1.", "1,1", "一", "二十", "万", "亿", "一万", "余", "多", "约", "以上", "\x1f", "1\x1f",
-         "同比", "上升", "下降了", "同比上升", "2024年", "2024年至", "2024-", "年 ", " ", "19", "20", "百分之",
-         "百分之十", "三分之", "、", "1、", "同比、环比、", "2025年01月", "发布时间:", "刑事", "案件", "第",
-         "1-", "1年1月", "上半年", "1至", "(", "“", "一季度", "前三", "同期", "较去年"]
+UNITS = [
+    "1",
+    "1,",
+    "1.",
+    "1,1",
+    "一",
+    "二十",
+    "万",
+    "亿",
+    "一万",
+    "余",
+    "多",
+    "约",
+    "以上",
+    "\x1f",
+    "1\x1f",
+    "同比",
+    "上升",
+    "下降了",
+    "同比上升",
+    "2024年",
+    "2024年至",
+    "2024-",
+    "年 ",
+    " ",
+    "19",
+    "20",
+    "百分之",
+    "百分之十",
+    "三分之",
+    "、",
+    "1、",
+    "同比、环比、",
+    "2025年01月",
+    "发布时间:",
+    "刑事",
+    "案件",
+    "第",
+    "1-",
+    "1年1月",
+    "上半年",
+    "1至",
+    "(",
+    "“",
+    "一季度",
+    "前三",
+    "同期",
+    "较去年",
+]
 
 
 def _shapes() -> dict[str, str]:
@@ -136,9 +203,12 @@ for shape, text in SHAPES.items():
 @pytest.mark.parametrize("name", sorted(_patterns()))
 def test_every_pattern_is_linear_on_backtracking_shapes(name):
     pattern = _patterns()[name]
-    if isinstance(pattern, re.Pattern):   # the standard engine has no timeout: run it in a child instead
-        run = run_python(STDLIB_CHILD.format(here=str(Path(__file__).parent), name=name, limit=TIMEOUT),
-                         timeout=len(SHAPES) * TIMEOUT, max_mb=1500)
+    if isinstance(pattern, re.Pattern):  # the standard engine has no timeout: run it in a child instead
+        run = run_python(
+            STDLIB_CHILD.format(here=str(Path(__file__).parent), name=name, limit=TIMEOUT),
+            timeout=len(SHAPES) * TIMEOUT,
+            max_mb=1500,
+        )
         assert run.stdout.decode().strip() == "", f"pattern {name!r} too slow on: {run.stdout.decode()}"
         return
     for shape, text in SHAPES.items():
@@ -166,7 +236,7 @@ from metrics.cli import main
 from metrics.extraction import spans
 spans.MATCH_TIMEOUT = 1e-9
 open({str(report)!r}, "w", encoding="utf-8").write("全年破获刑事案件2129起。" * 20_000)
-sys.exit(main(["extract", {str(report)!r}, "-o", {str(report.with_suffix('.csv'))!r}]))
+sys.exit(main(["extract", {str(report)!r}, "-o", {str(report.with_suffix(".csv"))!r}]))
 """
     run = run_python(code, timeout=120, max_mb=1500)
     assert f"{report}: warning: pattern timed out" in run.stderr
@@ -175,7 +245,7 @@ sys.exit(main(["extract", {str(report)!r}, "-o", {str(report.with_suffix('.csv')
 def test_no_timeout_warning_on_the_pathological_shapes_at_the_real_limit():
     """The chunked matching keeps each chunk far under MATCH_TIMEOUT on the worst shapes we know."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ImplausibleValueWarning)   # the 300,000-digit number
+        warnings.simplefilter("ignore", ImplausibleValueWarning)  # the 300,000-digit number
         warnings.simplefilter("error", PatternTimeoutWarning)
         for text in ("1" * 300_000, "一" * 300_000, "、" * 300_000, "上升1" * 100_000):
             extract(text)

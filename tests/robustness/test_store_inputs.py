@@ -12,13 +12,13 @@ import os
 import pytest
 
 from harness import run_cli
-from oddities import BAD, ODD_NAMES, ROWS_PER_REPORT
 from metrics.store.exports import FORMULA_STARTS
+from oddities import BAD, ODD_NAMES, ROWS_PER_REPORT
 
 
 @pytest.mark.timeout(240)
 def test_ingest_stores_each_odd_file_once_or_names_it(odd_directory, tmp_path):
-    for i, name in enumerate(ODD_NAMES):        # distinct contents: the store skips repeated contents
+    for i, name in enumerate(ODD_NAMES):  # distinct contents: the store skips repeated contents
         with open(os.path.join(os.fsencode(odd_directory), name), "ab") as handle:
             handle.write(f"#{i}\n".encode())
     db = tmp_path / "store.duckdb"
