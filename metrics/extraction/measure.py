@@ -7,6 +7,7 @@ simplified text, so the script does not matter.
 
 from __future__ import annotations
 
+import collections
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -140,9 +141,7 @@ def _nearest(rules, text: str) -> str | None:
     """The measure of the rule whose last match ends nearest the end of ``text`` (ties: rule order)."""
     best, best_end = None, -1
     for rule in rules:
-        found = None
-        for _found in rule.pattern.finditer(text):
-            pass
+        found = collections.deque(rule.pattern.finditer(text), maxlen=1).pop() if rule.pattern.search(text) else None
         if found is not None and found.end() > best_end:
             best, best_end = rule.measure, found.end()
     return best

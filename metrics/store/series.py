@@ -19,6 +19,7 @@ Pure functions on pandas frames; nothing here reads or writes the store.
 
 from __future__ import annotations
 
+import collections
 import math
 from collections import defaultdict
 from dataclasses import dataclass, fields, replace
@@ -76,9 +77,8 @@ def written_step(surface: str) -> float:
     """
     text = normalize(surface).replace(FILLER, "")
     arabic, chinese = _figure_patterns()
-    match = None
-    for _match in arabic.finditer(text):  # the last number written decides: 5万2,826 → 1
-        pass
+    # the last number written decides: 5万2,826 → 1
+    match = collections.deque(arabic.finditer(text), maxlen=1).pop() if arabic.search(text) else None
     if match:
         decimals = match["number"].partition(".")[2]
         step = 10.0 ** -len(decimals)
