@@ -171,3 +171,20 @@ def test_the_data_card_states_the_coverage_the_manifest_holds():
 
 def test_the_data_card_table_is_the_generated_one():
     assert coverage.table(ROWS) in CARD.read_text(encoding="utf-8")
+
+
+def test_parquet_exports_carry_the_data_card_version(tmp_path):
+    """`export -o x.parquet` names the dataset version of the data card in the file's metadata."""
+    import pyarrow.parquet as pq
+
+    from metrics.store.exports import DATASET_VERSION, table_writer, write_table
+
+    card = (ROOT / "data" / "README.md").read_text(encoding="utf-8").splitlines()[0]
+    assert f"version {DATASET_VERSION}" in card
+    frame = __import__("pandas").DataFrame({"value": [1.0], "metric": ["刑事打处"]})
+    write_table(frame, tmp_path / "a.parquet")
+    with table_writer(tmp_path / "b.parquet", frame.iloc[:0]) as write:
+        write(frame)
+    for name in ("a.parquet", "b.parquet"):
+        meta = pq.read_schema(tmp_path / name).metadata
+        assert meta[b"metrics.dataset_version"] == DATASET_VERSION.encode()

@@ -22,6 +22,9 @@ from metrics.errors import UsageError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
+# The version of the shipped dataset (data/README.md, the data card), written into every Parquet file's metadata.
+DATASET_VERSION = "2026.12"
+PARQUET_METADATA = {b"metrics.dataset_version": DATASET_VERSION.encode(), b"metrics.data_card": b"data/README.md"}
 # Characters an .xlsx cell cannot hold (openpyxl refuses them): C0 controls other than tab, LF, CR.
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -83,7 +86,14 @@ def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     if fmt == ".jsonl":
         return frame.to_json(orient="records", lines=True, force_ascii=False).encode("utf-8")
     if fmt == ".parquet":
-        return frame.to_parquet(index=False)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **PARQUET_METADATA})
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        return sink.getvalue().to_pybytes()
     raise UsageError(f"unknown output format {fmt!r}")
 
 
@@ -146,6 +156,7 @@ def table_writer(out: str | os.PathLike | None, empty: pd.DataFrame) -> Iterator
                 import pyarrow.parquet as pq
 
                 schema = pa.Schema.from_pandas(empty, preserve_index=False)
+                schema = schema.with_metadata({**(schema.metadata or {}), **PARQUET_METADATA})
                 with pq.ParquetWriter(handle, schema) as parquet:
                     parquet.write_table(pa.Table.from_pandas(empty, schema=schema, preserve_index=False))
                     yield lambda frame: parquet.write_table(
