@@ -1,7 +1,7 @@
 """Police statistics dashboard: layout only. ``streamlit run dashboard.py`` (optionally ``-- --db PATH``).
 
 The store path comes from ``--db`` after ``--``, else the METRICS_DB environment variable, else the
-store's default; a missing or stale store is built from the shipped reports (data/corpus) on first start.
+store's default; a missing or stale store is built from the shipped reports (data/corpus and data/reports) on first start.
 Views are pure functions in metrics/views/ (indicators, figures, state); this file only lays them out.
 """
 
@@ -26,7 +26,8 @@ from metrics.views.strings import UiStrings, load_ui_strings
 from metrics.views.text import category_legend_html, display_table, document_html
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ROOT / "data" / "corpus"
+SHIPPED = (ROOT / "data" / "corpus", ROOT / "data" / "reports")
+BUILD_STEP = 50  # reports per ingest call while the progress bar moves
 TABLE_ROWS = 1000
 CHART_REGIONS = 8  # lines drawn when no region is chosen (more cannot be read)
 TABLE_COLUMNS = [
@@ -175,18 +176,19 @@ def store_problem_message(problem: data.StoreProblem, db: str, strings: UiString
 
 def ensure_store(db: str, strings: UiStrings) -> None:
     """First start: build (or bring up to date) the store from the shipped reports, with a progress bar."""
-    reports = data.shipped_reports(SHIPPED)
+    reports = [report for folder in SHIPPED for report in data.shipped_reports(folder)]
     if not reports or not data.store_needs_build(db, reports):
         return
-    bar = st.progress(0.0, text=strings.text("building_store", folder="data/corpus", done=0, total=len(reports)))
-    for done, report in enumerate(reports, start=1):
+    bar = st.progress(0.0, text=strings.text("building_store", folder="data/", done=0, total=len(reports)))
+    for first in range(0, len(reports), BUILD_STEP):
+        step = reports[first : first + BUILD_STEP]
         try:
-            data.ingest_report_file(db, report)
-        except Exception as exc:  # one unreadable file does not stop the build
-            st.warning(escape_md(f"{report.name}: {type(exc).__name__}"))
+            data.ingest_report_files(db, step)
+        except Exception as exc:  # one unreadable batch does not stop the build
+            st.warning(escape_md(f"{step[0].name}…: {type(exc).__name__}"))
+        done = first + len(step)
         bar.progress(
-            done / len(reports),
-            text=strings.text("building_store", folder="data/corpus", done=done, total=len(reports)),
+            done / len(reports), text=strings.text("building_store", folder="data/", done=done, total=len(reports))
         )
     if Path(db).is_file():
         os.utime(db)

@@ -22,8 +22,8 @@ def store_db(annotated_store: Path, monkeypatch) -> Path:
     return db
 
 
-def run_app(query: dict[str, str] | None = None) -> AppTest:
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+def run_app(query: dict[str, str] | None = None, timeout: int = 120) -> AppTest:
+    app = AppTest.from_file(DASHBOARD, default_timeout=timeout)
     for key, value in (query or {}).items():
         app.query_params[key] = value
     return app.run()
@@ -143,7 +143,7 @@ def test_missing_store_is_built_from_the_shipped_reports(tmp_path, monkeypatch):
     db = tmp_path / "fresh" / "metrics.duckdb"
     monkeypatch.setenv("METRICS_DB", str(db))
     monkeypatch.setattr(sys, "argv", ["dashboard.py"])
-    app = run_app()
+    app = run_app(timeout=600)  # builds the store from all 601 shipped reports (about a minute on 2 cores)
     assert not app.exception and not app.error
     assert db.is_file()
     assert specs(app), "charts with data on first start"

@@ -206,10 +206,10 @@ def store_needs_build(db: str, reports: list[Path]) -> bool:
     return any(report.stat().st_mtime > built for report in reports)
 
 
-def ingest_report_file(db: str, report: Path) -> None:
-    """Ingest one shipped report into the store, in this process."""
+def ingest_report_files(db: str, reports: list[Path]) -> None:
+    """Ingest shipped reports into the store, in this process (unreadable files are skipped by ingest)."""
     Path(db).parent.mkdir(parents=True, exist_ok=True)
-    ingest([report], db=db, workers=1)
+    ingest(reports, db=db, workers=1)
 
 
 def corrections_to_save(current: dict, proposed: dict) -> dict:
