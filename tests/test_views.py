@@ -883,3 +883,9 @@ def test_indicator_units_match_resolve_indicator():
     units = ind.indicator_units(data, "telecom_fraud")
     assert units == {"cases": "起", "cases/items": "个"}
     assert all(ind.resolve_indicator(data, "telecom_fraud", c)[2] == u for c, u in units.items())
+
+
+def test_category_names_come_from_categories_yaml_in_each_language():
+    assert load_ui_strings("zh").category_name("telecom_fraud") == "电信网络诈骗"
+    assert load_ui_strings("en").category_name("telecom_fraud") == "telecom fraud"
+    assert load_ui_strings("en").category_name("no-such-key") == "no-such-key"

@@ -598,18 +598,20 @@ def is_count_unit(unit_family: str) -> bool:
 def indicator_choices(frame: pd.DataFrame, category: str) -> list[str]:
     """The indicators of a category as choices: a measure key for its most common unit family, and
     ``measure/family`` for each other family it is stated in (警情 in 起 and 警情 in 个 do not add up).
-    Measures with values come first (the measure table's order), then those with changes only."""
+    Indicators with values come first, the most stated first (so the default shows the most data), then
+    measures with changes only, in the measure table's order."""
     rows = level_rows(category_rows(frame, category))
     with_values, changes_only = [], []
     for measure in measure_choices(frame, category):
         counts = rows.loc[rows["measure"] == measure, "unit_family"].astype("string").value_counts()
-        families = [str(f) for f, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))) if n > 0]
+        families = [(str(f), int(n)) for f, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))) if n > 0]
         if not families:
             changes_only.append(measure)
             continue
-        with_values.append(measure)
-        with_values += [f"{measure}/{family}" for family in families[1:]]
-    return with_values + changes_only
+        with_values.append((measure, families[0][1]))
+        with_values += [(f"{measure}/{family}", n) for family, n in families[1:]]
+    ranked = [choice for choice, _ in sorted(with_values, key=lambda pair: -pair[1])]  # stable: ties keep table order
+    return ranked + changes_only
 
 
 def resolve_indicator(frame: pd.DataFrame, category: str, choice: str) -> tuple[str, str, str]:

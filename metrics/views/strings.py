@@ -43,7 +43,7 @@ class UiStrings:
 
     def category_name(self, key: str) -> str:
         """A category key as its label in this language only: '电信网络诈骗' or 'telecom fraud'."""
-        entry = self.table["categories"].get(key)
+        entry = category_labels().get(key)
         return entry[self.lang] if entry else str(key)
 
     def kind(self, key: str) -> str:
