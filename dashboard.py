@@ -1,7 +1,8 @@
 """Police statistics dashboard: layout only. ``streamlit run dashboard.py`` (optionally ``-- --db PATH``).
 
 The store path comes from ``--db`` after ``--``, else the METRICS_DB environment variable, else the
-store's default; a missing or stale store is built from the shipped reports (data/corpus and data/reports) on first start.
+store's default; a missing or stale store is built from the shipped reports (data/corpus and
+data/reports) on first start.
 Views are pure functions in metrics/views/ (indicators, figures, state); this file only lays them out.
 """
 
