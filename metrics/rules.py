@@ -47,6 +47,8 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "early_review_hints",
         "spans",
         "to_date",
+        "comparison_words",
+        "holiday_days",
     },
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values", "narrative_except_before"},

@@ -193,7 +193,7 @@ def _time_pattern() -> regex.Pattern:
     pattern = rf"""
         (?P<range>(?P<y1>(?:19|20)\d\d)\s?年?\s?(?:至|到|-|~)\s?(?P<y2>(?:19|20)\d\d)\s?年)
       | (?P<multi>{multi})
-      | (?P<cmp>(?:同比|较|比|与|相比|是|超过)\s?(?:(?:19|20)\d\d\s?年|上年|去年|上一年|前一年))
+      | (?P<cmp>(?:{alternation(periods["comparison_words"])})\s?(?:(?:19|20)\d\d\s?年|上年|去年|上一年|前一年))
       | {periods["explicit_year"]}
       | (?P<rel>{relative})
     """

@@ -36,10 +36,12 @@ def _span_pattern() -> regex.Pattern:
     parts.append(f"(?P<k_sinceday>{_fill(periods['to_date']['since_day'])})")
     parts.append(f"(?P<k_since>{_fill(periods['to_date']['since'])})")
     parts.append(f"(?P<k_until>{_fill(periods['to_date']['until'])})")
+    parts.append(f"(?P<k_oneday>{_fill(periods['to_date']['one_day'])})")
     parts.append("(?P<k_campaign>" + "|".join(f"(?:{c['name']})" for c in campaigns["campaigns"]) + ")")
     parts.append(f"(?P<k_holiday>{alternation(campaigns['holidays'])})")
     parts.append("(?P<k_multi>" + "|".join(f"(?:{p})" for p in periods["multi_year"]) + ")")
-    parts.append(rf"(?P<k_cmp>(?:同比|较|比|与|相比|是|超过)\s?(?:{YEAR}\s?年|上年|去年|上一年|前一年)(?:同期)?)")
+    compared = alternation(periods["comparison_words"])
+    parts.append(rf"(?P<k_cmp>(?:{compared})\s?(?:{YEAR}\s?年|上年|去年|上一年|前一年)(?:同期)?)")
     parts.append(f"(?P<k_casedate>{alternation(periods['to_date']['case_to_date'])})")
     parts.append(f"(?P<k_levelnow>{periods['to_date']['level_now']})")
     parts.append(f"(?P<k_pastyear>{alternation(periods['to_date']['past_year'])})")
@@ -209,6 +211,12 @@ def label_of(
         if reference is None or reference.year != year or reference < first:
             return True, str(year)
         return True, f"{first.isoformat()}/{reference.isoformat()}"
+    if kind == "oneday":  # 於4月30日: that day
+        try:
+            day = dt.date(year, _number(m["m"]) or 0, _number(m["d"]) or 0)
+        except ValueError:
+            return False, None
+        return True, f"{day.isoformat()}/{day.isoformat()}"
     if kind == "since":
         y = int(m["y"]) if m["y"] else year
         start, reached = _number(m["m"]), _release_month(y, reference)
@@ -303,6 +311,35 @@ def days_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.
     return None
 
 
+def _day_spans(norm: str) -> set[str]:
+    """Every span of days within one year the text gives without a year (4月29日至5月3日 → 04-29/05-03)."""
+    found = set()
+    for m in span_index(norm).matches:
+        if _kind(m) != "days" or m["y1"] or m["y2"]:
+            continue
+        m1, d1, d2 = _number(m["m1"]), _number(m["d1"]), _number(m["d2"])
+        m2 = _number(m["m2"]) or m1
+        if None not in (m1, d1, m2, d2):
+            found.add(f"{m1:02d}-{d1:02d}/{m2:02d}-{d2:02d}")
+    return found
+
+
+def holiday_year(norm: str) -> int | None:
+    """The year a named holiday's days identify (五一 4月29日至5月3日 → 2023, periods.yaml holiday_days),
+    when exactly one year fits; for a text that names no year and has no date."""
+    spans = _day_spans(norm)
+    if not spans:
+        return None
+    years = {
+        int(year)
+        for holiday in load("periods")["holiday_days"]
+        if any(name in norm for name in holiday["names"])
+        for year, days in holiday["days"].items()
+        if days in spans
+    }
+    return years.pop() if len(years) == 1 else None
+
+
 def _label_year(label: str) -> int:
     return int(label.rsplit("/", 1)[-1][:4])
 
@@ -368,6 +405,8 @@ def span_label(
             return event
     for start, end in ((s_start, pos), (p_start, s_start)):
         for m in reversed(spans.between(start, end)):
+            if start != s_start and _kind(m) == "oneday":
+                continue  # a day speaks for its own sentence only
             decided, label = label_of(m, period, reference, head, days)
             if decided:
                 since = max(p_start, layout.sentence(s_start - 1)[0]) if s_start > 0 else s_start

@@ -39,7 +39,15 @@ from metrics.extraction.context import (
 from metrics.extraction.jurisdiction import region_fields
 from metrics.extraction.measure import category_for_measure, measure_of, part_takes_whole, unit_norm, verb_in_metric
 from metrics.extraction.normalize import FILLER, normalize
-from metrics.extraction.period_span import data_date, days_label, head_label, lead_date, span_index, span_label
+from metrics.extraction.period_span import (
+    data_date,
+    days_label,
+    head_label,
+    holiday_year,
+    lead_date,
+    span_index,
+    span_label,
+)
 from metrics.extraction.scope import scope_of
 from metrics.extraction.spans import Figure, find_figures
 from metrics.extraction.tables import Cell, label_text, table_cells
@@ -409,7 +417,7 @@ def extract(
         return []
     norm = normalize(text)
     reference = parse_published(published) or detect_published(norm)
-    subject = subject_year(norm, reference) or source_year(source)
+    subject = subject_year(norm, reference) or source_year(source) or holiday_year(norm)
     return _extract_part(text, norm, reference, subject, region_fields(region, text, year=subject), doc_id)
 
 
@@ -437,7 +445,7 @@ def extract_parts(
         return
     norm = normalize(text)
     reference = parse_published(published) or detect_published(norm)
-    subject = subject_year(norm, reference) or source_year(source)
+    subject = subject_year(norm, reference) or source_year(source) or holiday_year(norm)
     place = region_fields(region, text, year=subject)
     start = 0
     while start < len(norm):
