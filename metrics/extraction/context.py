@@ -33,6 +33,11 @@ class Layout:
         start, end = _span(self.sentence_starts, pos, len(self.norm))
         return max(start, pos - SENTENCE_BACK), min(end, pos + SENTENCE_AHEAD)
 
+    def sentence_of(self, pos: int) -> int:
+        """Which sentence ``pos`` stands in (its start), the same for every position of a long sentence,
+        whose sentence() window moves with the position."""
+        return self.sentence_starts[bisect.bisect_right(self.sentence_starts, pos) - 1]
+
     def paragraph(self, pos: int) -> tuple[int, int]:
         start, end = _span(self.paragraph_starts, pos, len(self.norm))
         return max(start, pos - PARAGRAPH_BACK), end

@@ -63,6 +63,7 @@ LIST_GAP = regex.compile(r"^\s*+(?:(?:、|和|及|与|以及|,)\s*+)?$")  # poss
 PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)(?:同期|的\s*$)")  # 较去年的2万4,752件
 LEVEL_GROUPS = ("percent", "none", "tenths", "score")
 NOUN_ENDINGS = "数率量件人案情额员点所"
+EARLIER_KEPT = 64  # figures of the sentence so far that a later figure of it may refer back to
 CASE_REACH = 60  # characters before a figure in its sentence where a marker of one case (该团伙) counts
 GENERIC_BACK = (
     120  # characters before a sentence (its paragraph, or the heading above) read for a generic count (发生3起)
@@ -496,9 +497,10 @@ def _extract_part(
     cells = table_cells(norm)
     for group in group_lists(norm, without_cells(figures, cells)):
         group = share_within_list(group)
-        this_sentence = ctx.layout.sentence(group[0].start)
+        this_sentence = ctx.layout.sentence_of(group[0].start)
         if this_sentence != sentence:
             sentence, prior, earlier = this_sentence, earlier or prior, []
+        del earlier[:-EARLIER_KEPT]  # a list of 300,000 items must not be read again for each item
         made = records_for_group(ctx, group, earlier, prior)
         earlier.extend(zip(group, made))
         records.extend(r for r in made if emit_durations or r.kind != "duration")
