@@ -350,7 +350,9 @@ def test_real_pipeline_relations_hold():
 # ------------------------------------------------------------------ the analyst's dashboard: indicators
 from metrics.views import figures as figs  # noqa: E402
 from metrics.views import indicators as ind  # noqa: E402
+from metrics.views.choices import measure_choices  # noqa: E402
 from metrics.views.prepare import period_types, round_significant, significant_digits  # noqa: E402
+from metrics.views.rows import period_bounds  # noqa: E402
 from metrics.views.state import PageState, choose, query_from_state, state_from_query  # noqa: E402
 
 
@@ -433,10 +435,10 @@ def test_period_types_and_bounds():
     assert period_types(
         pd.Series(["2024", "2024-H2", "2024-Q3", "2024-08", "2024-01/2024-10", "2024-02-09/2024-02-17", "", None])
     ).tolist() == ["year", "half", "quarter", "month", "months", "days", "none", "none"]
-    assert ind.period_bounds("2024-Q3") == (pd.Timestamp("2024-07-01").date(), pd.Timestamp("2024-09-30").date())
-    assert ind.period_bounds("2023-11-15/2024-01-31")[1].isoformat() == "2024-01-31"
-    assert ind.period_bounds("2024-12")[1].isoformat() == "2024-12-31"
-    assert ind.period_bounds("sometime") is None
+    assert period_bounds("2024-Q3") == (pd.Timestamp("2024-07-01").date(), pd.Timestamp("2024-09-30").date())
+    assert period_bounds("2023-11-15/2024-01-31")[1].isoformat() == "2024-01-31"
+    assert period_bounds("2024-12")[1].isoformat() == "2024-12-31"
+    assert period_bounds("sometime") is None
 
 
 def test_significant_digits_and_rounding():
@@ -494,7 +496,7 @@ def test_indicator_points_without_derived_and_derived_alone():
 
 def test_choices_units_and_label():
     data = analyst_sample()
-    assert ind.measure_choices(data, "telecom_fraud") == ["cases", "solved"]
+    assert measure_choices(data, "telecom_fraud") == ["cases", "solved"]
     assert ind.indicator_choices(data, "telecom_fraud") == ["cases", "solved"]
     assert ind.resolve_indicator(data, "telecom_fraud", "cases") == ("cases", "cases", "起")
     assert ind.indicator_label("电信网络诈骗", "发案", "起") == "电信网络诈骗 · 发案 (起)"
