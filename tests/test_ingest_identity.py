@@ -30,7 +30,8 @@ from metrics.store import (
     statistics_per_category,
 )
 from metrics.store.database import known_documents, open_store
-from metrics.store.series import describe_disagreement, disagreements, select_points, series_table
+from metrics.store.series import disagreements
+from metrics.store.series_output import describe_disagreement, select_points, series_table
 from metrics.views.data import ingest_upload
 from support import gov_page
 
