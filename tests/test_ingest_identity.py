@@ -30,7 +30,8 @@ from metrics.store import (
     statistics_per_category,
 )
 from metrics.store.database import known_documents, open_store
-from metrics.store.series import describe_disagreement, disagreements, select_points, series_table
+from metrics.store.series import disagreements
+from metrics.store.series_output import describe_disagreement, select_points, series_table
 from metrics.views.data import ingest_upload
 from support import gov_page
 
@@ -256,3 +257,60 @@ def test_a_store_opened_read_only_before_identity_tables_still_lists(tmp_path):
     con.execute("DROP TABLE document_fingerprints")
     con.close()
     assert documents_per_region_year(db)["documents"].sum() == 1
+
+
+# ------------------------------------------------------------- both backends: store file and Parquet dataset
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler():
+    """A LocalCluster of 2 worker processes for the module's Dask ingests (the address of its scheduler)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+        yield c.scheduler_address
+
+
+@pytest.fixture(params=["duckdb", "parquet-dataset"])
+def backend(request, tmp_path):
+    """Ingest into one backend and read it back: a store file (local engine) or the Parquet dataset the Dask
+    engine writes beside its store. Gives ``(ingest_into, read_from)``."""
+    db, dataset = tmp_path / "m.duckdb", tmp_path / "dataset"
+    if request.param == "duckdb":
+        return (lambda paths: ingest(paths, db=db, workers=1)), db
+    scheduler = request.getfixturevalue("dask_scheduler")
+    return (lambda paths: ingest(paths, db=db, engine="dask", scheduler=scheduler, dataset=dataset)), dataset
+
+
+def copies(tmp_path: Path, reports: list[Path]) -> dict[str, Path]:
+    """Each report as its .json, as a .txt of its text and as a web page around it, one folder per form."""
+    folders = {form: tmp_path / form for form in ("json", "txt", "html")}
+    for folder in folders.values():
+        folder.mkdir()
+    for path in reports:
+        doc = report(path)
+        shutil.copy(path, folders["json"] / path.name)
+        (folders["txt"] / f"copy-of-{doc['doc_id']}.txt").write_text(doc["text"], encoding="utf-8")
+        (folders["html"] / f"{doc['doc_id']}.html").write_text(gov_page(doc["text"], charset="utf-8"), encoding="utf-8")
+    return folders
+
+
+def test_a_report_ingested_again_in_another_form_counts_once_in_either_backend(backend, tmp_path):
+    """The same report as .json, .txt and web page: later runs and one run holding all three forms."""
+    ingest_into, read_from = backend
+    reports = REPORTS[:6]
+    folders = copies(tmp_path, reports)
+    ingest_into([folders["json"]])
+    once = sorted(load_statistics(read_from)["stat_id"])
+    assert once
+    ingest_into([folders["txt"]])
+    ingest_into([folders["html"]])
+    assert sorted(load_statistics(read_from)["stat_id"]) == once
+
+
+def test_one_run_holding_a_report_in_two_forms_counts_it_once_in_either_backend(backend, tmp_path):
+    ingest_into, read_from = backend
+    folders = copies(tmp_path, REPORTS[:6])
+    summary = ingest_into([folders["json"], folders["txt"]])
+    assert (summary.files_read, summary.skipped) == (6, 6)
+    stat_ids = load_statistics(read_from)["stat_id"]
+    assert stat_ids.is_unique and {s.split(":")[0] for s in stat_ids} == {report(p)["doc_id"] for p in REPORTS[:6]}

@@ -173,8 +173,9 @@ def test_the_data_card_table_is_the_generated_one():
     assert coverage.table(ROWS) in CARD.read_text(encoding="utf-8")
 
 
-def test_parquet_exports_carry_the_data_card_version(tmp_path):
-    """`export -o x.parquet` names the dataset version of the data card in the file's metadata."""
+def test_parquet_and_csv_exports_carry_the_data_card_version(tmp_path):
+    """`export -o x.parquet` names the dataset version of the data card in the file's metadata, `-o x.csv`
+    in the sidecar x.csv-metadata.json."""
     import pyarrow.parquet as pq
 
     from metrics.store.exports import DATASET_VERSION, table_writer, write_table
@@ -188,3 +189,6 @@ def test_parquet_exports_carry_the_data_card_version(tmp_path):
     for name in ("a.parquet", "b.parquet"):
         meta = pq.read_schema(tmp_path / name).metadata
         assert meta[b"metrics.dataset_version"] == DATASET_VERSION.encode()
+    write_table(frame, tmp_path / "c.csv")
+    sidecar = __import__("json").loads((tmp_path / "c.csv-metadata.json").read_text(encoding="utf-8"))
+    assert sidecar["schema:version"] == DATASET_VERSION

@@ -24,19 +24,16 @@ import pandas as pd
 import pytest
 import regex
 
-from metrics.store.series import (
+from metrics.store.rounding import value_interval, written_step
+from metrics.store.series import disagreements, series_points
+from metrics.store.series_output import describe_disagreement, flat_points
+from metrics.store.statements import (
     KEY,
     derived_counts,
-    describe_disagreement,
-    disagreements,
-    flat_points,
     metric_key,
     previous_period,
-    series_points,
     series_statements,
     stated_counts,
-    value_interval,
-    written_step,
     yoy_changes,
 )
 

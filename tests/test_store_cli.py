@@ -142,6 +142,28 @@ def test_export_formats_hold_every_row(corpus_store, tmp_path, suffix):
     assert sorted(frame["stat_id"]) == sorted(expected["stat_id"])
 
 
+def test_csv_export_names_the_dataset_version_beside_it_and_still_round_trips(corpus_store, tmp_path):
+    """A CSV has no metadata block: its version is in the CSVW sidecar stats.csv-metadata.json."""
+    import json
+
+    from metrics.store import load_statistics
+    from metrics.store.exports import DATASET_VERSION
+
+    out = tmp_path / "stats.csv"
+    result = run("export", "--db", str(corpus_store), "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    meta = json.loads((tmp_path / "stats.csv-metadata.json").read_text(encoding="utf-8"))
+    assert meta["schema:version"] == DATASET_VERSION and meta["url"] == "stats.csv"
+    back = pd.read_csv(out, encoding="utf-8-sig")  # the CSV itself is unchanged: a header, then the rows
+    assert [column["titles"] for column in meta["tableSchema"]["columns"]] == list(back.columns)
+    expected = load_statistics(corpus_store).sort_values("stat_id", ignore_index=True)
+    back = back.sort_values("stat_id", ignore_index=True)
+    assert list(back.columns) == list(expected.columns) and len(back) == len(expected) > 0
+    pd.testing.assert_series_equal(back["value"], expected["value"].astype(float), check_dtype=False)
+    for column in ("stat_id", "doc_id", "metric", "category", "unit"):
+        assert back[column].fillna("").astype(str).tolist() == expected[column].fillna("").astype(str).tolist()
+
+
 def test_export_filters_and_stdout_csv_has_bom(corpus_store):
     result = run("export", "--db", str(corpus_store), "--region", "厦门市", "苍南县")
     assert result.returncode == 0

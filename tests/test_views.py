@@ -10,24 +10,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from metrics import extract, to_frame
-from metrics.views.charts import (
-    category_year_counts,
-    category_year_figure,
-    headline_figures,
-    largest_changes,
-    metric_trend,
-    trend_choices,
-    trend_figure,
-    yoy_changes,
-    yoy_figure,
-)
 from metrics.views.data import corrections_to_save, resolve_db_path, upload_problem, valid_date
 from metrics.views.export import download_name, export_table, table_csv, table_xlsx
-from metrics.views.filters import Filters, describe_filters, file_slug, filter_options, filter_statistics
 from metrics.views.prepare import (
     add_display_period,
     complete_columns,
@@ -178,7 +164,7 @@ def test_pairs_use_signed_changes():
     assert pairs["change_pct"].tolist() == [-3.0]
 
 
-# ------------------------------------------------------------------------------------------ filters
+# ----------------------------------------------------------------------------------- sample table
 
 
 def sample() -> pd.DataFrame:
@@ -213,147 +199,8 @@ def sample() -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize(
-    "filters, expected",
-    [
-        (Filters(), 6),
-        (Filters(categories=("drugs",)), 1),
-        (Filters(categories=("drugs", "criminal")), 4),
-        (Filters(years=(2022, 2023)), 3),
-        (Filters(regions=("厦门市",)), 2),
-        (Filters(kinds=("change_pct",)), 2),
-        (Filters(metric_search="毒品"), 1),
-        (Filters(metric_search="刑事打"), 3),  # the count, its change and the derived previous year
-        (Filters(include_derived=False), 5),
-        (Filters(categories=("vice",)), 0),
-    ],
-    ids=[
-        "none",
-        "category",
-        "two-categories",
-        "years",
-        "region",
-        "kind",
-        "search",
-        "search-derived",
-        "no-derived",
-        "nothing",
-    ],
-)
-def test_filters_keep_exactly_the_matching_rows(filters, expected):
-    assert len(filter_statistics(sample(), filters)) == expected
-
-
-def test_filter_options_come_from_the_data_in_category_order():
-    options = filter_options(sample(), ZH.category_keys())
-    assert options.categories == ["criminal", "telecom_fraud", "drugs", "other"]
-    assert options.year_range == (2022, 2024)
-    assert options.regions == ["厦门市", "大连市", "苍南县"]
-
-
-def test_filters_are_described_for_titles_and_file_names():
-    filters = Filters(categories=("drugs",), years=(2020, 2024), regions=("厦门市",), metric_search="逮捕")
-    assert describe_filters(filters, ZH) == "筛选: 毒品 drugs; 2020–2024; 厦门市; “逮捕”"
-    assert describe_filters(Filters(), EN) == "no filters"
-    assert file_slug(filters) == "drugs_2020-2024_厦门市_逮捕"
-    assert file_slug(Filters(metric_search="a/b\\c")) == "a-b-c"
+def test_download_names_say_what_and_which_slice():
     assert download_name("yoy-changes", "drugs", "csv") == "police-stats_yoy-changes_drugs.csv"
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    categories=st.lists(st.sampled_from(["criminal", "drugs", "telecom_fraud", "other", "vice"]), unique=True),
-    low=st.integers(2020, 2025),
-    span=st.integers(0, 3),
-    derived=st.booleans(),
-)
-def test_filtered_rows_are_a_subset_that_satisfies_the_filter(categories, low, span, derived):
-    data = sample()
-    out = filter_statistics(
-        data, Filters(categories=tuple(categories), years=(low, low + span), include_derived=derived)
-    )
-    assert set(out.index) <= set(data.index)
-    assert out["period"].between(low, low + span).all()
-    assert not categories or set(out["category"].astype(str)) <= set(categories)
-    assert derived or not out["derived"].any()
-
-
-# ------------------------------------------------------------------------------------------- charts
-
-
-def test_category_chart_counts_statements_never_sums_values():
-    counts = category_year_counts(sample())
-    criminal = counts[(counts["category"] == "criminal") & (counts["period_display"] == "2024")]
-    assert criminal["statistics"].tolist() == [2]  # the count and its change; the derived row is not counted
-    assert counts["statistics"].sum() == 5
-
-
-def test_partial_periods_are_bars_of_their_own_labelled_partial():
-    counts = category_year_counts(sample())
-    assert "2023-Q1" in counts["period_display"].tolist()
-    figure = category_year_figure(counts, EN, "t")
-    xs = [x for trace in figure.data for x in trace.x]
-    assert "2023-Q1 (partial)" in xs and "2023" not in xs
-
-
-def test_yoy_changes_are_signed_and_coloured_apart():
-    changes = yoy_changes(sample())
-    assert sorted(changes["change_pct"]) == [-14.0, 7.8]
-    figure = yoy_figure(largest_changes(changes), ZH, "t")
-    up, down = figure.data
-    assert list(up.x) == [7.8] and list(down.x) == [-14.0]
-    assert up.marker.color != down.marker.color
-
-
-def test_largest_changes_keeps_the_biggest_in_size():
-    changes = pd.DataFrame({"category": ["a", "b", "c"], "change_pct": [1.0, -50.0, 20.0]})
-    assert largest_changes(changes, limit=2)["change_pct"].tolist() == [-50.0, 20.0]
-
-
-def test_trend_keeps_regions_apart_and_the_latest_statement():
-    data = prepare_statistics(
-        frame(
-            stat(doc_id="a", published="2025-01-01", value=100.0),
-            stat(doc_id="b", published="2025-06-01", value=110.0, start=99),  # a later report restates 2024
-            stat(doc_id="c", region="厦门市", value=50.0),
-        )
-    )
-    trend = metric_trend(data, "刑事打处", "人", "count")
-    assert sorted(zip(trend["region"], trend["value"])) == [("厦门市", 50.0), ("苍南县", 110.0)]
-
-
-def test_trend_draws_derived_values_hatched():
-    data = prepare_statistics(frame(stat(), change()))
-    trend = metric_trend(data, "刑事打处", "人", "count")
-    assert trend["derived"].tolist() == [True, False]
-    figure = trend_figure(trend, ZH, "t")
-    patterns = {trace.name: trace.marker.pattern.shape for trace in figure.data}
-    assert patterns == {"苍南县 (推算)": "/", "苍南县 (报告所述)": ""}
-
-
-def test_trend_choices_skip_changes_and_unnamed_metrics():
-    choices = trend_choices(sample())
-    assert set(choices["metric"]) == {"刑事打处", "破获毒品案件"}
-
-
-def test_headline_figures_carry_their_change():
-    cards = headline_figures(sample())
-    assert cards[["metric", "value", "yoy_change_pct"]].values.tolist() == [["刑事打处", 2129.0, 7.8]]
-
-
-def test_chart_titles_and_labels_are_escaped():
-    data = prepare_statistics(
-        frame(
-            stat(metric="<img src=x onerror=alert(1)>", category="drugs"),
-            change(metric="<img src=x onerror=alert(1)>", category="drugs"),
-        )
-    )
-    figure = yoy_figure(largest_changes(yoy_changes(data)), ZH, "<b>")
-    labels = [label for trace in figure.data for label in trace.y]
-    assert labels and not any("<img" in label for label in labels)
-    assert all("&lt;img" in label for label in labels)
-    trend = trend_figure(metric_trend(data, "<img src=x onerror=alert(1)>", "人", "count"), ZH, "t")
-    assert trend.data
 
 
 # --------------------------------------------------------------------------- evidence and documents
@@ -400,9 +247,11 @@ def test_table_csv_has_bom_and_neutralised_cells_and_numbers():
 def test_chart_data_csv_is_exactly_the_chart_data():
     from metrics.store.exports import csv_bytes
 
-    counts = category_year_counts(sample())
-    back = pd.read_csv(io.BytesIO(csv_bytes(counts)), encoding="utf-8-sig")
-    assert back["statistics"].tolist() == counts["statistics"].tolist()
+    counts = pd.DataFrame(
+        {"category": ["criminal", "drugs"], "period_display": ["2024", "2023-Q1"], "statistics": [2, 1]}
+    )
+    back = pd.read_csv(io.BytesIO(csv_bytes(counts)), encoding="utf-8-sig", dtype={"period_display": str})
+    pd.testing.assert_frame_equal(back, counts)
 
 
 def test_xlsx_holds_the_table_with_neutralised_cells():
@@ -469,7 +318,7 @@ def test_only_changed_fields_become_corrections():
 
 def test_every_label_exists_in_both_languages():
     table = read_string_table()
-    for section in ("labels", "columns", "kinds"):
+    for section in ("labels", "columns"):
         for key, entry in table[section].items():
             assert entry.get("zh") and entry.get("en"), f"{section}.{key}"
 
@@ -490,18 +339,20 @@ def test_real_pipeline_relations_hold():
         frames.append(
             to_frame(extract(doc["text"], published=doc["published"], region=doc["region"], doc_id=doc["doc_id"]))
         )
-    data = prepare_statistics(pd.concat(frames, ignore_index=True))
-    region = str(data["region"].iloc[0])
-    filtered = filter_statistics(data, Filters(regions=(region,)))
-    assert set(filtered.index) <= set(data.index) and (filtered["region"] == region).all()
-    counts = category_year_counts(filtered)
-    assert counts["statistics"].sum() == (~filtered["derived"]).sum()
+    extracted = pd.concat(frames, ignore_index=True)
+    data = prepare_statistics(extracted)
+    stated = data[~data["derived"]]
+    assert 0 < len(stated) <= len(extracted)  # repeated figures count once, nothing is invented
+    assert set(stated["doc_id"].astype(str)) <= set(extracted["doc_id"])
+    assert set(data.loc[data["derived"], "kind"].astype(str)) <= {"count", "amount", "quantity"}
 
 
 # ------------------------------------------------------------------ the analyst's dashboard: indicators
 from metrics.views import figures as figs  # noqa: E402
 from metrics.views import indicators as ind  # noqa: E402
+from metrics.views.choices import measure_choices  # noqa: E402
 from metrics.views.prepare import period_types, round_significant, significant_digits  # noqa: E402
+from metrics.views.rows import period_bounds  # noqa: E402
 from metrics.views.state import PageState, choose, query_from_state, state_from_query  # noqa: E402
 
 
@@ -584,10 +435,10 @@ def test_period_types_and_bounds():
     assert period_types(
         pd.Series(["2024", "2024-H2", "2024-Q3", "2024-08", "2024-01/2024-10", "2024-02-09/2024-02-17", "", None])
     ).tolist() == ["year", "half", "quarter", "month", "months", "days", "none", "none"]
-    assert ind.period_bounds("2024-Q3") == (pd.Timestamp("2024-07-01").date(), pd.Timestamp("2024-09-30").date())
-    assert ind.period_bounds("2023-11-15/2024-01-31")[1].isoformat() == "2024-01-31"
-    assert ind.period_bounds("2024-12")[1].isoformat() == "2024-12-31"
-    assert ind.period_bounds("sometime") is None
+    assert period_bounds("2024-Q3") == (pd.Timestamp("2024-07-01").date(), pd.Timestamp("2024-09-30").date())
+    assert period_bounds("2023-11-15/2024-01-31")[1].isoformat() == "2024-01-31"
+    assert period_bounds("2024-12")[1].isoformat() == "2024-12-31"
+    assert period_bounds("sometime") is None
 
 
 def test_significant_digits_and_rounding():
@@ -645,7 +496,7 @@ def test_indicator_points_without_derived_and_derived_alone():
 
 def test_choices_units_and_label():
     data = analyst_sample()
-    assert ind.measure_choices(data, "telecom_fraud") == ["cases", "solved"]
+    assert measure_choices(data, "telecom_fraud") == ["cases", "solved"]
     assert ind.indicator_choices(data, "telecom_fraud") == ["cases", "solved"]
     assert ind.resolve_indicator(data, "telecom_fraud", "cases") == ("cases", "cases", "起")
     assert ind.indicator_label("电信网络诈骗", "发案", "起") == "电信网络诈骗 · 发案 (起)"

@@ -17,14 +17,8 @@ from metrics.store import (
 )
 from metrics.store.exports import output_format, write_table
 from metrics.store.rebuild import rebuild_store
-from metrics.store.series import (
-    describe_disagreement,
-    disagreements,
-    flat_points,
-    measures_of,
-    select_points,
-    series_table,
-)
+from metrics.store.series import disagreements
+from metrics.store.series_output import describe_disagreement, flat_points, measures_of, select_points, series_table
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

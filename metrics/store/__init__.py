@@ -23,7 +23,8 @@ from metrics.store.backends import store_at
 from metrics.store.corrections import NOT_GIVEN
 from metrics.store.database import DEFAULT_DB
 from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order, ingest_bytes, ingest_local
-from metrics.store.series import REQUIRED, disagreements, series_points
+from metrics.store.series import disagreements, series_points
+from metrics.store.statements import REQUIRED
 from metrics.store.uploads import content_name, ingest_upload_bytes
 
 __all__ = [

@@ -7,6 +7,12 @@ names and one outcome per path, so no document text goes through the scheduler. 
 each finished batch from those files (DuckDB ``read_parquet``) into the store, in submission order and
 through the same transaction as the local engines, so the store ends up identical row for row.
 
+Identity: the store decides which document a file is (metrics.store.identity: the same normalised text
+is one document, a near-duplicate is linked to its first copy). After each batch is stored, its Parquet
+files keep only the documents the store counted, under the doc_id and stat_ids the store gave them; a
+file that is the same report as a stored one, or a near-duplicate of it, leaves no rows in the dataset
+(the store keeps its address). So the dataset counts every report once, as the store does.
+
 Retries: a task is named by its run and batch number and writes its files under fixed names (each
 written to a temporary name, then renamed), so a task re-run after a worker died overwrites its own
 files instead of adding to them; the store is written only by the client, once per batch.
@@ -43,7 +49,7 @@ from metrics.errors import DaskMissingError, EngineError, UsageError
 from metrics.extraction.frame import with_column_types
 from metrics.record import ARROW_TYPES, COLUMNS, DOCUMENT_ARROW_TYPES, DOCUMENT_COLUMNS, Document
 from metrics.sources.files import iter_files
-from metrics.store.database import stat_ids
+from metrics.store.database import Written, stat_ids
 from metrics.store.dataset import default_dataset
 from metrics.store.pool import (
     BatchItem,
@@ -233,6 +239,40 @@ def load_batch(result: BatchResult, paths: list[str]) -> list[BatchItem]:
     return items
 
 
+def keep_counted_documents(result: BatchResult, items: list[BatchItem], outcomes: list[Written]) -> None:
+    """Rewrite a stored batch's Parquet files to hold only what the store counted (``outcomes``: what
+    ``write_results`` made of each Extracted item), under the store's doc_id and stat_ids.
+
+    A batch of new documents under their own names (the common case) is left as it is."""
+    positions = [position for position, item in enumerate(items) if isinstance(item, Extracted)]
+    counted = {p: written.doc_id for p, written in zip(positions, outcomes) if written.status == "new"}
+    if all(counted.get(p) == items[p].document.doc_id for p in positions):
+        return
+    for path in [*result.documents, *result.statistics]:
+        _keep_positions(Path(path), counted)
+
+
+def _keep_positions(path: Path, counted: dict[int, str]) -> None:
+    """Keep the rows of a batch file whose position was counted, with its stored doc_id (and stat_ids from
+    it); a file left with no row is removed."""
+    table = pq.read_table(path)
+    table = table.filter(pa.array([p in counted for p in table.column("position").to_pylist()]))
+    if not table.num_rows:
+        path.unlink()
+        return
+    frame = table.select(["position", *(["start", "end"] if "stat_id" in table.column_names else [])]).to_pandas()
+    doc_ids = frame["position"].map(counted)
+    table = table.set_column(
+        table.column_names.index("doc_id"), "doc_id", pa.array(doc_ids, table.schema.field("doc_id").type)
+    )
+    if "stat_id" in table.column_names:
+        ids = pd.Series("", index=frame.index)
+        for position, group in frame.groupby("position", sort=False):
+            ids[group.index] = stat_ids(counted[position], group)
+        table = table.set_column(table.column_names.index("stat_id"), "stat_id", pa.array(ids, pa.string()))
+    _write_atomically(table, path)
+
+
 @contextmanager
 def dask_client(scheduler: str | None, workers: int | None) -> Iterator:
     """A Client of the cluster at ``scheduler``, or of a LocalCluster of ``workers`` processes."""
@@ -308,7 +348,8 @@ def ingest_dask(
         window = 2 * max(1, sum(client.nthreads().values())) + 2
         try:
             for (_index, batch), result in in_order(submit, numbered, window=window):
-                write_results(db, load_batch(result, batch), summary)
+                items = load_batch(result, batch)
+                keep_counted_documents(result, items, write_results(db, items, summary))
                 bar.update(len(batch))
         except distributed.KilledWorker as exc:
             raise EngineError(f"the Dask cluster gave up on a batch: {exc}") from None

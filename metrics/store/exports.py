@@ -3,11 +3,16 @@
 Every CSV the project writes goes through ``csv_bytes`` so that Excel shows Chinese text and no
 text cell can run as a formula (OWASP CSV-injection guidance: a leading ``'`` before ``= + - @``,
 tab or carriage return). Numbers stay numbers.
+
+A table file names the dataset version of the data card: a Parquet file in its metadata, a CSV file in a
+sidecar ``<name>.csv-metadata.json`` beside it (the W3C "CSV on the Web" place for a CSV's metadata), so
+the CSV itself stays plain for pandas, R and spreadsheets.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import sys
@@ -15,6 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -24,7 +30,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
 # The version of the shipped dataset (data/README.md, the data card), written into every Parquet file's metadata.
 DATASET_VERSION = "2026.12"
-PARQUET_METADATA = {b"metrics.dataset_version": DATASET_VERSION.encode(), b"metrics.data_card": b"data/README.md"}
+DATA_CARD = "data/README.md"
+PARQUET_METADATA = {b"metrics.dataset_version": DATASET_VERSION.encode(), b"metrics.data_card": DATA_CARD.encode()}
+CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
 # Characters an .xlsx cell cannot hold (openpyxl refuses them): C0 controls other than tab, LF, CR.
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -97,6 +105,27 @@ def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     raise UsageError(f"unknown output format {fmt!r}")
 
 
+def csv_metadata_path(csv_path: str | os.PathLike) -> Path:
+    """Where a CSV file's metadata lives: ``stats.csv`` -> ``stats.csv-metadata.json`` (CSVW's default place)."""
+    path = Path(csv_path)
+    return path.with_name(path.name + "-metadata.json")
+
+
+def csv_metadata(csv_name: str, columns: list[str]) -> dict:
+    """The CSVW metadata of a CSV file: which file, the dataset version of the data card, the column titles.
+
+    >>> csv_metadata("stats.csv", ["metric"])["schema:version"] == DATASET_VERSION
+    True
+    """
+    return {
+        "@context": CSVW_CONTEXT,
+        "url": csv_name,
+        "schema:version": DATASET_VERSION,
+        "rdfs:seeAlso": DATA_CARD,
+        "tableSchema": {"columns": [{"titles": str(neutralise_cell(str(c)))} for c in columns]},
+    }
+
+
 def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -136,36 +165,47 @@ def table_writer(out: str | os.PathLike | None, empty: pd.DataFrame) -> Iterator
     fmt = output_format(out)
     if not target.parent.is_dir():
         raise UsageError(f"no such directory for the output file: {target.parent}")
+    with _replaced_atomically(target) as handle:
+        if fmt == ".csv":
+            written = []
+
+            def write_csv(frame: pd.DataFrame) -> None:
+                handle.write(_csv_part(frame, not written))
+                written.append(True)
+
+            yield write_csv
+            if not written:
+                write_csv(empty)
+        elif fmt == ".jsonl":
+            yield lambda frame: handle.write(table_bytes(frame, ".jsonl")) if len(frame) else None
+        elif fmt == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            schema = pa.Schema.from_pandas(empty, preserve_index=False)
+            schema = schema.with_metadata({**(schema.metadata or {}), **PARQUET_METADATA})
+            with pq.ParquetWriter(handle, schema) as parquet:
+                parquet.write_table(pa.Table.from_pandas(empty, schema=schema, preserve_index=False))
+                yield lambda frame: parquet.write_table(
+                    pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+                )
+        else:
+            parts = [empty]
+            yield parts.append
+            handle.write(xlsx_bytes(pd.concat(parts, ignore_index=True)))
+    if fmt == ".csv":
+        sidecar = json.dumps(csv_metadata(target.name, list(empty.columns)), ensure_ascii=False, indent=2)
+        with _replaced_atomically(csv_metadata_path(target)) as handle:
+            handle.write(sidecar.encode("utf-8") + b"\n")
+
+
+@contextmanager
+def _replaced_atomically(target: Path) -> Iterator[BinaryIO]:
+    """A binary file handle whose content replaces ``target`` when the block ends (nothing changes on error)."""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent if str(target.parent) else ".")
     try:
         with os.fdopen(fd, "wb") as handle:
-            if fmt == ".csv":
-                written = []
-
-                def write_csv(frame: pd.DataFrame) -> None:
-                    handle.write(_csv_part(frame, not written))
-                    written.append(True)
-
-                yield write_csv
-                if not written:
-                    write_csv(empty)
-            elif fmt == ".jsonl":
-                yield lambda frame: handle.write(table_bytes(frame, ".jsonl")) if len(frame) else None
-            elif fmt == ".parquet":
-                import pyarrow as pa
-                import pyarrow.parquet as pq
-
-                schema = pa.Schema.from_pandas(empty, preserve_index=False)
-                schema = schema.with_metadata({**(schema.metadata or {}), **PARQUET_METADATA})
-                with pq.ParquetWriter(handle, schema) as parquet:
-                    parquet.write_table(pa.Table.from_pandas(empty, schema=schema, preserve_index=False))
-                    yield lambda frame: parquet.write_table(
-                        pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-                    )
-            else:
-                parts = [empty]
-                yield parts.append
-                handle.write(xlsx_bytes(pd.concat(parts, ignore_index=True)))
+            yield handle
         os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, target)
     except BaseException:

@@ -29,7 +29,7 @@ from metrics.extraction.frame import record_rows, rows_to_frame
 from metrics.extraction.pipeline import extract_parts
 from metrics.record import COLUMNS, PANDAS_TYPES, Document, Record
 from metrics.sources.files import document_from_bytes, iter_files, read_document
-from metrics.store.database import DEFAULT_DB, known_documents, open_store, write_documents
+from metrics.store.database import DEFAULT_DB, Written, known_documents, open_store, write_documents
 from metrics.store.identity import Fingerprint
 from metrics.store.lifeline import exit_with_parent
 
@@ -210,9 +210,10 @@ def process_batch(
 
 def write_results(
     db: Path, results: list[BatchItem], summary: IngestSummary, writer: BatchWriter | None = None
-) -> None:
+) -> list[Written]:
     """Write one batch of worker results in one transaction: through the run's ``writer`` (one connection
-    for the whole run), or, without one, in a short connection of its own."""
+    for the whole run), or, without one, in a short connection of its own. What became of each Extracted
+    item, in order (stored as new, linked as a near-duplicate, or the same as a stored document)."""
     extracted = []
     for item in results:
         if isinstance(item, Extracted):
@@ -223,7 +224,7 @@ def write_results(
             summary.failed += 1
             summary.failures.append(InputError(item.path, item.reason))
     if not extracted:
-        return
+        return []
     if writer is None:
         with open_store(db, write=True) as con:
             outcomes = write_documents(con, extracted)
@@ -236,6 +237,7 @@ def write_results(
             summary.files_read += 1
             summary.statistics += written.statistics
             summary.linked += written.status == "near"
+    return outcomes
 
 
 class BatchWriter:

@@ -12,7 +12,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.views.indicators import is_count_unit, period_end
+from metrics.views.rows import is_count_unit, period_end
 
 TONE_COLOURS = {"good": "#1e8449", "bad": "#d68910", "neutral": "#7f8c8d"}
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")

@@ -46,11 +46,6 @@ class UiStrings:
         entry = category_labels().get(key)
         return entry[self.lang] if entry else str(key)
 
-    def kind(self, key: str) -> str:
-        """A kind of figure (count, amount, change_pct...) as a bilingual label, stable across languages."""
-        entry = self.table["kinds"].get(key)
-        return f"{entry['zh']} {entry['en']}" if entry else str(key)
-
     def column(self, key: str) -> str:
         """A table column's header."""
         entry = self.table["columns"].get(key)
@@ -59,10 +54,6 @@ class UiStrings:
     def category_colours(self) -> dict[str, str]:
         """Category key → colour (hex)."""
         return dict(self.table["category_colours"])
-
-    def direction_colours(self) -> dict[str, str]:
-        """``up``/``down`` → colour (hex)."""
-        return {key: entry["colour"] for key, entry in self.table["directions"].items()}
 
     def category_keys(self) -> list[str]:
         """The category keys in the order of categories.yaml."""

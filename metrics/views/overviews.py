@@ -1,0 +1,176 @@
+"""Overviews of the prepared statistics: one region's headline cards, a category's small multiples, the
+province tiles, and what the store covers. Pure functions, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics.views.choices import measure_choices
+from metrics.views.rows import POINT_COLUMNS, category_rows, level_rows, region_keys
+
+
+def headline_cards(frame: pd.DataFrame, region_key: str, category: str) -> pd.DataFrame:
+    """For one region and category: per measure, the latest whole year with a stated level or change, its
+    value, unit, change (%) and the trend of its whole-year values. Stated figures only."""
+    rows = category_rows(frame, category)
+    rows = rows[(rows["period_type"] == "year") & ~rows["derived"]]
+    rows = rows[region_keys(rows) == region_key]
+    # the few rows of one region: plain object columns make the per-measure steps below cheap
+    rows = rows.assign(
+        **{c: rows[c].astype(object) for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)}
+    )
+    columns = [
+        "measure",
+        "period_label",
+        "value",
+        "unit",
+        "unit_family",
+        "change_pct",
+        "trend_years",
+        "trend_values",
+        "stat_id",
+        "change_stat_id",
+    ]
+    cards = []
+    for measure in measure_choices(rows, category) if len(rows) else []:
+        own = rows[rows["measure"] == measure]
+        levels = level_rows(own)
+        changes = own[(own["kind"] == "change_pct") & (own["basis"] == "yoy") & own["direction"].notna()]
+        years = sorted(set(levels["period_label"].astype(str)) | set(changes["period_label"].astype(str)))
+        if not years:
+            continue
+        latest = years[-1]
+        level = levels[levels["period_label"] == latest].sort_values("start").head(1)
+        change = changes[changes["period_label"] == latest].sort_values("start").head(1)
+        family = str(level["unit_family"].iloc[0]) if len(level) else ""
+        trend = levels[levels["unit_family"] == family].sort_values("start").drop_duplicates("period_label")
+        trend = trend.sort_values("period_label")
+        signed = (change["value"].where(change["direction"] != "down", -change["value"])).tolist()
+        cards.append(
+            {
+                "measure": measure,
+                "period_label": latest,
+                "value": float(level["value"].iloc[0]) if len(level) else float("nan"),
+                "unit": str(level["unit"].iloc[0]) if len(level) else "",
+                "unit_family": family,
+                "change_pct": float(signed[0]) if signed else float("nan"),
+                "trend_years": [int(y) for y in trend["period_label"].astype(str)],
+                "trend_values": trend["value"].astype(float).tolist(),
+                "stat_id": str(level["stat_id"].iloc[0]) if len(level) else "",
+                "change_stat_id": str(change["stat_id"].iloc[0]) if len(change) else "",
+            }
+        )
+    return pd.DataFrame(cards, columns=columns)
+
+
+def category_multiples(frame: pd.DataFrame, category: str, regions: tuple[str, ...]) -> pd.DataFrame:
+    """The whole-year values of every measure of a category for the regions (all regions when empty):
+    one row per measure, region and year, each measure in its most common unit family (POINT_COLUMNS plus
+    measure). The category's rows are narrowed once (year, regions), then split by measure."""
+    rows = level_rows(category_rows(frame, category))
+    counts = rows.groupby(["measure", "unit_family"], observed=True).size().reset_index(name="n")
+    counts = counts[counts["n"] > 0].sort_values(["measure", "n", "unit_family"], ascending=[True, False, True])
+    family_of = dict(
+        zip(
+            counts.drop_duplicates("measure")["measure"].astype(str),
+            counts.drop_duplicates("measure")["unit_family"].astype(str),
+        )
+    )
+    rows = rows[rows["period_type"] == "year"]
+    rows = rows.assign(region_key=region_keys(rows))
+    if regions:
+        rows = rows[rows["region_key"].isin(regions)]
+    pair = rows["measure"].astype("string") + "|" + rows["unit_family"].astype("string")
+    rows = rows[pair.isin({f"{m}|{f}" for m, f in family_of.items()})]
+    if rows.empty:
+        return pd.DataFrame(columns=[*POINT_COLUMNS, "measure"])
+    ordered = rows.sort_values(
+        ["derived", "published", "start"], ascending=[True, False, True], na_position="last", kind="stable"
+    )
+    group = ["measure", "region_key", "period_label"]
+    alternatives = ordered.groupby(group, observed=True).size().rename("alternatives").reset_index()
+    points = ordered.drop_duplicates(subset=group, keep="first").merge(alternatives, on=group, how="left")
+    points = points.assign(
+        **{
+            c: points[c].astype("string")
+            for c in (
+                "measure",
+                "region_key",
+                "region",
+                "region_code",
+                "province_code",
+                "period_label",
+                "period_type",
+                "unit",
+                "unit_family",
+                "doc_id",
+                "metric",
+            )
+        }
+    )
+    order = {m: i for i, m in enumerate(measure_choices(frame, category))}
+    points = points.assign(order=points["measure"].map(order)).sort_values(["order", "region_key", "period_label"])
+    return points[[*POINT_COLUMNS, "measure"]].reset_index(drop=True)
+
+
+def tile_grid(values: pd.DataFrame, column: str, provinces: dict[str, dict], lang: str) -> pd.DataFrame:
+    """Every province as a tile (row, col, name) with ``column`` of its province-level figure (NaN where
+    none). ``values`` holds one row per region with region_code; only codes ending in 0000 (a province
+    itself) fill a tile: a city's figure is not its province's."""
+    tiles = pd.DataFrame(
+        [
+            {
+                "province_code": code,
+                "name": entry["en" if lang == "en" else "zh"],
+                "row": entry["row"],
+                "col": entry["col"],
+            }
+            for code, entry in provinces.items()
+        ]
+    )
+    codes = values["region_code"].astype("string").fillna("") if len(values) else pd.Series(dtype="string")
+    own = values[codes.str.match(r"^\d{2}0000$")] if len(values) else values
+    own = (
+        own.assign(province_code=own["region_code"].astype("string").str.slice(0, 2))
+        if len(own)
+        else pd.DataFrame(columns=["province_code", column])
+    )
+    merged = tiles.merge(
+        own[["province_code", column]].drop_duplicates("province_code"), on="province_code", how="left"
+    )
+    return merged
+
+
+def coverage(frame: pd.DataFrame, documents: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    """What the store holds: a summary (reports, regions, years, period types, latest update) and one row
+    per report (region, code, published, added, periods, statistics, of which charted)."""
+    stated = frame[~frame["derived"]]
+    per_doc = (
+        stated.groupby("doc_id", observed=True)
+        .agg(
+            statistics=("stat_id", "size"),
+            charted=("scope", lambda s: int((s == "area").sum())),
+            periods=("period_label", lambda s: ", ".join(sorted({str(x) for x in s.dropna() if str(x)})[:6])),
+            region_code=("region_code", "first"),
+        )
+        .reset_index()
+    )
+    per_doc["doc_id"] = per_doc["doc_id"].astype("string")
+    docs = documents.copy()
+    docs["doc_id"] = docs["doc_id"].astype("string")
+    table = docs.merge(per_doc, on="doc_id", how="left")
+    table["statistics"] = table["statistics"].fillna(0).astype(int)
+    table["charted"] = table["charted"].fillna(0).astype(int)
+    years = sorted({int(p) for p in stated["period"].dropna()})
+    added = pd.to_datetime(docs.get("ingested_at", pd.Series(dtype="object")), errors="coerce")
+    summary = {
+        "reports": int(len(docs)),
+        "statistics": int(len(stated)),
+        "charted": int((stated["scope"] == "area").sum()),
+        "regions": int(region_keys(stated).replace("", pd.NA).dropna().nunique()),
+        "years": (years[0], years[-1]) if years else None,
+        "period_types": stated["period_type"].astype("string").value_counts().to_dict(),
+        "latest_update": None if added.dropna().empty else added.max().strftime("%Y-%m-%d %H:%M"),
+    }
+    return summary, table
