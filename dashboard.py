@@ -33,6 +33,7 @@ from metrics.views.text import category_legend_html, display_table, document_htm
 ROOT = Path(__file__).resolve().parent
 SHIPPED = (ROOT / "data" / "corpus", ROOT / "data" / "reports")
 BUILD_STEP = 50  # reports per ingest call while the progress bar moves
+DATA_CHECK_SECONDS = 10  # how often an open page asks whether the store changed (a file stat, no query)
 TABLE_ROWS = 1000
 CHART_REGIONS = 8  # lines drawn when no region is chosen (more cannot be read)
 TABLE_COLUMNS = [
@@ -762,8 +763,11 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings, editor: Editor
     stat = str(row["stat_key"]) if "stat_key" in row.index and pd.notna(row["stat_key"]) else stat_id
     period = int(row["period"]) if pd.notna(row["period"]) else None
     current = {"deleted": False, "category": row["category"], "value": row["value"], "period": period}
+    shown_key = f"shown_{stat_id}"  # what this viewer was shown when they acted (the run before this one)
+    seen = st.session_state.get(shown_key, current)
+    st.session_state[shown_key] = current
     if st.button(strings.text("mark_wrong"), key=f"delete_{stat_id}", type="primary"):
-        apply_corrections(db, stat, {"deleted": True}, current, editor, strings)
+        apply_corrections(db, stat, {"deleted": True}, seen, editor, strings)
     with st.form(key=f"fix_{stat_id}"):
         keys = strings.category_keys()
         category = st.selectbox(
@@ -771,24 +775,31 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings, editor: Editor
             keys,
             format_func=strings.category,
             index=keys.index(row["category"]) if row["category"] in keys else 0,
+            key=f"fix_category_{stat_id}",
         )
-        value = st.number_input(strings.text("fix_value"), value=float(row["value"]), format="%g")
-        period = st.number_input(
+        value = st.number_input(
+            strings.text("fix_value"), value=float(row["value"]), format="%g", key=f"fix_value_{stat_id}"
+        )
+        year = st.number_input(
             strings.text("fix_period"),
             value=period or 0,
             step=1,
             min_value=0,
             max_value=2100,
+            key=f"fix_period_{stat_id}",
         )
         if st.form_submit_button(strings.text("save")):
-            proposed = {"category": category, "value": value, "period": period or None}
-            apply_corrections(db, stat, data.corrections_to_save(current, proposed), current, editor, strings)
+            proposed = {"category": category, "value": value, "period": year or None}
+            apply_corrections(db, stat, data.corrections_to_save(seen, proposed), seen, editor, strings)
 
 
 def apply_corrections(
     db: str, stat: str, changes: dict[str, object], seen: dict[str, object], editor: Editor, strings: UiStrings
 ) -> None:
     """Save each changed field if it still holds what this viewer saw; a refusal is shown, not raised."""
+    if not changes:
+        st.info(strings.text("nothing_changed"))
+        return
     try:
         for field, value in changes.items():
             shown = seen.get(field)
@@ -918,6 +929,7 @@ def main() -> None:
         st.stop()
     if stats.empty:
         st.warning(strings.text("store_empty"))
+    data_watch(db, version, strings)
     views = [v for v in VIEWS if editor.may_edit or v not in EDIT_VIEWS]
     fix_widget(WIDGET_KEYS["tab"], views, "indicator")
     tab = (
@@ -949,6 +961,22 @@ def main() -> None:
         guard_store(db, strings, corrections_view, db, strings)
     state = PageState(**{**state.__dict__, "point": st.session_state.get("point", "")})
     write_link(state, defaults)
+
+
+@st.fragment(run_every=DATA_CHECK_SECONDS)
+def data_watch(db: str, drawn: str, strings: UiStrings) -> None:
+    """While the page is open: when the store changed since it was drawn (an ingest, a correction in
+    another session), say so with a refresh button; the filters keep what the user chose."""
+    try:
+        now = data.read_version(db)
+    except data.StoreProblem:
+        return  # busy or gone for a moment: the next check or rerun says so
+    if now == drawn:
+        return
+    with st.container(horizontal=True, key="data_updated"):
+        st.info(strings.text("data_updated"), icon=":material/update:")
+        if st.button(strings.text("data_updated_refresh"), key="refresh_data", type="primary"):
+            st.rerun(scope="app")
 
 
 def rebuild_offer(db: str, strings: UiStrings, editor: Editor) -> None:
