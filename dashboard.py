@@ -11,17 +11,21 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics.store.exports import csv_bytes, neutralise_frame
+from metrics.store.series import disagreements
 from metrics.views import data
 from metrics.views import figures as figs
 from metrics.views import indicators as ind
 from metrics.views.export import XLSX_MIME, download_name, table_csv, table_xlsx
 from metrics.views.prepare import prepare_statistics
+from metrics.views.settings import Settings, settings_from
 from metrics.views.state import PERIOD_MODES, VIEWS, PageState, default_category, query_from_state, state_from_query
 from metrics.views.strings import UiStrings, load_ui_strings
 from metrics.views.text import category_legend_html, display_table, document_html
@@ -29,6 +33,7 @@ from metrics.views.text import category_legend_html, display_table, document_htm
 ROOT = Path(__file__).resolve().parent
 SHIPPED = (ROOT / "data" / "corpus", ROOT / "data" / "reports")
 BUILD_STEP = 50  # reports per ingest call while the progress bar moves
+DATA_CHECK_SECONDS = 10  # how often an open page asks whether the store changed (a file stat, no query)
 TABLE_ROWS = 1000
 CHART_REGIONS = 8  # lines drawn when no region is chosen (more cannot be read)
 TABLE_COLUMNS = [
@@ -58,6 +63,7 @@ WIDGET_KEYS = {
     "derived": "w_derived",
     "lang": "w_lang",
 }
+EDIT_VIEWS = ("add", "corrections")  # offered only to a viewer who may edit (metrics/views/settings.py)
 
 
 # ------------------------------------------------------------------------------------------ caches
@@ -81,6 +87,12 @@ def cached_documents(db: str, version: str) -> pd.DataFrame:
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_document(db: str, version: str, doc_id: str) -> dict | None:
     return data.read_document(db, doc_id)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_disagreements(db: str, version: str) -> pd.DataFrame:
+    """Where two reports, or a report and a change stated in another, disagree beyond their rounding."""
+    return disagreements(data.read_series_points(db))
 
 
 @st.cache_resource(show_spinner=False)
@@ -194,6 +206,40 @@ def ensure_store(db: str, strings: UiStrings) -> None:
     if Path(db).is_file():
         os.utime(db)
     bar.empty()
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Whether this viewer may upload and correct, and the name the corrections log keeps for them."""
+
+    may_edit: bool
+    author: str
+
+
+def session_name() -> str:
+    """A short name for this browser session (the log's author when the viewer gives none)."""
+    ctx = get_script_run_ctx()
+    return f"session-{ctx.session_id[:8]}" if ctx else "session"
+
+
+def editor_controls(settings: Settings, strings: UiStrings) -> Editor:
+    """The sidebar's editing part: the shared token where one is required, the viewer's name; or why
+    editing is off (read-only sharing)."""
+    bar = st.sidebar
+    if not settings.edits_enabled:
+        bar.caption(strings.text(settings.problem or "edits_off"))
+        return Editor(False, "")
+    given = None
+    if settings.token_required:
+        given = bar.text_input(strings.text("edit_token"), type="password", key="edit_token")
+        if not settings.unlocks(given):
+            if given:
+                bar.error(strings.text("edit_token_wrong"))
+            else:
+                bar.caption(strings.text("edit_token_hint"))
+            return Editor(False, "")
+    name = bar.text_input(strings.text("editor_name"), key="editor_name", max_chars=80, placeholder=session_name())
+    return Editor(True, (name or "").strip() or session_name())
 
 
 # ------------------------------------------------------------------------------------------ state
@@ -364,7 +410,44 @@ def indicator_view(db: str, version: str, state: PageState, strings: UiStrings) 
             lang=strings.lang,
         )
         chart_download(download, "indicator", f"{state.category}_{measure}_{state.periods}", strings)
+        shown = cached_disagreements(db, version)
+        shown = shown[
+            (shown["category"] == state.category)
+            & (shown["measure"] == measure)
+            & shown["region_code"].isin(set(points["region_key"].astype(str)))
+        ]
+        disagreements_view(shown, strings, key="indicator")
     sources_view(db, version, strings)
+
+
+DISAGREEMENT_SHOWN = [
+    "region_code",
+    "period_label",
+    "category",
+    "measure",
+    "what",
+    "value_a",
+    "doc_id_a",
+    "sentence_a",
+    "value_b",
+    "derived_from_b",
+    "doc_id_b",
+    "sentence_b",
+]
+
+
+def disagreements_view(flagged: pd.DataFrame, strings: UiStrings, key: str, expanded: bool = False) -> None:
+    """Points where two reports, or a stated value and one derived from another report's change, differ
+    by more than their rounding allows: both values and both sentences, and their CSV."""
+    if flagged.empty:
+        return
+    with st.expander(strings.text("disagreements_found", count=len(flagged)), expanded=expanded, icon="⚠️"):
+        st.caption(strings.text("disagreements_note"))
+        table = flagged[DISAGREEMENT_SHOWN].copy()
+        table["category"] = table["category"].map(strings.category_name)
+        table["what"] = table["what"].map(lambda w: strings.text(f"disagree_{w.replace('/', '_')}"))
+        st.dataframe(plain(table), hide_index=True, key=f"disagreements_{key}")
+        chart_download(flagged, f"disagreements_{key}", "all", strings)
 
 
 def sources_view(db: str, version: str, strings: UiStrings) -> None:
@@ -592,6 +675,11 @@ def coverage_view(db: str, version: str, strings: UiStrings) -> None:
     ]
     st.dataframe(plain(shown), hide_index=True, key="coverage_reports")
     chart_download(shown, "coverage", "all", strings)
+    st.markdown(f"**{strings.text('coverage_disagreements')}**")
+    flagged = cached_disagreements(db, version)
+    if flagged.empty:
+        st.text(strings.text("no_disagreements"))
+    disagreements_view(flagged, strings, key="coverage", expanded=True)
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -599,7 +687,7 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
     return neutralise_frame(frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}))
 
 
-def table_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
+def table_view(db: str, version: str, state: PageState, strings: UiStrings, editor: Editor) -> None:
     """The statistics of the chosen category and regions with their sentences; a chosen row's document."""
     stats = cached_statistics(db, version)
     rows = stats[stats["category"] == state.category]
@@ -635,7 +723,8 @@ def table_view(db: str, version: str, state: PageState, strings: UiStrings) -> N
         return
     row = shown.iloc[chosen[0]]
     document_panel(db, version, stats, row, strings)
-    correction_panel(db, row, strings)
+    if editor.may_edit:
+        correction_panel(db, row, strings, editor)
 
 
 def document_panel(db: str, version: str, stats: pd.DataFrame, row: pd.Series, strings: UiStrings) -> None:
@@ -662,15 +751,23 @@ def document_panel(db: str, version: str, stats: pd.DataFrame, row: pd.Series, s
     st.html(body)
 
 
-def correction_panel(db: str, row: pd.Series, strings: UiStrings) -> None:
-    """Mark the chosen statistic wrong, or fix its category, value or year."""
+def correction_panel(db: str, row: pd.Series, strings: UiStrings, editor: Editor) -> None:
+    """Mark the chosen statistic wrong, or fix its category, value or year. A correction names the
+    statistic by its stable key and the value this viewer saw: if someone changed it meanwhile, or its
+    report was replaced, nothing is saved and the page says so."""
     st.subheader(strings.text("correct_title"))
     if bool(row["derived"]):
         st.info(strings.text("derived_not_correctable"))
         return
     stat_id = str(row["stat_id"])
+    stat = str(row["stat_key"]) if "stat_key" in row.index and pd.notna(row["stat_key"]) else stat_id
+    period = int(row["period"]) if pd.notna(row["period"]) else None
+    current = {"deleted": False, "category": row["category"], "value": row["value"], "period": period}
+    shown_key = f"shown_{stat_id}"  # what this viewer was shown when they acted (the run before this one)
+    seen = st.session_state.get(shown_key, current)
+    st.session_state[shown_key] = current
     if st.button(strings.text("mark_wrong"), key=f"delete_{stat_id}", type="primary"):
-        apply_corrections(db, stat_id, {"deleted": True}, strings)
+        apply_corrections(db, stat, {"deleted": True}, seen, editor, strings)
     with st.form(key=f"fix_{stat_id}"):
         keys = strings.category_keys()
         category = st.selectbox(
@@ -678,25 +775,37 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings) -> None:
             keys,
             format_func=strings.category,
             index=keys.index(row["category"]) if row["category"] in keys else 0,
+            key=f"fix_category_{stat_id}",
         )
-        value = st.number_input(strings.text("fix_value"), value=float(row["value"]), format="%g")
-        period = st.number_input(
+        value = st.number_input(
+            strings.text("fix_value"), value=float(row["value"]), format="%g", key=f"fix_value_{stat_id}"
+        )
+        year = st.number_input(
             strings.text("fix_period"),
-            value=int(row["period"]) if pd.notna(row["period"]) else 0,
+            value=period or 0,
             step=1,
             min_value=0,
             max_value=2100,
+            key=f"fix_period_{stat_id}",
         )
         if st.form_submit_button(strings.text("save")):
-            current = {"category": row["category"], "value": row["value"], "period": row["period"]}
-            proposed = {"category": category, "value": value, "period": period or None}
-            apply_corrections(db, stat_id, data.corrections_to_save(current, proposed), strings)
+            proposed = {"category": category, "value": value, "period": year or None}
+            apply_corrections(db, stat, data.corrections_to_save(seen, proposed), seen, editor, strings)
 
 
-def apply_corrections(db: str, stat_id: str, changes: dict[str, object], strings: UiStrings) -> None:
+def apply_corrections(
+    db: str, stat: str, changes: dict[str, object], seen: dict[str, object], editor: Editor, strings: UiStrings
+) -> None:
+    """Save each changed field if it still holds what this viewer saw; a refusal is shown, not raised."""
+    if not changes:
+        st.info(strings.text("nothing_changed"))
+        return
     try:
         for field, value in changes.items():
-            data.save_correction(db, stat_id, field, value)
+            shown = seen.get(field)
+            data.save_correction(
+                db, stat, field, value, seen="" if shown is None or pd.isna(shown) else shown, author=editor.author
+            )
     except ValueError as refused:
         st.error(escape_md(str(refused)))
         return
@@ -806,22 +915,27 @@ def main() -> None:
     st.title(strings.text("page_title"))
     show_flash()
     db = data.resolve_db_path(sys.argv[1:], os.environ, data.default_db())
+    editor = editor_controls(settings_from(os.environ, st.get_option("server.address")), strings)
     ensure_store(db, strings)
     try:
         version = data.read_version(db)
         stats = cached_statistics(db, version)
     except data.StoreProblem as problem:
         st.error(store_problem_message(problem, db, strings))
-        if problem.kind == "missing":
+        if problem.kind == "missing" and editor.may_edit:
             add_view(db, strings)
+        elif problem.kind == "broken":
+            rebuild_offer(db, strings, editor)
         st.stop()
     if stats.empty:
         st.warning(strings.text("store_empty"))
-    fix_widget(WIDGET_KEYS["tab"], list(VIEWS), "indicator")
+    data_watch(db, version, strings)
+    views = [v for v in VIEWS if editor.may_edit or v not in EDIT_VIEWS]
+    fix_widget(WIDGET_KEYS["tab"], views, "indicator")
     tab = (
         st.segmented_control(
             strings.text("view"),
-            list(VIEWS),
+            views,
             key=WIDGET_KEYS["tab"],
             required=True,
             format_func=lambda v: strings.text(f"view_{v}"),
@@ -840,13 +954,45 @@ def main() -> None:
     elif tab == "coverage":
         guard_store(db, strings, coverage_view, db, version, strings)
     elif tab == "table":
-        guard_store(db, strings, table_view, db, version, state, strings)
+        guard_store(db, strings, table_view, db, version, state, strings, editor)
     elif tab == "add":
         guard_store(db, strings, add_view, db, strings)
     else:
         guard_store(db, strings, corrections_view, db, strings)
     state = PageState(**{**state.__dict__, "point": st.session_state.get("point", "")})
     write_link(state, defaults)
+
+
+@st.fragment(run_every=DATA_CHECK_SECONDS)
+def data_watch(db: str, drawn: str, strings: UiStrings) -> None:
+    """While the page is open: when the store changed since it was drawn (an ingest, a correction in
+    another session), say so with a refresh button; the filters keep what the user chose."""
+    try:
+        now = data.read_version(db)
+    except data.StoreProblem:
+        return  # busy or gone for a moment: the next check or rerun says so
+    if now == drawn:
+        return
+    with st.container(horizontal=True, key="data_updated"):
+        st.info(strings.text("data_updated"), icon=":material/update:")
+        if st.button(strings.text("data_updated_refresh"), key="refresh_data", type="primary"):
+            st.rerun(scope="app")
+
+
+def rebuild_offer(db: str, strings: UiStrings, editor: Editor) -> None:
+    """A damaged store: rebuild it from the shipped reports into a new file, keeping the damaged one."""
+    if not editor.may_edit:
+        st.info(strings.text("rebuild_ask_owner"))
+        return
+    if st.button(strings.text("rebuild_button"), key="rebuild", type="primary"):
+        with st.spinner(strings.text("rebuilding")):
+            try:
+                kept = data.rebuild_from_reports(db, SHIPPED)
+            except data.StoreProblem as problem:
+                st.error(store_problem_message(problem, db, strings))
+                return
+        flash("success", strings.text("rebuilt", kept=str(kept or "—")))
+        st.rerun()
 
 
 def guard_store(db: str, strings: UiStrings, section, *args) -> None:

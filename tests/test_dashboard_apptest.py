@@ -8,10 +8,24 @@ import sys
 from pathlib import Path
 
 import pytest
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
+
+from metrics.store import ingest
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 XIAMEN = {"category": "other", "measure": "reports/items", "regions": "350200"}
+
+
+@pytest.fixture(autouse=True)
+def served_like_make_run(monkeypatch):
+    """As `make run` serves it: on 127.0.0.1 with edits on (a test that wants otherwise says so)."""
+    monkeypatch.setenv("METRICS_ALLOW_EDITS", "1")
+    monkeypatch.delenv("METRICS_EDIT_TOKEN", raising=False)
+    original = st_config.get_option("server.address")
+    st_config.set_option("server.address", "127.0.0.1")
+    yield
+    st_config.set_option("server.address", original)
 
 
 @pytest.fixture()
@@ -89,10 +103,10 @@ def test_another_category_gets_its_own_first_indicator(store_db):
     app.selectbox(key="w_category").set_value("criminal").run()
     assert not app.exception
     measure = app.selectbox(key="w_measure")
-    assert measure.options[0] == "警情" and measure.value == "solved"  # kept: criminal has it too
-    assert dict(app.query_params) == {"category": "criminal", "measure": "solved"}  # not its first: in the link
+    assert measure.options[0] == "破案" and measure.value == "solved"  # kept: criminal has it too (its richest)
+    assert dict(app.query_params) == {"category": "criminal"}  # its first indicator: left out of the link
     measure.set_value("reports").run()
-    assert dict(app.query_params) == {"category": "criminal"}  # its first indicator: left out
+    assert dict(app.query_params) == {"category": "criminal", "measure": "reports"}  # not its first: in the link
 
 
 def test_unknown_values_in_a_link_fall_back_without_error(store_db):
@@ -157,7 +171,11 @@ def test_broken_store_says_what_to_run(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "argv", ["dashboard.py"])
     app = run_app()
     assert not app.exception
-    assert "python -m metrics ingest data/corpus" in app.error[0].value
+    assert "python -m metrics rebuild --db" in app.error[0].value
+    app.button(key="rebuild").click().run(timeout=900)  # the offer works: a new store, the damaged file kept
+    assert not app.exception and not app.error
+    assert any(p.name.startswith("broken.duckdb.damaged-") for p in tmp_path.iterdir())
+    assert any("已重建" in s.value for s in app.success) and specs(app)  # the page opens on the new store
 
 
 def test_db_script_argument_wins_over_environment(store_db, tmp_path, monkeypatch):
@@ -178,3 +196,51 @@ def test_paste_review_and_already_stored(store_db):
     assert any(h.value == "导入结果：提取的数据" for h in app.subheader)
     app.button[1].click().run()
     assert any("已在数据库中" in i.value for i in app.info)
+
+
+def tabs_offered(app: AppTest) -> list[str]:
+    return list(app.segmented_control(key="w_tab").proto.options)
+
+
+def test_read_only_unless_edits_are_switched_on(store_db, monkeypatch):
+    monkeypatch.delenv("METRICS_ALLOW_EDITS")
+    app = run_app({"tab": "add"})  # a link to the upload page opens the indicator instead
+    assert not app.exception and not app.error
+    assert app.segmented_control(key="w_tab").value == "indicator"
+    assert len(tabs_offered(app)) == 5 and not app.text_area  # no upload, paste or corrections page
+    assert any("只读" in c.value for c in app.sidebar.caption)
+
+
+def test_shared_on_a_network_edits_need_the_token(store_db, monkeypatch):
+    monkeypatch.setenv("METRICS_EDIT_TOKEN", "a-long-shared-token")
+    st_config.set_option("server.address", "0.0.0.0")
+    app = run_app()
+    assert len(tabs_offered(app)) == 5
+    app.text_input(key="edit_token").set_value("a-long-shared-toke").run()
+    assert any("口令不正确" in e.value for e in app.sidebar.error) and len(tabs_offered(app)) == 5
+    app.text_input(key="edit_token").set_value("a-long-shared-token").run()
+    assert not app.sidebar.error and len(tabs_offered(app)) == 7
+    app.segmented_control(key="w_tab").set_value("add").run()
+    assert not app.exception and app.text_area(key="paste_text")
+
+
+def test_without_a_token_a_network_dashboard_says_why_it_is_read_only(store_db, monkeypatch):
+    st_config.set_option("server.address", "0.0.0.0")
+    app = run_app()
+    assert len(tabs_offered(app)) == 5
+    assert any("METRICS_EDIT_TOKEN" in c.value for c in app.sidebar.caption)
+
+
+def test_disagreements_between_reports_are_shown_with_both_sentences(store_db):
+    app = run_app({"tab": "coverage"})
+    assert any(t.value == "未发现来源不一致。" for t in app.text)  # the annotated year reviews agree
+    fuding = Path(DASHBOARD).parent / "data" / "corpus" / "dev-genres" / "fuding-2017-03-traffic.json"
+    ingest([fuding], db=store_db, workers=1)  # a real bulletin whose counts and percentages contradict
+    app = run_app({"tab": "coverage"})
+    assert not app.exception
+    assert any(e.label.startswith("来源不一致") for e in app.expander)
+    frame = next(d.value for d in app.dataframe if "sentence_a" in d.value.columns)
+    assert len(frame) >= 1 and (frame["value_a"] != frame["value_b"]).all()
+    assert frame["sentence_a"].str.contains("桐城辖区发生3起同比减少2起下降66.67%", regex=False).any()
+    app = run_app({"category": "traffic", "measure": "accidents", "regions": "350982", "periods": "partial"})
+    assert any(e.label.startswith("来源不一致") for e in app.expander)

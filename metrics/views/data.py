@@ -18,6 +18,7 @@ from metrics.errors import StoreError, StoreProblem
 from metrics.store import DEFAULT_DB, ingest, ingest_upload_bytes, load_series_points, store_at
 from metrics.store.backends import Backend
 from metrics.store.database import open_store
+from metrics.store.rebuild import rebuild_store
 
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
 UPLOAD_LIMIT_MB = 5
@@ -99,9 +100,10 @@ def read_corrections(db: str) -> pd.DataFrame:
     return guarded(lambda store: store.corrections(), db)
 
 
-def save_correction(db: str, stat_id: str, field: str, value: object) -> int:
-    """Store one correction; its id."""
-    return int(guarded(lambda store: store.add_correction(stat_id, field, value), db))
+def save_correction(db: str, stat: str, field: str, value: object, *, seen: object, author: str) -> int:
+    """Store one correction of the statistic ``stat`` (its stat_key) if its ``field`` still holds ``seen``
+    (the value the user was shown); its id. A stale edit or a statistic gone is a ValueError saying so."""
+    return int(guarded(lambda store: store.add_correction(stat, field, value, seen=seen, author=author), db))
 
 
 def remove_correction(db: str, correction_id: int) -> None:
@@ -210,6 +212,16 @@ def ingest_report_files(db: str, reports: list[Path]) -> None:
     """Ingest shipped reports into the store, in this process (unreadable files are skipped by ingest)."""
     Path(db).parent.mkdir(parents=True, exist_ok=True)
     ingest(reports, db=db, workers=1)
+
+
+def rebuild_from_reports(db: str, folders: Sequence[Path]) -> Path | None:
+    """Build a new store from the shipped reports; the damaged file is kept beside it as
+    ``<name>.damaged-<time>`` (returned, None when there was none). StoreProblem when it cannot be written."""
+    try:
+        rebuilt = rebuild_store(db, [str(folder) for folder in folders if folder.exists()], workers=1)
+    except StoreError as exc:
+        raise StoreProblem("broken", str(exc)) from None
+    return rebuilt.kept
 
 
 def corrections_to_save(current: dict, proposed: dict) -> dict:

@@ -107,7 +107,7 @@ def app_url(store_db: Path, tmp_path: Path):
             "none",
         ],
         cwd=ROOT,
-        env={**os.environ, "METRICS_DB": str(store_db)},
+        env={**os.environ, "METRICS_DB": str(store_db), "METRICS_ALLOW_EDITS": "1"},  # as `make run`
         stdout=log,
         stderr=subprocess.STDOUT,
     )
