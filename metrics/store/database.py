@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics.errors import StoreBusyError, StoreMissingError, StoreUnreadableError
+from metrics.errors import StoreBusyError, StoreMissingError, UsageError
 from metrics.extraction.frame import rows_to_frame, with_column_types
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS, DOCUMENT_SQL_TYPES, SQL_TYPES, Document
 from metrics.store.failures import is_lock_conflict, store_failure
@@ -112,10 +112,9 @@ def open_store(
     db = Path(db)
     action = "write" if write else "read"
     if db.is_dir():
-        raise StoreUnreadableError(
+        raise UsageError(
             f"{db} is a folder, not a store file: give --db the path of a .duckdb file "
-            "(a Parquet dataset folder is read by export and the dashboard only)",
-            path=str(db),
+            "(a Parquet dataset folder is read by export and the dashboard only)"
         )
     if not write and not db.exists():
         raise StoreMissingError(f"no store at {db}: run `python -m metrics ingest data/corpus` first")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from metrics.errors import UsageError
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS
+from metrics.store.database import STAT_KEY_SQL
 
 
 def default_dataset(db: str | os.PathLike) -> Path:
@@ -54,9 +55,11 @@ def load_dataset_statistics(dataset: Path, where: str = "", params: list | None 
     files = [_files(dataset, kind) for kind in ("statistics", "documents")]
     sql = f"""
         WITH s AS (SELECT * FROM read_parquet(?, hive_partitioning = false, union_by_name = true)),
-             latest AS (SELECT path AS doc_path, max(run) AS run
-                        FROM read_parquet(?, hive_partitioning = false) GROUP BY path)
-        SELECT * FROM (SELECT {columns}, false AS corrected FROM s JOIN latest USING (doc_path, run)) {where}
+             d AS (SELECT path AS doc_path, run, content_hash FROM read_parquet(?, hive_partitioning = false)),
+             latest AS (SELECT doc_path, max(run) AS run FROM d GROUP BY doc_path)
+        SELECT * FROM (
+            SELECT {columns}, false AS corrected, {STAT_KEY_SQL} AS stat_key
+            FROM s JOIN latest USING (doc_path, run) LEFT JOIN d USING (doc_path, run)) {where}
         ORDER BY doc_id, start, stat_id"""
     with duckdb.connect() as con:
         return con.execute(sql, [*files, *(params or [])]).df()

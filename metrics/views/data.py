@@ -114,7 +114,7 @@ def remove_correction(db: str, correction_id: int) -> None:
 def upload_problem(name: str, size: int, limit_mb: int) -> UploadOutcome | None:
     """Why an upload is refused before reading it (type or size), or None when it may be ingested.
 
-    >>> upload_problem("a.pdf", 10, 5).message_key
+    >>> upload_problem("a.exe", 10, 5).message_key
     'bad_type'
     >>> upload_problem("a.txt", 6 * 2**20, 5).values["size"]
     6.0

@@ -11,16 +11,16 @@ import os
 
 import pytest
 
-from harness import run_cli
+from harness import REPORT, run_cli
 from metrics.store.exports import FORMULA_STARTS
 from oddities import BAD, ODD_NAMES, ROWS_PER_REPORT
 
 
 @pytest.mark.timeout(240)
 def test_ingest_stores_each_odd_file_once_or_names_it(odd_directory, tmp_path):
-    for i, name in enumerate(ODD_NAMES):  # distinct contents: the store skips repeated contents
-        with open(os.path.join(os.fsencode(odd_directory), name), "ab") as handle:
-            handle.write(f"#{i}\n".encode())
+    for i, name in enumerate(ODD_NAMES):  # distinct reports: the store links a repeated or near-repeated one
+        with open(os.path.join(os.fsencode(odd_directory), name), "wb") as handle:
+            handle.write(REPORT.replace("2129", str(3000 + i)).encode())
     db = tmp_path / "store.duckdb"
     run = run_cli("ingest", str(odd_directory), "--db", str(db), timeout=180, max_mb=1500)
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
