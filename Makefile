@@ -13,7 +13,7 @@ PORT   ?= 8501
 HOST   ?= 127.0.0.1
 ALLOW_EDITS ?= 1
 
-.PHONY: setup setup-dev run test lint system-deps store bench bench-dashboard bench-ingest bench-small-files sync-corpus clean
+.PHONY: setup setup-dev run test lint system-deps store bench bench-dashboard bench-ingest bench-small-files bench-load sync-corpus clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench-ingest: setup-dev
 
 bench-small-files: setup-dev
 	$(BIN)/python bench/bench_small_files.py
+
+# 1, 5 and 20 sessions in real browsers on the shipped store (Debian's Chromium: make system-deps).
+bench-load: setup-dev system-deps $(DB)
+	$(BIN)/python bench/bench_load.py --db $(DB)
 
 # Bring data/corpus in step with the annotated reports of ../shared/corpus (the ground truth).
 sync-corpus:
