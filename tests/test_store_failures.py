@@ -48,8 +48,8 @@ def run_cli(*args: str, user: str | None = None, limit_file_size: int | None = N
     return done
 
 
-def assert_one_message(done: subprocess.CompletedProcess, *words: str) -> None:
-    assert done.returncode == 1, (done.returncode, done.stderr)
+def assert_one_message(done: subprocess.CompletedProcess, *words: str, code: int = 1) -> None:
+    assert done.returncode == code, (done.returncode, done.stderr)
     assert "Traceback" not in done.stderr, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("metrics: error:")]
     assert len(errors) == 1, done.stderr
@@ -176,9 +176,9 @@ def test_a_store_in_a_read_only_folder_is_read_but_not_written(good_store, open_
     assert_one_message(done, "out.csv", "Permission denied")
 
 
-def test_a_folder_given_as_the_store(tmp_path):
+def test_a_folder_given_as_the_store_is_a_usage_error(tmp_path):
     for command in ("list", "stats", "export"):
-        assert_one_message(run_cli(command, "--db", str(tmp_path)), str(tmp_path), "folder")
+        assert_one_message(run_cli(command, "--db", str(tmp_path)), str(tmp_path), "folder", code=2)
 
 
 @pytest.fixture()
