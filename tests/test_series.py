@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 import regex
 
-from metrics.store.rounding import value_interval, written_step
+from metrics.store.rounding import telling_apart, value_interval, written_step
 from metrics.store.series import disagreements, series_points
 from metrics.store.series_output import describe_disagreement, flat_points
 from metrics.store.statements import (
@@ -315,3 +315,9 @@ def test_points_and_disagreements_print_and_export(points, tmp_path):
         and "桐城辖区发生3起同比减少2起下降66.67%" in text
         and text.count("fuding-2017-03-traffic") == 24
     )
+
+
+def test_a_derived_value_is_shown_to_the_decimals_that_tell_it_from_the_other():
+    assert telling_apart((1.496, 1.504), (2.0, 2.0)) == (1.5, 2.0)
+    assert telling_apart((8.9995, 9.0022), (5.0, 5.0)) == (9.0, 5.0)
+    assert telling_apart((2.001, 2.003), (2.0, 2.0)) == (2.002, 2.0)

@@ -107,3 +107,14 @@ def round_to(value: float, step: float) -> float:
     units = math.floor(abs(value) / step + 0.5)
     digits = max(0, -math.floor(math.log10(step))) if step < 1 else 0
     return math.copysign(round(units * step, digits), value)
+
+
+def telling_apart(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    """The midpoints of two intervals that do not meet, rounded to the fewest decimals that still shows
+    them as different numbers (a derived 1.5 beside a stated 2 is not shown as 2 and 2)."""
+    mid_a, mid_b = (a[0] + a[1]) / 2, (b[0] + b[1]) / 2
+    for digits in range(7):
+        shown_a, shown_b = round(mid_a, digits), round(mid_b, digits)
+        if shown_a != shown_b:
+            return shown_a, shown_b
+    return mid_a, mid_b

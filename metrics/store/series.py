@@ -26,7 +26,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from metrics.store.rounding import overlap
+from metrics.store.rounding import overlap, telling_apart
 from metrics.store.statements import KEY, Statement, metric_key, series_statements
 
 # ------------------------------------------------------------------------------------------- points
@@ -163,7 +163,8 @@ def disagreements(points: pd.DataFrame) -> pd.DataFrame:
     ``what`` says which: ``sources`` (two reports state it), ``stated/derived`` (a report states it, a
     report's count and change imply it) or ``derived`` (two changes imply it). Both values with their
     intervals, how each was had (``derived_from``: empty when stated), reports, surfaces and sentences;
-    a stated value is always side a.
+    a stated value is always side a. A derived value is shown as its interval's middle, to the decimals
+    that tell it from the other value (3起 上升100% gives 1.5 a year earlier, beside 增多1起's 2).
     """
     rows = []
     for point in points[points["agree"].eq(False)].itertuples(index=False):
@@ -174,11 +175,13 @@ def disagreements(points: pd.DataFrame) -> pd.DataFrame:
             if a.derived and not b.derived:
                 a, b = b, a
             what = "sources" if not (a.derived or b.derived) else ("derived" if a.derived else "stated/derived")
-            rows.append(
-                {
-                    **{k: getattr(point, k) for k in KEY},
-                    "what": what,
-                    **{f"{field}_{side}": getattr(s, field) for side, s in (("a", a), ("b", b)) for field in _SIDE},
-                }
-            )
+            row = {
+                **{k: getattr(point, k) for k in KEY},
+                "what": what,
+                **{f"{field}_{side}": getattr(s, field) for side, s in (("a", a), ("b", b)) for field in _SIDE},
+            }
+            if a.derived or b.derived:  # a derived value rounded to its count's digit may look like the other
+                shown = telling_apart((a.low, a.high), (b.low, b.high))
+                row.update({f"value_{side}": v if s.derived else s.value for side, s, v in zip("ab", (a, b), shown)})
+            rows.append(row)
     return pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
