@@ -194,7 +194,9 @@ def table_writer(out: str | os.PathLike | None, empty: pd.DataFrame) -> Iterator
             yield parts.append
             handle.write(xlsx_bytes(pd.concat(parts, ignore_index=True)))
     if fmt == ".csv":
-        sidecar = json.dumps(csv_metadata(target.name, list(empty.columns)), ensure_ascii=False, indent=2)
+        # Under an ASCII locale a file name from the command line holds surrogates: its bytes are the name.
+        name = os.fsencode(target.name).decode("utf-8", "replace")
+        sidecar = json.dumps(csv_metadata(name, list(empty.columns)), ensure_ascii=False, indent=2)
         with _replaced_atomically(csv_metadata_path(target)) as handle:
             handle.write(sidecar.encode("utf-8") + b"\n")
 

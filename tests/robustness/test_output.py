@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import sys
 
@@ -101,4 +102,6 @@ def test_an_ascii_locale_still_writes_utf8(tmp_path, locale):
         assert run.returncode == 0, run.stderr
         assert os.fsencode(out) in [os.fsencode(p) for p in out.parent.iterdir()]  # the UTF-8 name itself
     assert "2129起".encode() in (tmp_path / "out" / "统计.csv").read_bytes()
+    sidecar = json.loads((tmp_path / "out" / "统计.csv-metadata.json").read_text(encoding="utf-8"))
+    assert sidecar["url"] == "统计.csv"  # the CSV's own name, not its surrogate escapes
     assert "苍南" in (tmp_path / "out" / "统计.jsonl").read_text(encoding="utf-8")
