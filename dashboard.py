@@ -3,7 +3,8 @@
 The store path comes from ``--db`` after ``--``, else the METRICS_DB environment variable, else the
 store's default; a missing or stale store is built from the shipped reports (data/corpus and
 data/reports) on first start.
-Views are pure functions in metrics/views/ (indicators, figures, state); this file only lays them out.
+Views are pure functions in metrics/views/ (indicators, figures, labels, panels, state, text); this file
+only lays them out.
 """
 
 from __future__ import annotations
