@@ -3,7 +3,8 @@
 The store path comes from ``--db`` after ``--``, else the METRICS_DB environment variable, else the
 store's default; a missing or stale store is built from the shipped reports (data/corpus and
 data/reports) on first start.
-Views are pure functions in metrics/views/ (indicators, figures, state); this file only lays them out.
+Views are pure functions in metrics/views/ (indicators, figures, labels, panels, state, text); this file
+only lays them out.
 """
 
 from __future__ import annotations
@@ -11,24 +12,33 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from metrics.store.exports import csv_bytes, neutralise_frame
-from metrics.store.series import disagreements
-from metrics.views import data
+from metrics.views import data, panels
 from metrics.views import figures as figs
 from metrics.views import indicators as ind
-from metrics.views.export import XLSX_MIME, download_name, table_csv, table_xlsx
+from metrics.views import labels as lab
+from metrics.views.export import MIMES, chart_csv, download_name, table_csv, table_xlsx
 from metrics.views.prepare import prepare_statistics
-from metrics.views.settings import Settings, settings_from
-from metrics.views.state import PERIOD_MODES, VIEWS, PageState, default_category, query_from_state, state_from_query
+from metrics.views.settings import Editor, Settings, settings_from
+from metrics.views.state import (
+    PERIOD_MODES,
+    WIDGET_KEYS,
+    PageState,
+    chosen_row,
+    default_category,
+    offered_views,
+    query_from_state,
+    selected_ids,
+    state_from_query,
+    widget_values,
+)
 from metrics.views.strings import UiStrings, load_ui_strings
-from metrics.views.text import category_legend_html, display_table, document_html
+from metrics.views.text import display_table, escape_md, plain
 
 ROOT = Path(__file__).resolve().parent
 SHIPPED = (ROOT / "data" / "corpus", ROOT / "data" / "reports")
@@ -36,34 +46,6 @@ BUILD_STEP = 50  # reports per ingest call while the progress bar moves
 DATA_CHECK_SECONDS = 10  # how often an open page asks whether the store changed (a file stat, no query)
 TABLE_ROWS = 1000
 CHART_REGIONS = 8  # lines drawn when no region is chosen (more cannot be read)
-TABLE_COLUMNS = [
-    "period_display",
-    "region",
-    "category",
-    "measure",
-    "metric",
-    "value",
-    "unit",
-    "evidence",
-    "kind",
-    "scope",
-    "derived",
-    "corrected",
-    "published",
-    "doc_id",
-    "stat_id",
-]
-WIDGET_KEYS = {
-    "tab": "w_tab",
-    "category": "w_category",
-    "measure": "w_measure",
-    "regions": "w_regions",
-    "periods": "w_periods",
-    "period": "w_period",
-    "derived": "w_derived",
-    "lang": "w_lang",
-}
-EDIT_VIEWS = ("add", "corrections")  # offered only to a viewer who may edit (metrics/views/settings.py)
 
 
 # ------------------------------------------------------------------------------------------ caches
@@ -92,7 +74,7 @@ def cached_document(db: str, version: str, doc_id: str) -> dict | None:
 @st.cache_resource(max_entries=2, show_spinner=False)
 def cached_disagreements(db: str, version: str) -> pd.DataFrame:
     """Where two reports, or a report and a change stated in another, disagree beyond their rounding."""
-    return disagreements(data.read_series_points(db))
+    return data.read_disagreements(db)
 
 
 @st.cache_resource(show_spinner=False)
@@ -126,9 +108,7 @@ def cached_units(db: str, version: str, category: str) -> dict[str, str]:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_periods(db: str, version: str, category: str, choice: str) -> list[str]:
-    rows = cached_category(db, version, category)
-    measure, _, _ = ind.resolve_indicator(rows, category, choice)
-    return ind.period_choices(rows, category, measure)
+    return panels.indicator_periods(cached_category(db, version, category), category, choice)
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
@@ -138,37 +118,10 @@ def cached_points(
     """The indicator's points for one filter state (cached: a filter change already seen is free). With no
     region chosen, the busiest regions (CHART_REGIONS) are drawn."""
     rows = cached_category(db, version, category)
-    measure, family, unit = ind.resolve_indicator(rows, category, choice)
-    points = ind.indicator_points(rows, category, measure, family, regions, partial=partial, include_derived=derived)
-    if not regions:
-        points = points[points["region_key"].isin(ind.busiest_regions(points, CHART_REGIONS))]
-    return points, measure, family, unit
+    return panels.chart_points(rows, category, choice, regions, partial=partial, derived=derived, limit=CHART_REGIONS)
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def labels_for(strings: UiStrings) -> dict[str, str]:
-    """The words figures need, in the chosen language."""
-    keys = ["derived", "source", "alternatives", "axis_period", "axis_value", "axis_change", "computed", "no_figure"]
-    out = {key: strings.text(key) for key in keys}
-    out.update(
-        {
-            f"period_{p}": strings.text(f"period_{p}")
-            for p in ("year", "half", "quarter", "month", "months", "days", "none")
-        }
-    )
-    return out
-
-
-def measure_name(measure: str, strings: UiStrings) -> str:
-    entry = ind.load_measures().get(measure)
-    return entry.label(strings.lang) if entry else measure
-
-
-def choice_label(choice: str, unit: str, strings: UiStrings) -> str:
-    measure, _, family = choice.partition("/")
-    return measure_name(measure, strings) + (f" ({unit})" if family else "")
-
-
 def flash(kind: str, message: str) -> None:
     st.session_state["flash"] = (kind, message)
 
@@ -179,41 +132,24 @@ def show_flash() -> None:
         getattr(st, kind)(message, icon=None)
 
 
-def store_problem_message(problem: data.StoreProblem, db: str, strings: UiStrings) -> str:
-    if problem.kind == "missing":
-        return strings.text("store_missing", db=db)
-    if problem.kind == "busy":
-        return strings.text("store_busy", reason=problem.reason)
-    return strings.text("store_broken", db=db, reason=problem.reason)
-
-
 def ensure_store(db: str, strings: UiStrings) -> None:
     """First start: build (or bring up to date) the store from the shipped reports, with a progress bar."""
     reports = [report for folder in SHIPPED for report in data.shipped_reports(folder)]
     if not reports or not data.store_needs_build(db, reports):
         return
-    bar = st.progress(0.0, text=strings.text("building_store", folder="data/", done=0, total=len(reports)))
-    for first in range(0, len(reports), BUILD_STEP):
+    total = len(reports)
+    bar = st.progress(0.0, text=strings.text("building_store", folder="data/", done=0, total=total))
+    for first in range(0, total, BUILD_STEP):
         step = reports[first : first + BUILD_STEP]
         try:
             data.ingest_report_files(db, step)
         except Exception as exc:  # one unreadable batch does not stop the build
             st.warning(escape_md(f"{step[0].name}…: {type(exc).__name__}"))
         done = first + len(step)
-        bar.progress(
-            done / len(reports), text=strings.text("building_store", folder="data/", done=done, total=len(reports))
-        )
+        bar.progress(done / total, text=strings.text("building_store", folder="data/", done=done, total=total))
     if Path(db).is_file():
         os.utime(db)
     bar.empty()
-
-
-@dataclass(frozen=True)
-class Editor:
-    """Whether this viewer may upload and correct, and the name the corrections log keeps for them."""
-
-    may_edit: bool
-    author: str
 
 
 def session_name() -> str:
@@ -249,9 +185,7 @@ def seed_widgets_from_link() -> PageState:
     if "seeded" not in st.session_state:
         st.session_state["seeded"] = True
         st.session_state["point"] = asked.point
-        for name, key in WIDGET_KEYS.items():
-            value = getattr(asked, name)
-            st.session_state[key] = list(value) if isinstance(value, tuple) else value
+        st.session_state.update(widget_values(asked))
     return asked
 
 
@@ -283,18 +217,18 @@ def sidebar(db: str, version: str, strings: UiStrings, tab: str) -> PageState:
             strings.text("measure"),
             choices,
             key=WIDGET_KEYS["measure"],
-            format_func=lambda c: choice_label(c, units.get(c, ""), strings),
+            format_func=lambda c: lab.choice_label(c, units.get(c, ""), strings),
         )
         or ""
     )
     region_keys = regions["region_key"].tolist()
-    names = dict(zip(regions["region_key"], regions["region"]))
+    names = lab.region_names(regions)
     fix_widget(WIDGET_KEYS["regions"], region_keys, [])
     chosen = bar.multiselect(
         strings.text("regions"),
         region_keys,
         key=WIDGET_KEYS["regions"],
-        format_func=lambda k: f"{names.get(k, k)} {k}" if k != names.get(k) else k,
+        format_func=lambda k: lab.region_label(k, names),
         placeholder=strings.text("regions_placeholder"),
     )
     fix_widget(WIDGET_KEYS["periods"], list(PERIOD_MODES), "years")
@@ -352,26 +286,25 @@ def write_link(state: PageState, defaults: PageState) -> None:
 
 
 # ------------------------------------------------------------------------------------------ views
+def download_button(where, label: str, payload, file_name: str, key: str, icon: str | None = None) -> None:
+    """A download whose bytes are written when it is clicked (``payload``, a callable); no rerun."""
+    mime = MIMES[file_name.rsplit(".", 1)[-1]]
+    where.download_button(label, payload, file_name=file_name, mime=mime, key=key, on_click="ignore", icon=icon)
+
+
 def chart_download(frame: pd.DataFrame, what: str, slug: str, strings: UiStrings) -> None:
-    """The CSV download of exactly one chart's data (no rerun)."""
-    st.download_button(
-        strings.text("download_points"),
-        functools.partial(csv_bytes, frame),
-        file_name=download_name(what, slug, "csv"),
-        mime="text/csv",
-        key=f"download_{what}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    """The CSV download of exactly one chart's data."""
+    payload, name = functools.partial(chart_csv, frame), download_name(what, slug, "csv")
+    download_button(st, strings.text("download_points"), payload, name, f"download_{what}", ":material/download:")
 
 
-def take_selection(event, key: str) -> None:
-    """A click on a point (a new selection) chooses that point: its id goes into the state and the link."""
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    ids = [str(p.get("customdata", [""])[0]) for p in points if p.get("customdata")]
-    signature = tuple(ids)
-    if signature != st.session_state.get(f"seen_{key}", ()):
-        st.session_state[f"seen_{key}"] = signature
+def clickable_chart(figure, key: str, **options) -> None:
+    """A chart whose points can be chosen: a click on a point (a new selection) puts its id into the state
+    and the link (its sources are shown)."""
+    event = st.plotly_chart(figure, key=key, on_select="rerun", selection_mode="points", width="stretch", **options)
+    ids = tuple(selected_ids(event))
+    if ids != st.session_state.get(f"seen_{key}", ()):
+        st.session_state[f"seen_{key}"] = ids
         if ids:
             st.session_state["point"] = ids[0]
 
@@ -382,58 +315,23 @@ def indicator_view(db: str, version: str, state: PageState, strings: UiStrings) 
     points, measure, family, unit = cached_points(
         db, version, state.category, state.measure, state.regions, partial, state.derived
     )
-    title = ind.indicator_label(strings.category_name(state.category), measure_name(measure, strings), unit)
+    title = lab.indicator_title(state.category, measure, unit, strings)
     headline_view(db, version, state, strings)
     st.subheader(escape_md(title))  # the unit comes from reports: no markdown from data
     if points.empty:
         st.info(strings.text("empty_chart"))
     else:
+        labels = lab.figure_labels(strings)
         figure = figs.indicator_figure(
-            points, title=title, unit=unit, unit_family=family, partial=partial, labels=labels_for(strings)
+            points, title=title, unit=unit, unit_family=family, partial=partial, labels=labels
         )
-        event = st.plotly_chart(
-            figure,
-            key="chart_indicator",
-            on_select="rerun",
-            selection_mode="points",
-            width="stretch",
-            config={"displaylogo": False},
-        )
-        take_selection(event, "chart_indicator")
-        st.caption(strings.text("indicator_note") + (" " + strings.text("partial_periods_note") if partial else ""))
-        download = ind.points_download(
-            points,
-            category=state.category,
-            category_label=strings.category_name(state.category),
-            measure=measure,
-            measure_label=measure_name(measure, strings),
-            lang=strings.lang,
-        )
+        clickable_chart(figure, "chart_indicator", config={"displaylogo": False})
+        st.caption(lab.indicator_caption(partial, strings))
+        download = panels.labelled_download(points, state.category, measure, strings)
         chart_download(download, "indicator", f"{state.category}_{measure}_{state.periods}", strings)
-        shown = cached_disagreements(db, version)
-        shown = shown[
-            (shown["category"] == state.category)
-            & (shown["measure"] == measure)
-            & shown["region_code"].isin(set(points["region_key"].astype(str)))
-        ]
-        disagreements_view(shown, strings, key="indicator")
+        flagged = panels.disagreements_for(cached_disagreements(db, version), state.category, measure, points)
+        disagreements_view(flagged, strings, key="indicator")
     sources_view(db, version, strings)
-
-
-DISAGREEMENT_SHOWN = [
-    "region_code",
-    "period_label",
-    "category",
-    "measure",
-    "what",
-    "value_a",
-    "doc_id_a",
-    "sentence_a",
-    "value_b",
-    "derived_from_b",
-    "doc_id_b",
-    "sentence_b",
-]
 
 
 def disagreements_view(flagged: pd.DataFrame, strings: UiStrings, key: str, expanded: bool = False) -> None:
@@ -443,10 +341,7 @@ def disagreements_view(flagged: pd.DataFrame, strings: UiStrings, key: str, expa
         return
     with st.expander(strings.text("disagreements_found", count=len(flagged)), expanded=expanded, icon="⚠️"):
         st.caption(strings.text("disagreements_note"))
-        table = flagged[DISAGREEMENT_SHOWN].copy()
-        table["category"] = table["category"].map(strings.category_name)
-        table["what"] = table["what"].map(lambda w: strings.text(f"disagree_{w.replace('/', '_')}"))
-        st.dataframe(plain(table), hide_index=True, key=f"disagreements_{key}")
+        st.dataframe(panels.disagreement_table(flagged, strings), hide_index=True, key=f"disagreements_{key}")
         chart_download(flagged, f"disagreements_{key}", "all", strings)
 
 
@@ -465,19 +360,14 @@ def sources_view(db: str, version: str, strings: UiStrings) -> None:
     chosen = stats[stats["stat_id"] == point].iloc[0]
     with st.container(border=True, key="sources"):
         st.subheader(strings.text("sources_title"))
-        st.text(
-            f"{chosen['region']} · {chosen['period_display']} · {figs.format_value(chosen['value'])} {chosen['unit']}"
-        )
+        st.text(lab.point_summary(chosen))
         if bool(chosen["derived"]):
             st.info(strings.text("sources_derived"))
-        shown = display_table(sources, ["evidence", "doc_id", "metric", "value", "unit", "period_display", "stat_id"])
+        shown = display_table(sources, panels.SOURCE_COLUMNS)
         for row, source in zip(shown.itertuples(index=False), sources.itertuples(index=False)):
             document = cached_document(db, version, str(source.doc_id)) or {}
-            st.text(f"{strings.text('source_sentence')}: {row.evidence}")
-            st.text(
-                f"{strings.text('source_report')}: {source.doc_id} ({source.published or '—'}) · "
-                f"{strings.text('source_address')}: {document.get('source') or document.get('path') or '—'}"
-            )
+            for line in lab.source_lines(row.evidence, source.doc_id, source.published, document, strings):
+                st.text(line)
         if st.button(strings.text("clear_point"), key="clear_point"):
             st.session_state["point"] = ""
             st.rerun()
@@ -489,192 +379,81 @@ def headline_view(db: str, version: str, state: PageState, strings: UiStrings) -
         return
     region = state.regions[0]
     cards = cached_cards(db, version, state.category, region)
-    names = dict(
-        zip(*[cached_options(db, version, tuple(strings.category_keys()))[1][c] for c in ("region_key", "region")])
-    )
-    category_label = strings.category_name(state.category)
-    st.markdown(
-        f"**{escape_md(strings.text('headline_for', region=names.get(region, region), category=category_label))}**"
-    )
+    names = lab.region_names(cached_options(db, version, tuple(strings.category_keys()))[1])
+    st.markdown(lab.headline_markdown(names.get(region, region), state.category, strings))
     if cards.empty:
         st.caption(strings.text("no_headline"))
         return
-    cards = cards.head(4)
-    for column, card in zip(st.columns(len(cards)), cards.itertuples(index=False)):
-        value = f"{figs.format_value(card.value)} {card.unit}" if pd.notna(card.value) else strings.text("change_only")
-        delta = f"{card.change_pct:+.1f}%" if pd.notna(card.change_pct) else None
-        rise = ind.load_measures().get(card.measure)
-        colour = "normal" if rise and rise.rise == "+" else "inverse" if rise and rise.rise == "-" else "off"
-        column.metric(
-            f"{measure_name(card.measure, strings)} · {card.period_label}",
-            value,
-            delta=delta,
-            delta_color=colour,
-            border=True,
-            chart_data=card.trend_values if len(card.trend_values) > 1 else None,
-            chart_type="line",
-        )
-
-
-def escape_md(text: str) -> str:
-    """Text from data, safe inside st.markdown: every markdown control character escaped."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+    shown = panels.headline(cards, strings)
+    for column, card in zip(st.columns(len(shown)), shown):
+        column.metric(**vars(card), border=True, chart_type="line")
 
 
 def category_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
     """Small multiples: every measure of the chosen category by year, for the chosen regions."""
     rows = cached_category(db, version, state.category)
-    points = ind.category_multiples(rows, state.category, state.regions)
-    if not state.regions:
-        points = points[points["region_key"].isin(ind.busiest_regions(points, 5))]
-    if not state.derived:
-        points = points[~points["derived"].astype(bool)]
+    points = panels.multiples_points(rows, state.category, state.regions, derived=state.derived, limit=5)
     st.subheader(strings.category_name(state.category))
     if points.empty:
         st.info(strings.text("empty_chart"))
         return
-    titles = {m: measure_name(m, strings) for m in points["measure"].unique()}
-    units = points.groupby("measure")["unit"].first().to_dict()
-    titles = {m: f"{t} ({units.get(m, '')})" for m, t in titles.items()}
-    event = st.plotly_chart(
-        figs.multiples_figure(points, titles, labels=labels_for(strings)),
-        key="chart_category",
-        on_select="rerun",
-        selection_mode="points",
-        width="stretch",
-    )
-    take_selection(event, "chart_category")
+    titles = lab.multiples_titles(points, strings)
+    clickable_chart(figs.multiples_figure(points, titles, labels=lab.figure_labels(strings)), "chart_category")
     st.caption(strings.text("indicator_note"))
-    frames = [
-        ind.points_download(
-            own,
-            category=state.category,
-            category_label=strings.category_name(state.category),
-            measure=m,
-            measure_label=measure_name(m, strings),
-            lang=strings.lang,
-        )
-        for m, own in points.groupby("measure")
-    ]
-    chart_download(pd.concat(frames, ignore_index=True), "category", state.category, strings)
+    chart_download(panels.multiples_download(points, state.category, strings), "category", state.category, strings)
     sources_view(db, version, strings)
 
 
 def places_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
     """Regions ranked by value and by year-on-year change in one period, and the provinces' tile map."""
-    stats = cached_category(db, version, state.category)
-    measure, family, unit = ind.resolve_indicator(stats, state.category, state.measure)
-    label = ind.indicator_label(strings.category_name(state.category), measure_name(measure, strings), unit)
-    title = f"{label} · {state.period}"
-    labels = labels_for(strings)
-    rise = ind.load_measures().get(measure)
-    partial = not str(state.period).isdigit()
-    points = ind.indicator_points(
-        stats, state.category, measure, family, partial=partial, include_derived=state.derived
-    )
-    ranking = ind.value_ranking(points, state.period)
-    changes = ind.change_points(stats, state.category, measure, state.period)
-    tones = ind.change_tone(changes["change_pct"], rise.rise if rise else "·")
+    rows = cached_category(db, version, state.category)
+    places = panels.places_panel(rows, state.category, state.measure, state.period, state.derived, strings)
+    labels, slug = lab.figure_labels(strings), f"{state.category}_{places.measure}_{state.period}"
     left, right = st.columns(2)
     with left:
         st.subheader(strings.text("chart_changes"))
-        if changes.empty:
+        if places.changes.empty:
             st.info(strings.text("no_changes"))
         else:
-            event = st.plotly_chart(
-                figs.change_figure(changes, tones, title=title, labels=labels),
-                key="chart_changes",
-                on_select="rerun",
-                selection_mode="points",
-                width="stretch",
-            )
-            take_selection(event, "chart_changes")
+            figure = figs.change_figure(places.changes, places.tones, title=places.title, labels=labels)
+            clickable_chart(figure, "chart_changes")
             st.caption(strings.text("tone_note"))
-            download = changes.assign(
-                tone=tones.to_numpy(),
-                category=state.category,
-                category_label=strings.category_name(state.category),
-                measure=measure,
-                measure_label=measure_name(measure, strings),
-                period_label=state.period,
-            )
-            chart_download(download, "changes", f"{state.category}_{measure}_{state.period}", strings)
+            download = panels.changes_download(places, state.category, state.period, strings)
+            chart_download(download, "changes", slug, strings)
     with right:
         st.subheader(strings.text("chart_ranking"))
-        if ranking.empty:
+        if places.ranking.empty:
             st.info(strings.text("empty_chart"))
         else:
-            event = st.plotly_chart(
-                figs.ranking_figure(ranking, title=title, unit=unit, unit_family=family, labels=labels),
-                key="chart_ranking",
-                on_select="rerun",
-                selection_mode="points",
-                width="stretch",
+            figure = figs.ranking_figure(
+                places.ranking, title=places.title, unit=places.unit, unit_family=places.family, labels=labels
             )
-            take_selection(event, "chart_ranking")
-            chart_download(
-                ind.points_download(
-                    ranking,
-                    category=state.category,
-                    category_label=strings.category_name(state.category),
-                    measure=measure,
-                    measure_label=measure_name(measure, strings),
-                    lang=strings.lang,
-                ),
-                "ranking",
-                f"{state.category}_{measure}_{state.period}",
-                strings,
-            )
-    provinces = ind.load_provinces()
-    if len(changes):
-        tiles = ind.tile_grid(changes, "change_pct", provinces, strings.lang)
-        tile_tones = ind.change_tone(tiles["change_pct"].fillna(0), rise.rise if rise else "·")
-        figure = figs.tile_map_figure(
-            tiles, "change_pct", tile_tones, title=f"{strings.text('chart_tiles')} · {title}", labels=labels, suffix="%"
-        )
-    else:
-        tiles = ind.tile_grid(ranking, "value", provinces, strings.lang)
-        figure = figs.tile_map_figure(
-            tiles, "value", None, title=f"{strings.text('chart_tiles_value')} · {title}", labels=labels
-        )
-    st.plotly_chart(figure, key="chart_tiles", width="stretch", config={"staticPlot": False, "displayModeBar": False})
+            clickable_chart(figure, "chart_ranking")
+            download = panels.labelled_download(places.ranking, state.category, places.measure, strings)
+            chart_download(download, "ranking", slug, strings)
+    st.plotly_chart(
+        panels.tile_figure(places, strings),
+        key="chart_tiles",
+        width="stretch",
+        config={"staticPlot": False, "displayModeBar": False},
+    )
     sources_view(db, version, strings)
 
 
 def coverage_view(db: str, version: str, strings: UiStrings) -> None:
     """数据说明: what the store holds and what the figures are and are not."""
-    stats = cached_statistics(db, version)
-    summary, table = ind.coverage(stats, cached_documents(db, version))
-    years = f"{summary['years'][0]}–{summary['years'][1]}" if summary["years"] else "—"
-    st.subheader(strings.text("coverage_title"))
-    st.text(
-        strings.text(
-            "coverage_summary",
-            reports=summary["reports"],
-            statistics=summary["statistics"],
-            charted=summary["charted"],
-            regions=summary["regions"],
-            years=years,
-            latest=summary["latest_update"] or "—",
-        )
+    summary, kinds, reports = panels.coverage_tables(
+        cached_statistics(db, version), cached_documents(db, version), strings
     )
+    st.subheader(strings.text("coverage_title"))
+    st.text(lab.coverage_summary(summary, strings))
     st.text(strings.text("coverage_what"))
     st.text(strings.text("coverage_not"))
     st.markdown(f"**{strings.text('coverage_periods')}**")
-    kinds = pd.DataFrame(
-        {
-            "period_type": [strings.text(f"period_{k}") for k in summary["period_types"]],
-            "key": list(summary["period_types"]),
-            "statistics": list(summary["period_types"].values()),
-        }
-    )
     st.dataframe(kinds, hide_index=True, key="coverage_periods")
     st.markdown(f"**{strings.text('coverage_reports')}**")
-    shown = table[
-        ["doc_id", "region", "region_code", "published", "periods", "statistics", "charted", "ingested_at", "source"]
-    ]
-    st.dataframe(plain(shown), hide_index=True, key="coverage_reports")
-    chart_download(shown, "coverage", "all", strings)
+    st.dataframe(plain(reports), hide_index=True, key="coverage_reports")
+    chart_download(reports, "coverage", "all", strings)
     st.markdown(f"**{strings.text('coverage_disagreements')}**")
     flagged = cached_disagreements(db, version)
     if flagged.empty:
@@ -682,46 +461,22 @@ def coverage_view(db: str, version: str, strings: UiStrings) -> None:
     disagreements_view(flagged, strings, key="coverage", expanded=True)
 
 
-def plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """A small frame made safe for st.dataframe (formula text neutralised)."""
-    return neutralise_frame(frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}))
-
-
 def table_view(db: str, version: str, state: PageState, strings: UiStrings, editor: Editor) -> None:
     """The statistics of the chosen category and regions with their sentences; a chosen row's document."""
     stats = cached_statistics(db, version)
-    rows = stats[stats["category"] == state.category]
-    if state.regions:
-        rows = rows[ind.region_keys(rows).isin(state.regions)]
+    rows = panels.table_rows(stats, state.category, state.regions)
     shown = rows.head(TABLE_ROWS)
-    st.caption(strings.text("table_caption", total=f"{len(rows):,}", shown=f"{len(shown):,}"))
-    table = display_table(shown, TABLE_COLUMNS)
-    table["category"] = table["category"].map(strings.category_name)
-    table.columns = [strings.column(c) for c in TABLE_COLUMNS]
+    st.caption(lab.table_caption(len(rows), len(shown), strings))
+    table = panels.statistics_table(shown, panels.TABLE_COLUMNS, strings, headers=True)
     picked = st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True)
-    slug = state.category
-    left, right = st.columns(2)
-    left.download_button(
-        strings.text("download_table_csv"),
-        functools.partial(table_csv, rows),
-        file_name=download_name("table", slug, "csv"),
-        mime="text/csv",
-        key="download_table_csv",
-        on_click="ignore",
-    )
-    right.download_button(
-        strings.text("download_table_xlsx"),
-        functools.partial(table_xlsx, rows),
-        file_name=download_name("table", slug, "xlsx"),
-        mime=XLSX_MIME,
-        key="download_table_xlsx",
-        on_click="ignore",
-    )
-    chosen = [r for r in (picked.selection.rows if picked is not None else []) if 0 <= r < len(shown)]
-    if not chosen:  # no row, or a row that no longer exists (deleted meanwhile): no IndexError
+    for where, extension, writer in zip(st.columns(2), ("csv", "xlsx"), (table_csv, table_xlsx)):
+        label, name = f"download_table_{extension}", download_name("table", state.category, extension)
+        download_button(where, strings.text(label), functools.partial(writer, rows), name, key=label)
+    chosen = chosen_row(picked.selection.rows if picked is not None else [], len(shown))
+    if chosen is None:  # no row, or a row that no longer exists (deleted meanwhile): no IndexError
         st.info(strings.text("choose_row"))
         return
-    row = shown.iloc[chosen[0]]
+    row = shown.iloc[chosen]
     document_panel(db, version, stats, row, strings)
     if editor.may_edit:
         correction_panel(db, row, strings, editor)
@@ -736,18 +491,9 @@ def document_panel(db: str, version: str, stats: pd.DataFrame, row: pd.Series, s
     if not document:
         st.warning(strings.text("document_missing"))
         return
-    st.text(f"{strings.text('source')}: {document.get('source') or document.get('path') or ''}")
-    spans = stats.loc[(stats["doc_id"] == doc_id) & ~stats["derived"], ["start", "end", "category"]]
-    titles = {key: strings.category(key) for key in strings.category_keys()}
-    body = document_html(
-        str(document.get("text") or ""),
-        spans,
-        strings.category_colours(),
-        titles,
-        selected_start=None if pd.isna(row["start"]) else int(row["start"]),
-    )
-    present = [key for key in strings.category_keys() if key in set(spans["category"].astype(str))]
-    st.html(category_legend_html(present, strings.category_colours(), titles))
+    st.text(f"{strings.text('source')}: {lab.document_address(document, '')}")
+    legend, body = panels.document_highlights(document, stats, row, strings)
+    st.html(legend)
     st.html(body)
 
 
@@ -759,15 +505,13 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings, editor: Editor
     if bool(row["derived"]):
         st.info(strings.text("derived_not_correctable"))
         return
-    stat_id = str(row["stat_id"])
-    stat = str(row["stat_key"]) if "stat_key" in row.index and pd.notna(row["stat_key"]) else stat_id
-    period = int(row["period"]) if pd.notna(row["period"]) else None
-    current = {"deleted": False, "category": row["category"], "value": row["value"], "period": period}
+    target = panels.correction_target(row)
+    stat_id = target.stat_id
     shown_key = f"shown_{stat_id}"  # what this viewer was shown when they acted (the run before this one)
-    seen = st.session_state.get(shown_key, current)
-    st.session_state[shown_key] = current
+    seen = st.session_state.get(shown_key, target.current)
+    st.session_state[shown_key] = target.current
     if st.button(strings.text("mark_wrong"), key=f"delete_{stat_id}", type="primary"):
-        apply_corrections(db, stat, {"deleted": True}, seen, editor, strings)
+        apply_corrections(db, target.stat, {"deleted": True}, seen, editor, strings)
     with st.form(key=f"fix_{stat_id}"):
         keys = strings.category_keys()
         category = st.selectbox(
@@ -782,7 +526,7 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings, editor: Editor
         )
         year = st.number_input(
             strings.text("fix_period"),
-            value=period or 0,
+            value=target.current["period"] or 0,
             step=1,
             min_value=0,
             max_value=2100,
@@ -790,7 +534,7 @@ def correction_panel(db: str, row: pd.Series, strings: UiStrings, editor: Editor
         )
         if st.form_submit_button(strings.text("save")):
             proposed = {"category": category, "value": value, "period": year or None}
-            apply_corrections(db, stat, data.corrections_to_save(seen, proposed), seen, editor, strings)
+            apply_corrections(db, target.stat, data.corrections_to_save(seen, proposed), seen, editor, strings)
 
 
 def apply_corrections(
@@ -801,11 +545,7 @@ def apply_corrections(
         st.info(strings.text("nothing_changed"))
         return
     try:
-        for field, value in changes.items():
-            shown = seen.get(field)
-            data.save_correction(
-                db, stat, field, value, seen="" if shown is None or pd.isna(shown) else shown, author=editor.author
-            )
+        data.save_corrections(db, stat, changes, seen, editor.author)
     except ValueError as refused:
         st.error(escape_md(str(refused)))
         return
@@ -821,8 +561,7 @@ def corrections_view(db: str, strings: UiStrings) -> None:
     st.dataframe(plain(corrections), hide_index=True, key="corrections")
     active = corrections[~corrections["undone"].astype(bool)]
     for correction in active.tail(50).iloc[::-1].itertuples(index=False):
-        label = f"{strings.text('undo')} #{correction.id}: {correction.stat_id} {correction.field} → {correction.value}"
-        if st.button(escape_md(label), key=f"undo_{correction.id}"):
+        if st.button(lab.undo_label(correction, strings), key=f"undo_{correction.id}"):
             data.remove_correction(db, int(correction.id))
             flash("success", strings.text("undone"))
             st.rerun()
@@ -862,19 +601,14 @@ def ingest_all(db: str, files: list[tuple[str, bytes]], region: str, published: 
     except ValueError:
         st.error(strings.text("bad_date"))
         return
-    outcomes = [
-        data.ingest_upload(db, name, payload, region=(region or "").strip() or None, published=date)
-        for name, payload in files
-    ]
-    st.session_state["review"] = [(o.ok, o.message_key, o.values) for o in outcomes]
+    st.session_state["review"] = data.ingest_uploads(db, files, region=region, published=date)
 
 
 def review_view(db: str, strings: UiStrings) -> None:
     """What the last import extracted: each report's statistics with the figure marked in its sentence, and
     its text with every figure highlighted; a report already stored says so."""
     for ok, key, values in st.session_state.get("review", []):
-        message = strings.text(key, **{k: v for k, v in values.items() if k != "content_hash"})
-        (st.success if ok else st.error)(escape_md(message))
+        (st.success if ok else st.error)(lab.review_message(key, values, strings))
         if not ok or "content_hash" not in values:
             continue
         if key == "ingest_skipped":
@@ -889,10 +623,7 @@ def review_view(db: str, strings: UiStrings) -> None:
         if rows.empty:
             st.info(strings.text("review_none"))
             continue
-        table = display_table(
-            rows, ["evidence", "category", "measure", "metric", "value", "unit", "period_display", "scope"]
-        )
-        table["category"] = table["category"].map(strings.category_name)
+        table = panels.statistics_table(rows, panels.REVIEW_COLUMNS, strings)
         st.dataframe(table, hide_index=True, key=f"review_{doc_id}")
         document_panel(db, version, stats, rows.iloc[0], strings)
 
@@ -921,7 +652,7 @@ def main() -> None:
         version = data.read_version(db)
         stats = cached_statistics(db, version)
     except data.StoreProblem as problem:
-        st.error(store_problem_message(problem, db, strings))
+        st.error(lab.store_problem_message(problem, db, strings))
         if problem.kind == "missing" and editor.may_edit:
             add_view(db, strings)
         elif problem.kind == "broken":
@@ -930,7 +661,7 @@ def main() -> None:
     if stats.empty:
         st.warning(strings.text("store_empty"))
     data_watch(db, version, strings)
-    views = [v for v in VIEWS if editor.may_edit or v not in EDIT_VIEWS]
+    views = offered_views(editor.may_edit)
     fix_widget(WIDGET_KEYS["tab"], views, "indicator")
     tab = (
         st.segmented_control(
@@ -945,20 +676,15 @@ def main() -> None:
     )
     state = sidebar(db, version, strings, tab)
     defaults = defaults_for(db, version, strings, state)
-    if tab == "indicator":
-        guard_store(db, strings, indicator_view, db, version, state, strings)
-    elif tab == "category":
-        guard_store(db, strings, category_view, db, version, state, strings)
-    elif tab == "places":
-        guard_store(db, strings, places_view, db, version, state, strings)
-    elif tab == "coverage":
-        guard_store(db, strings, coverage_view, db, version, strings)
-    elif tab == "table":
-        guard_store(db, strings, table_view, db, version, state, strings, editor)
-    elif tab == "add":
-        guard_store(db, strings, add_view, db, strings)
-    else:
-        guard_store(db, strings, corrections_view, db, strings)
+    sections = {
+        "indicator": (indicator_view, db, version, state, strings),
+        "category": (category_view, db, version, state, strings),
+        "places": (places_view, db, version, state, strings),
+        "coverage": (coverage_view, db, version, strings),
+        "table": (table_view, db, version, state, strings, editor),
+        "add": (add_view, db, strings),
+    }
+    guard_store(db, strings, *sections.get(tab, (corrections_view, db, strings)))
     state = PageState(**{**state.__dict__, "point": st.session_state.get("point", "")})
     write_link(state, defaults)
 
@@ -989,7 +715,7 @@ def rebuild_offer(db: str, strings: UiStrings, editor: Editor) -> None:
             try:
                 kept = data.rebuild_from_reports(db, SHIPPED)
             except data.StoreProblem as problem:
-                st.error(store_problem_message(problem, db, strings))
+                st.error(lab.store_problem_message(problem, db, strings))
                 return
         flash("success", strings.text("rebuilt", kept=str(kept or "—")))
         st.rerun()
@@ -1000,7 +726,7 @@ def guard_store(db: str, strings: UiStrings, section, *args) -> None:
     try:
         section(*args)
     except data.StoreProblem as problem:
-        st.error(store_problem_message(problem, db, strings))
+        st.error(lab.store_problem_message(problem, db, strings))
 
 
 if __name__ == "__main__":  # Streamlit and AppTest run the script as __main__; a worker process that

@@ -351,6 +351,7 @@ def test_real_pipeline_relations_hold():
 from metrics.views import figures as figs  # noqa: E402
 from metrics.views import indicators as ind  # noqa: E402
 from metrics.views.choices import measure_choices  # noqa: E402
+from metrics.views.labels import FIGURE_LABEL_KEYS  # noqa: E402
 from metrics.views.prepare import period_types, round_significant, significant_digits  # noqa: E402
 from metrics.views.rows import period_bounds  # noqa: E402
 from metrics.views.state import PageState, choose, query_from_state, state_from_query  # noqa: E402
@@ -641,19 +642,7 @@ def test_figures_hover_units_integer_axes_and_hollow_derived():
         )
     )
     points = ind.indicator_points(data, "telecom_fraud", "cases", "cases")
-    labels = {
-        k: k
-        for k in (
-            "derived",
-            "source",
-            "alternatives",
-            "axis_period",
-            "axis_value",
-            "axis_change",
-            "computed",
-            "no_figure",
-        )
-    }
+    labels = {k: k for k in FIGURE_LABEL_KEYS}
     figure = figs.indicator_figure(points, title="t", unit="起", unit_family="cases", partial=False, labels=labels)
     trace = figure.data[0]
     assert list(trace.x) == [2023, 2024] and list(trace.marker.color)[0] == "white"

@@ -19,6 +19,7 @@ from metrics.store import DEFAULT_DB, ingest, ingest_upload_bytes, load_series_p
 from metrics.store.backends import Backend
 from metrics.store.database import open_store
 from metrics.store.rebuild import rebuild_store
+from metrics.store.series import disagreements
 
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
 UPLOAD_LIMIT_MB = 5
@@ -90,6 +91,11 @@ def read_series_points(db: str) -> pd.DataFrame:
     return guarded(lambda store: load_series_points(store.path), db)
 
 
+def read_disagreements(db: str) -> pd.DataFrame:
+    """Where two reports, or a report and a change stated in another, disagree beyond their rounding."""
+    return disagreements(read_series_points(db))
+
+
 def read_document(db: str, doc_id: str) -> dict | None:
     """One document (text, source, title, region, published) or None."""
     return guarded(lambda store: store.document(doc_id), db)
@@ -104,6 +110,16 @@ def save_correction(db: str, stat: str, field: str, value: object, *, seen: obje
     """Store one correction of the statistic ``stat`` (its stat_key) if its ``field`` still holds ``seen``
     (the value the user was shown); its id. A stale edit or a statistic gone is a ValueError saying so."""
     return int(guarded(lambda store: store.add_correction(stat, field, value, seen=seen, author=author), db))
+
+
+def save_corrections(
+    db: str, stat: str, changes: Mapping[str, object], seen: Mapping[str, object], author: str
+) -> None:
+    """Save each changed field of the statistic ``stat`` if it still holds what the viewer saw (an empty or
+    missing value seen as ''); the first refusal is a ValueError saying why (the fields before it are kept)."""
+    for field, value in changes.items():
+        shown = seen.get(field)
+        save_correction(db, stat, field, value, seen="" if shown is None or pd.isna(shown) else shown, author=author)
 
 
 def remove_correction(db: str, correction_id: int) -> None:
@@ -153,6 +169,18 @@ def ingest_upload(
     return UploadOutcome(
         True, "ingested", {"name": name, "count": getattr(summary, "statistics", 0), "content_hash": digest}
     )
+
+
+def ingest_uploads(
+    db: str, files: Sequence[tuple[str, bytes]], *, region: str | None, published: str | None
+) -> list[tuple[bool, str, dict]]:
+    """Check and ingest each (name, bytes) with the region (blank: none) and date given for all; each
+    outcome as (ok, string-table key, its values), what the page's review shows."""
+    outcomes = [
+        ingest_upload(db, name, payload, region=(region or "").strip() or None, published=published)
+        for name, payload in files
+    ]
+    return [(o.ok, o.message_key, o.values) for o in outcomes]
 
 
 def doc_id_for_content(db: str, content_hash: str) -> str | None:

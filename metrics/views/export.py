@@ -10,6 +10,7 @@ from metrics.store.exports import csv_bytes, neutralise_frame, xlsx_bytes
 
 EXPORT_COLUMNS = ("stat_id", *COLUMNS, "period_display", "is_partial", "derived", "corrected")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
 EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
 
 

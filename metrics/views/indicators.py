@@ -30,6 +30,7 @@ from metrics.views.rows import (
     level_rows,
     load_measures,
     load_provinces,
+    one_per_point,
     region_keys,
 )
 
@@ -85,30 +86,7 @@ def indicator_points(
         rows = rows[rows["region_key"].isin(regions)]
     if rows.empty:
         return pd.DataFrame(columns=POINT_COLUMNS)
-    ordered = rows.sort_values(
-        ["derived", "published", "start"], ascending=[True, False, True], na_position="last", kind="stable"
-    )
-    group = ["region_key", "period_label"]
-    alternatives = ordered.groupby(group, observed=True).size().rename("alternatives").reset_index()
-    chosen = ordered.drop_duplicates(subset=group, keep="first")
-    points = chosen.merge(alternatives, on=group, how="left")
-    points = points.assign(
-        **{
-            c: points[c].astype("string")
-            for c in (
-                "region_key",
-                "region",
-                "region_code",
-                "province_code",
-                "period_label",
-                "period_type",
-                "unit",
-                "unit_family",
-                "doc_id",
-                "metric",
-            )
-        }
-    )
+    points = one_per_point(rows, ["region_key", "period_label"])
     return points[POINT_COLUMNS].sort_values(["region_key", "period_label"], ignore_index=True)
 
 

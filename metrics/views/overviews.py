@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.views.choices import measure_choices
-from metrics.views.rows import POINT_COLUMNS, category_rows, level_rows, region_keys
+from metrics.views.rows import POINT_COLUMNS, category_rows, level_rows, one_per_point, region_keys
 
 
 def headline_cards(frame: pd.DataFrame, region_key: str, category: str) -> pd.DataFrame:
@@ -85,30 +85,7 @@ def category_multiples(frame: pd.DataFrame, category: str, regions: tuple[str, .
     rows = rows[pair.isin({f"{m}|{f}" for m, f in family_of.items()})]
     if rows.empty:
         return pd.DataFrame(columns=[*POINT_COLUMNS, "measure"])
-    ordered = rows.sort_values(
-        ["derived", "published", "start"], ascending=[True, False, True], na_position="last", kind="stable"
-    )
-    group = ["measure", "region_key", "period_label"]
-    alternatives = ordered.groupby(group, observed=True).size().rename("alternatives").reset_index()
-    points = ordered.drop_duplicates(subset=group, keep="first").merge(alternatives, on=group, how="left")
-    points = points.assign(
-        **{
-            c: points[c].astype("string")
-            for c in (
-                "measure",
-                "region_key",
-                "region",
-                "region_code",
-                "province_code",
-                "period_label",
-                "period_type",
-                "unit",
-                "unit_family",
-                "doc_id",
-                "metric",
-            )
-        }
-    )
+    points = one_per_point(rows, ["measure", "region_key", "period_label"])
     order = {m: i for i, m in enumerate(measure_choices(frame, category))}
     points = points.assign(order=points["measure"].map(order)).sort_values(["order", "region_key", "period_label"])
     return points[[*POINT_COLUMNS, "measure"]].reset_index(drop=True)

@@ -62,6 +62,10 @@ POINT_COLUMNS = [
     "published",
     "alternatives",
 ]
+# the columns of a point held as text (strings, not categories)
+POINT_TEXT_COLUMNS = (
+    "region_key region region_code province_code period_label period_type unit unit_family doc_id metric".split()
+)
 
 
 @dataclass(frozen=True)
@@ -154,3 +158,16 @@ def period_end(labels: pd.Series) -> pd.Series:
     """The last day of each period (NaT for an unknown form), looked up once per distinct label."""
     ends = {label: (period_bounds(label) or (None, None))[1] for label in labels.dropna().unique()}
     return pd.to_datetime(labels.map(ends), errors="coerce")
+
+
+def one_per_point(rows: pd.DataFrame, group: list[str]) -> pd.DataFrame:
+    """One statement per point (the rows of one ``group``): a stated figure before a derived one, then the
+    newest report's first statement; with the number of ``alternatives``, the group's and text columns as
+    strings."""
+    ordered = rows.sort_values(
+        ["derived", "published", "start"], ascending=[True, False, True], na_position="last", kind="stable"
+    )
+    alternatives = ordered.groupby(group, observed=True).size().rename("alternatives").reset_index()
+    points = ordered.drop_duplicates(subset=group, keep="first").merge(alternatives, on=group, how="left")
+    text = dict.fromkeys([*group, *POINT_TEXT_COLUMNS])
+    return points.assign(**{c: points[c].astype("string") for c in text})

@@ -51,6 +51,14 @@ class Settings:
         return bool(given) and hmac.compare_digest(str(given).encode(), str(self.token).encode())
 
 
+@dataclass(frozen=True)
+class Editor:
+    """Whether this viewer may upload and correct, and the name the corrections log keeps for them."""
+
+    may_edit: bool
+    author: str
+
+
 def is_loopback(address: str | None) -> bool:
     """True for an address only this machine can reach (127.0.0.1, ::1, localhost); an empty address
     means "every interface" to Streamlit.

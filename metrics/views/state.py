@@ -11,9 +11,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 VIEWS = ("indicator", "category", "places", "coverage", "table", "add", "corrections")
+EDIT_VIEWS = ("add", "corrections")  # offered only to a viewer who may edit (metrics/views/settings.py)
 PERIOD_MODES = ("years", "partial")
 LANGS = ("zh", "en")
 DEFAULT_CATEGORY = "telecom_fraud"
+WIDGET_KEYS = {  # each part of the state → the key of the widget that holds it
+    "tab": "w_tab",
+    "category": "w_category",
+    "measure": "w_measure",
+    "regions": "w_regions",
+    "periods": "w_periods",
+    "period": "w_period",
+    "derived": "w_derived",
+    "lang": "w_lang",
+}
 
 
 @dataclass(frozen=True)
@@ -107,3 +118,41 @@ def measure_key(choice: str) -> tuple[str, str]:
     a plain key has no family ('')."""
     measure, _, family = choice.partition("/")
     return measure, family
+
+
+def offered_views(may_edit: bool) -> list[str]:
+    """The views this viewer is offered: the editing ones only to a viewer who may edit.
+
+    >>> offered_views(False)
+    ['indicator', 'category', 'places', 'coverage', 'table']
+    """
+    return [v for v in VIEWS if may_edit or v not in EDIT_VIEWS]
+
+
+def widget_values(state: PageState) -> dict[str, object]:
+    """Widget key → the value a link's state puts into it (a tuple of regions as a list).
+
+    >>> widget_values(PageState(regions=("350200",)))["w_regions"]
+    ['350200']
+    """
+    values: dict[str, object] = {}
+    for name, key in WIDGET_KEYS.items():
+        value = getattr(state, name)
+        values[key] = list(value) if isinstance(value, tuple) else value
+    return values
+
+
+def selected_ids(event: Mapping | None) -> list[str]:
+    """The stat_ids of the points a chart's selection event holds (their customdata's first item)."""
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    return [str(p.get("customdata", [""])[0]) for p in points if p.get("customdata")]
+
+
+def chosen_row(selected: Sequence[int], count: int) -> int | None:
+    """The first selected table row that still exists (a row deleted meanwhile is none), or None.
+
+    >>> chosen_row([5], 3), chosen_row([2, 0], 3), chosen_row([], 3)
+    (None, 2, None)
+    """
+    rows = [r for r in selected if 0 <= r < count]
+    return rows[0] if rows else None

@@ -31,6 +31,20 @@ def mark_in_sentence(sentences: pd.Series, surfaces: pd.Series) -> pd.Series:
     return pd.Series(out, index=sentences.index, dtype="object")
 
 
+def escape_md(text: str) -> str:
+    """Text from data, safe inside st.markdown: every markdown control character escaped.
+
+    >>> escape_md("[a](b) *c*")
+    '\\\\[a\\\\]\\\\(b\\\\) \\\\*c\\\\*'
+    """
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A small frame made safe for st.dataframe: text columns as strings, formula text neutralised."""
+    return neutralise_frame(frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}))
+
+
 def display_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The rows to show in st.dataframe: chosen columns plus the marked sentence, formula text neutralised.
 
