@@ -22,7 +22,8 @@ from harness import run_python
 from metrics import extract
 from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
 from metrics.extraction import classify, context, measure, normalize, period_span, scope, spans
-from metrics.extraction.pipeline import CLAUSE_REST, LIST_GAP, TRAILING_NOUN, _basis_list, _list_separator
+from metrics.extraction.figure_record import CLAUSE_REST, TRAILING_NOUN
+from metrics.extraction.lists import LIST_GAP, _basis_list, _list_separator
 
 # name → Python expression building the text in the child process
 PATHOLOGICAL = {
