@@ -8,9 +8,9 @@ import bisect
 from dataclasses import replace
 
 from metrics.extraction.document import Context
+from metrics.extraction.figure import Figure
 from metrics.extraction.figure_record import make_record
 from metrics.extraction.measure import measure_of
-from metrics.extraction.spans import Figure
 from metrics.extraction.tables import Cell, label_text
 from metrics.record import Record
 

@@ -13,11 +13,11 @@ import regex
 from metrics.extraction.classify import basis_of, category_of, kind_of, starts_with_change_word
 from metrics.extraction.context import SENTENCE_BACK, figure_period
 from metrics.extraction.document import Context, original_slice
+from metrics.extraction.figure import Figure
 from metrics.extraction.measure import category_for_measure, measure_of, unit_norm
 from metrics.extraction.normalize import normalize
 from metrics.extraction.period_span import span_label
 from metrics.extraction.scope import scope_of
-from metrics.extraction.spans import Figure
 from metrics.record import Record
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")

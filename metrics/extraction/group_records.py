@@ -9,11 +9,11 @@ from dataclasses import replace
 
 from metrics.extraction.classify import clean_metric, is_only_change_words
 from metrics.extraction.document import Context, original_slice
+from metrics.extraction.figure import Figure
 from metrics.extraction.figure_record import make_record, trailing_noun
 from metrics.extraction.lists import basis_list, distribute_subjects, is_subject_list
 from metrics.extraction.measure import part_takes_whole, verb_in_metric
 from metrics.extraction.normalize import FILLER, normalize
-from metrics.extraction.spans import Figure
 from metrics.record import Record
 
 

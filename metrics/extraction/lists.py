@@ -13,7 +13,7 @@ from functools import cache
 
 import regex
 
-from metrics.extraction.spans import Figure
+from metrics.extraction.figure import Figure
 from metrics.rules import alternation, compile_checked, load
 
 LIST_GAP = regex.compile(r"^\s*+(?:(?:、|和|及|与|以及|,)\s*+)?$")  # possessive: linear on a long run of spaces

@@ -15,9 +15,10 @@ from dataclasses import replace
 
 from metrics.extraction.cell_records import records_for_cells, without_cells
 from metrics.extraction.document import Setting, document_context, document_setting, first_statistic
+from metrics.extraction.figure import Figure
 from metrics.extraction.group_records import records_for_group
 from metrics.extraction.lists import group_lists, share_within_list
-from metrics.extraction.spans import Figure, find_figures
+from metrics.extraction.spans import find_figures
 from metrics.extraction.tables import table_cells
 from metrics.record import Record
 from metrics.rules import load
