@@ -25,7 +25,8 @@ from metrics.extraction.context import (
 from metrics.extraction.figure import Figure
 from metrics.extraction.jurisdiction import region_fields
 from metrics.extraction.normalize import FILLER, normalize
-from metrics.extraction.period_span import data_date, days_label, head_label, holiday_year, lead_date, span_index
+from metrics.extraction.period_span import span_index
+from metrics.extraction.report_span import data_date, days_label, head_label, holiday_year, lead_date
 
 
 class Setting(NamedTuple):

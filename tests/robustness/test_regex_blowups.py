@@ -21,7 +21,18 @@ import regex
 from harness import run_python
 from metrics import extract
 from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
-from metrics.extraction import change_and_veto, classify, context, figure, measure, normalize, period_span, scope, spans
+from metrics.extraction import (
+    change_and_veto,
+    classify,
+    context,
+    figure,
+    measure,
+    normalize,
+    period_span,
+    report_span,
+    scope,
+    spans,
+)
 from metrics.extraction.figure_record import CLAUSE_REST, TRAILING_NOUN
 from metrics.extraction.lists import LIST_GAP, _basis_list, _list_separator
 
@@ -96,7 +107,7 @@ def _patterns() -> dict[str, regex.Pattern]:
         {
             "events": period_span._event_patterns()[0],
             "recent": period_span._event_patterns()[1],
-            "lead date": period_span.LEAD_DATE,
+            "lead date": report_span.LEAD_DATE,
             "scope case": scope._patterns()[0],
             "scope context": scope._patterns()[1],
         }
