@@ -209,4 +209,6 @@ def test_cli_usage_errors_exit_2(tmp_path, args, message):
 
 def test_store_commands_on_a_dataset_folder_exit_2(tmp_path):
     result = run("list", "--db", str(tmp_path))
-    assert result.returncode == 2 and "is a folder, not a store file" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2 and "is a folder, not a store file" in result.stderr and "Traceback" not in result.stderr
+    )
