@@ -32,9 +32,10 @@ def test_every_pattern_file_loads(name):
 
 
 def test_every_regex_compiles():
-    from metrics.extraction import context, measure, period_span, scope, spans
+    from metrics.extraction import change_and_veto, context, figure, measure, period_span, scope
 
-    spans.figure_pattern(), spans.fraction_pattern(), spans.direction_patterns(), spans.veto_patterns()
+    figure.figure_pattern(), figure.fraction_pattern()
+    change_and_veto.direction_patterns(), change_and_veto.veto_patterns()
     context._time_pattern(), context._published_patterns()
     period_span._span_pattern(), period_span._event_patterns(), measure._rules(), scope._patterns()
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics.extraction.regions import Region, dataset_years, region_by_code, resolve_region
+from metrics.extraction.gazetteer import Region, dataset_years, region_by_code
+from metrics.extraction.regions import resolve_region
 
 CORPORA = Path(__file__).resolve().parent.parent / "data" / "corpus"
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from metrics import extract
 from metrics.extraction.normalize import normalize
-from metrics.extraction.tables import header_columns, split_run, table_cells
+from metrics.extraction.table_headers import header_columns
+from metrics.extraction.tables import split_run, table_cells
 
 
 def tokens(*texts: str) -> list[tuple[int, int, str]]:

@@ -2,8 +2,9 @@
 2024-01/2024-10, 2024-02-09/2024-02-17, or None.
 
 The nearest span expression before the figure in its sentence decides, else in its paragraph, else the
-one the report's head names (a bulletin's title: 厦门市社会治安警情通报(2021年10月)), else the figure's
-year. Patterns live in metrics/patterns/periods.yaml (spans, to_date) and campaigns.yaml; no stage reads
+one the report's head names (a bulletin's title: 厦门市社会治安警情通报(2021年10月); read once per
+document by report_span.py, with the lead date and the days a holiday runs), else the figure's year.
+Patterns live in metrics/patterns/periods.yaml (spans, to_date) and campaigns.yaml; no stage reads
 the clock: 今年以来 runs to the month of the release date passed in.
 """
 
@@ -20,7 +21,6 @@ from metrics.rules import alternation, compile_checked, load
 YEAR = r"(?:19|20)\d\d"
 NUMBER = r"\d{1,2}|[一二三四五六七八九十廿]{1,3}"
 UNTOLD = "?"  # the head names a holiday whose days the text does not give: its figures have no label
-HEAD = 300  # characters: where a report names the span it covers (title, first lines)
 SPAN_KINDS = ("days", "months", "quarter", "half", "nine", "month")
 
 
@@ -51,36 +51,6 @@ def _span_pattern() -> regex.Pattern:
     return compile_checked("|".join(parts), "periods.yaml spans / campaigns.yaml")
 
 
-# The date of a news lead: a dateline (西安8月31日电), or the day the reporter learnt the figures or the
-# press conference was held (记者8月18日从省公安厅了解到, 10月28日,省政府新闻办举行…).
-LEAD_DATE = regex.compile(
-    r"(?<![\d年])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?日\s?"
-    r"(?:电|讯|,|从|上午|下午|晚|召开|举行|获悉|了解|通报|发布)"
-)
-LEAD = 300  # characters where a lead date stands
-
-
-def lead_date(norm: str, reference: dt.date | None, subject: int | None = None) -> dt.date | None:
-    """A news report's lead date, when it falls on or before the page's publication date in the same
-    year (a page re-published later) or, without a publication date, in the report's year."""
-    year = reference.year if reference is not None else subject
-    if year is None:
-        return None
-    m = LEAD_DATE.search(norm, 0, min(len(norm), LEAD))
-    if not m:
-        return None
-    try:
-        date = dt.date(year, int(m["m"]), int(m["d"]))
-    except ValueError:
-        return None
-    return date if reference is None or date <= reference else None
-
-
-def data_date(norm: str, reference: dt.date | None, subject: int | None = None) -> dt.date | None:
-    """The date a news report's figures reach: its lead date, else the publication date."""
-    return lead_date(norm, reference, subject) or reference
-
-
 @cache
 def _event_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     data = load("campaigns")
@@ -106,7 +76,8 @@ def span_index(norm: str) -> MatchIndex:
     return MatchIndex(_span_pattern(), norm, keep=lambda m: not m["k_cmp"])
 
 
-def _number(text: str | None) -> int | None:
+def span_number(text: str | None) -> int | None:
+    """A month's or day's number as written (8, 十二, 廿五), or None."""
     if not text:
         return None
     from metrics.extraction.numbers import figure_value
@@ -123,7 +94,8 @@ def _kind_names() -> tuple[tuple[str, str], ...]:
     return tuple((name, name[2:]) for name in _span_pattern().groupindex if name.startswith("k_"))
 
 
-def _kind(m: regex.Match) -> str:
+def span_kind(m: regex.Match) -> str:
+    """Which alternative of the span pattern matched: days, months, quarter, campaign, todate, year …"""
     return next(kind for name, kind in _kind_names() if m.start(name) >= 0)
 
 
@@ -167,11 +139,11 @@ def label_of(
 ) -> tuple[bool, str | None]:
     """(decided, label) for one span expression and the figure's year; undecided expressions let the
     search go on (a bare 今年 in a report on a quarter)."""
-    kind = _kind(m)
+    kind = span_kind(m)
     y1 = int(m["y1"]) if m.groupdict().get("y1") else year
     if kind == "days":
-        m1, d1, d2 = _number(m["m1"]), _number(m["d1"]), _number(m["d2"])
-        m2 = _number(m["m2"]) or m1
+        m1, d1, d2 = span_number(m["m1"]), span_number(m["d1"]), span_number(m["d2"])
+        m2 = span_number(m["m2"]) or m1
         y2 = int(m["y2"]) if m["y2"] else y1
         if not m["y1"] and not m["y2"] and m2 is not None and m1 is not None and m2 < m1:
             y1 = year - 1
@@ -183,29 +155,29 @@ def label_of(
     if kind == "months":
         y2 = int(m["y2"]) if m["y2"] else y1
         if m["first"]:
-            return True, _month_span(y1, 1, y1, _number(m["first"]) or 0)
-        m1, m2 = _number(m["m1"]) or 0, _number(m["m2"]) or 0
+            return True, _month_span(y1, 1, y1, span_number(m["first"]) or 0)
+        m1, m2 = span_number(m["m1"]) or 0, span_number(m["m2"]) or 0
         label = _month_span(y1, m1, y2, m2)
         return (label is not None), label
     if kind == "quarter":
-        q = _number(m["q"])
+        q = span_number(m["q"])
         return True, f"{y1}-Q{q}"
     if kind == "half":
         return True, f"{y1}-H{1 if m['h'] == '上' else 2}"
     if kind == "nine":
         return True, f"{year}-01/{year}-09"
     if kind == "month":
-        month = _number(m["m1"] or m["m2"])
+        month = span_number(m["m1"] or m["m2"])
         return (True, f"{y1}-{month:02d}") if month and 1 <= month <= 12 else (False, None)
     if kind == "until":
         y = int(m["y"]) if m["y"] else year
-        month = _number(m["m"])
+        month = span_number(m["m"])
         if _is_bulletin(head):
             return True, head
         return (True, _month_span(y, 1, y, month)) if month and 1 <= month <= 12 else (False, None)
     if kind == "sinceday":  # 自6月25日…以来: that day to the day the figures reach
         try:
-            first = dt.date(year, _number(m["m"]) or 0, _number(m["d"]) or 0)
+            first = dt.date(year, span_number(m["m"]) or 0, span_number(m["d"]) or 0)
         except ValueError:
             return False, None
         if reference is None or reference.year != year or reference < first:
@@ -213,13 +185,13 @@ def label_of(
         return True, f"{first.isoformat()}/{reference.isoformat()}"
     if kind == "oneday":  # 於4月30日: that day
         try:
-            day = dt.date(year, _number(m["m"]) or 0, _number(m["d"]) or 0)
+            day = dt.date(year, span_number(m["m"]) or 0, span_number(m["d"]) or 0)
         except ValueError:
             return False, None
         return True, f"{day.isoformat()}/{day.isoformat()}"
     if kind == "since":
         y = int(m["y"]) if m["y"] else year
-        start, reached = _number(m["m"]), _release_month(y, reference)
+        start, reached = span_number(m["m"]), _release_month(y, reference)
         if not start or not reached or y != year:
             return True, str(year)
         return True, _month_span(y, start, y, reached) if start <= reached else str(year)
@@ -279,67 +251,6 @@ def _is_bulletin(head: str | None) -> bool:
     return bool(head) and ("-Q" in head or "-H" in head)
 
 
-def head_label(
-    norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None, first_figure: int | None = None
-) -> str | None:
-    """The span the report's head names (its first HEAD characters, before its first figure: a heading
-    further down speaks for its section), if it names one: a span of time, a campaign or a holiday
-    (with the days the report gives it, else UNTOLD); of several, the last."""
-    if subject is None:
-        return None
-    end = min(len(norm), HEAD, first_figure if first_figure is not None else HEAD)
-    found = None
-    for m in spans.between(0, end):  # the last before the first figure: nearest to the figures
-        if _kind(m) in SPAN_KINDS + ("campaign", "sinceday"):
-            decided, label = label_of(m, subject, reference)
-            if decided and label:
-                found = label
-        elif _kind(m) == "holiday" and found is None:
-            found = days_label(norm, spans, subject, reference) or UNTOLD
-    return found
-
-
-def days_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None) -> str | None:
-    """The first span of days the report gives (a holiday's days: 1月29日至2月6日), if any."""
-    if subject is None:
-        return None
-    for m in spans.between(0, len(norm)):
-        if _kind(m) == "days":
-            decided, label = label_of(m, subject, reference)
-            if decided and label:
-                return label
-    return None
-
-
-def _day_spans(norm: str) -> set[str]:
-    """Every span of days within one year the text gives without a year (4月29日至5月3日 → 04-29/05-03)."""
-    found = set()
-    for m in span_index(norm).matches:
-        if _kind(m) != "days" or m["y1"] or m["y2"]:
-            continue
-        m1, d1, d2 = _number(m["m1"]), _number(m["d1"]), _number(m["d2"])
-        m2 = _number(m["m2"]) or m1
-        if None not in (m1, d1, m2, d2):
-            found.add(f"{m1:02d}-{d1:02d}/{m2:02d}-{d2:02d}")
-    return found
-
-
-def holiday_year(norm: str) -> int | None:
-    """The year a named holiday's days identify (五一 4月29日至5月3日 → 2023, periods.yaml holiday_days),
-    when exactly one year fits; for a text that names no year and has no date."""
-    spans = _day_spans(norm)
-    if not spans:
-        return None
-    years = {
-        int(year)
-        for holiday in load("periods")["holiday_days"]
-        if any(name in norm for name in holiday["names"])
-        for year, days in holiday["days"].items()
-        if days in spans
-    }
-    return years.pop() if len(years) == 1 else None
-
-
 def _label_year(label: str) -> int:
     return int(label.rsplit("/", 1)[-1][:4])
 
@@ -372,7 +283,7 @@ def _anchor(
     """The span of the nearest campaign or 'since' before a to-date word (in its sentence or the one
     before, within its paragraph), if any."""
     for m in reversed(spans.between(start, end)):
-        if _kind(m) in ANCHOR_KINDS:
+        if span_kind(m) in ANCHOR_KINDS:
             decided, label = label_of(m, year, reference, head)
             if decided and label:
                 return label
@@ -399,18 +310,20 @@ def span_label(
     s_start, _ = layout.sentence(pos)
     p_start, _ = layout.paragraph(pos)
     own = spans.last_between(s_start, pos)
-    if own is None or _kind(own) in EVENT_YIELDS:
+    if own is None or span_kind(own) in EVENT_YIELDS:
         event = event_label(layout.norm[s_start:pos], event_day, reference, period)
         if event:
             return event
     for start, end in ((s_start, pos), (p_start, s_start)):
         for m in reversed(spans.between(start, end)):
-            if start != s_start and _kind(m) == "oneday":
+            if start != s_start and span_kind(m) == "oneday":
                 continue  # a day speaks for its own sentence only
             decided, label = label_of(m, period, reference, head, days)
             if decided:
                 since = max(p_start, layout.sentence(s_start - 1)[0]) if s_start > 0 else s_start
-                if _kind(m) in TO_DATE_KINDS and (anchor := _anchor(spans, since, m.start(), period, reference, head)):
+                if span_kind(m) in TO_DATE_KINDS and (
+                    anchor := _anchor(spans, since, m.start(), period, reference, head)
+                ):
                     label = anchor  # 在夏季行动方面…。目前已清查…: to date since the campaign's start
                 return _fit(label, period) if label is not None else None
     return _fit(head, period) if head else str(period)

@@ -20,11 +20,19 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from dataclasses import dataclass, replace
-from functools import cache
 
 import regex
 
-from metrics.rules import alternation, compile_checked, load
+from metrics.extraction.table_headers import (
+    HEADER_LOOKBACK,
+    Column,
+    header_before,
+    header_columns,
+    header_pattern,
+    header_span,
+    with_change_years,
+)
+from metrics.rules import load
 
 TOKEN = r"[+\-]?\(?\d[\d,]*(?:\.\d+)?%?\)?"
 # A run of numeric tokens separated by spaces or tabs; not glued to letters, Han or other digits.
@@ -35,9 +43,6 @@ CONTINUATION = regex.compile(r"\d{3}(?:\.\d+)?%?\)?")  # 923, 392, 315.5%
 HAN_CHUNK = regex.compile(r"\p{Han}[\p{Han}()（）]*")
 LINE = regex.compile(r"[^\n]*")
 LEADING_ZERO = regex.compile(r"[+\-]?\(?0\d+")
-HEADER_LOOKBACK = 400  # characters before a table's first row searched for its column header
-HEADER_LINE_MAX = 120  # characters: a longer line above a table is prose, not its header
-BARE_YEAR = regex.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,%])")
 MAX_CELL_DIGITS = 15
 MAX_HEADER_COLUMNS = 12  # header words looked at before a row run together on one line
 MAX_ROW_TOKENS = 60  # a longer run of numbers is no table row (and its splitting would not stay cheap)
@@ -56,102 +61,6 @@ class Cell:
     period_offset: int = 0  # -1 in a column of the same period a year before (去年同期)
     basis: str | None = None  # yoy / mom for a change, from the header (同比, 去年同期 … 增减)
     header: tuple[int, int] | None = None  # the lines just above its table (column titles, a caption)
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    kind: str  # count, rate, change_abs, change_pct
-    year: int | None
-    offset: int = 0  # years back from the report's year (去年同期 → -1)
-    basis: str | None = None  # for a change column: yoy / mom
-
-
-# ---------------------------------------------------------------- header words
-
-
-@cache
-def _header_pattern() -> regex.Pattern:
-    data = load("tables")
-    words = alternation(
-        data["change_pct"]
-        + data["change_abs"]
-        + data["current_period"]
-        + data["previous_year"]
-        + data["previous_period"]
-        + data["share"]
-    )
-    return compile_checked(
-        rf"(?P<year>{data['year_header']})|(?P<word>{words})(?P<pct>{data['percent_mark']})?", "tables.yaml headers"
-    )
-
-
-@cache
-def _word_column() -> dict[str, Column]:
-    """Header word → the column it heads (its year unknown)."""
-    data = load("tables")
-    columns = {w: Column("count", None) for w in data["current_period"]}
-    columns.update({w: Column("count", None, basis="mom") for w in data["previous_period"]})  # marks the table mom
-    columns.update({w: Column("rate", None) for w in data["share"]})
-    columns.update({w: Column("count", None, offset=-1) for w in data["previous_year"]})
-    columns.update({w: Column("change_abs", None, basis=_basis_of_word(w)) for w in data["change_abs"]})
-    columns.update({w: Column("change_pct", None, basis=_basis_of_word(w)) for w in data["change_pct"]})
-    return columns
-
-
-def _basis_of_word(word: str) -> str | None:
-    data = load("tables")
-    if any(w in word for w in data["mom_words"]):
-        return "mom"
-    return "yoy" if any(w in word for w in data["yoy_words"]) else None
-
-
-def header_columns(header: str, bare_years: bool = False) -> list[Column]:
-    """The meaningful column headers in order: years (2013年; a bare 2013 too when ``bare_years``) and
-    change words. A year repeated right away (2013 年 Ano de 2013: a bilingual header) is one column.
-
-    >>> [(c.kind, c.year) for c in header_columns("2013 年 Ano de 2013 2014 年 数量差距 百份率差距")]
-    [('count', 2013), ('count', 2014), ('change_abs', None), ('change_pct', None)]
-    >>> [(c.kind, c.year) for c in header_columns("项目 2022 2023 增减", bare_years=True)]
-    [('count', 2022), ('count', 2023), ('change_abs', None)]
-    """
-    found = [(m.start(), m.end(), m) for m in _header_pattern().finditer(header)]
-    if bare_years:
-        taken = [(a, b) for a, b, _ in found]
-        found += [
-            (m.start(), m.end(), m) for m in BARE_YEAR.finditer(header) if not any(a <= m.start() < b for a, b in taken)
-        ]
-    columns: list[Column] = []
-    for _, _, m in sorted(found, key=lambda f: f[0]):
-        if m.re is BARE_YEAR or m["year"]:
-            column = Column("count", int(regex.search(r"\d{4}", m.group()).group()))
-            if columns and columns[-1] == column:
-                continue
-        else:
-            column = _word_column()[m["word"]]
-            if m["pct"] and column.kind == "change_abs":
-                column = Column("change_pct", None, basis=column.basis)
-        columns.append(column)
-    return with_table_basis(columns)
-
-
-def with_table_basis(columns: list[Column]) -> list[Column]:
-    """Change columns without a basis of their own take the table's: yoy beside a column of the same
-    period a year before (去年同期), mom beside one of the period just before (上周)."""
-    if any(c.offset == -1 for c in columns):
-        basis = "yoy"
-    else:
-        basis = "mom" if any(c.kind == "count" and c.basis == "mom" for c in columns) else None
-    return [Column(c.kind, c.year, c.offset, c.basis or basis) if c.kind.startswith("change") else c for c in columns]
-
-
-def with_change_years(columns: list[Column]) -> list[Column]:
-    """Change columns take the latest year of the header (2014 for 2013 → 2014)."""
-    years = [c.year for c in columns if c.year is not None]
-    latest = max(years) if years else None
-    return [
-        Column(c.kind, latest, c.offset, c.basis) if c.kind.startswith("change") and c.year is None else c
-        for c in columns
-    ]
 
 
 # ---------------------------------------------------------------- cells of one run
@@ -217,20 +126,11 @@ def cell_of(group: list[tuple[int, int, str]], column: Column, label: tuple) -> 
         kind = "change_pct" if percent or kind == "rate" else "change_abs"
     if kind == "change_abs" and percent:
         kind = "change_pct"
-    direction = None
-    if kind.startswith("change"):
-        direction = "down" if sign == "-" else ("up" if value else None)
+    change = kind.startswith("change")
+    direction = ("down" if sign == "-" else ("up" if value else None)) if change else None
+    offset = column.offset if column.year is None else 0  # a year column is its own period
     return Cell(
-        start=start,
-        end=end,
-        value=value,
-        kind=kind,
-        direction=direction,
-        percent=percent,
-        label=label,
-        period=column.year,
-        period_offset=column.offset if column.year is None else 0,
-        basis=column.basis if kind.startswith("change") else None,
+        start, end, value, kind, direction, percent, label, column.year, offset, column.basis if change else None
     )
 
 
@@ -299,32 +199,6 @@ def is_phone_like(tokens: list[tuple[int, int, str]]) -> bool:
     return False
 
 
-def header_span(norm: str, start: int) -> tuple[int, int]:
-    """The span of the header lines just above a table that starts at ``start``: up to three lines,
-    none of them prose (a full stop, or longer than HEADER_LINE_MAX)."""
-    begin, count = start, 0
-    window = max(0, start - HEADER_LOOKBACK)
-    while begin > window and count < 3:
-        line_start = norm.rfind("\n", window, begin - 1) + 1 if begin - 1 > window else window
-        line = norm[line_start : begin - 1] if begin - 1 >= line_start else ""
-        if line.strip():
-            if "。" in line or len(line.strip()) > HEADER_LINE_MAX:
-                break
-            count += 1
-        begin = line_start
-        if line_start == window:
-            break
-    return begin, start
-
-
-def _header_before(norm: str, start: int) -> list[Column]:
-    """The columns named in the lines just above a table (header_span); a bare year counts there
-    (项目 2022 2023 增减)."""
-    begin, end = header_span(norm, start)
-    columns = with_change_years(header_columns(norm[begin:end], bare_years=True))
-    return columns if len(columns) >= 2 else []
-
-
 def line_table_cells(norm: str) -> list[Cell]:
     """Cells of tables laid out one row a line: blocks of at least two row lines, or one row under a
     header that names its columns."""
@@ -346,7 +220,7 @@ def line_table_cells(norm: str) -> list[Cell]:
 
 
 def _block_cells(norm: str, block: list[_Row]) -> list[Cell]:
-    columns = _header_before(norm, block[0].line_start) or None
+    columns = header_before(norm, block[0].line_start) or None
     if len(block) < 2 and columns is None:
         return []
     if columns is not None:
@@ -376,7 +250,7 @@ def inline_table_cells(norm: str, taken: list[Cell]) -> list[Cell]:
         at = bisect.bisect_left(taken_starts, line.start())
         if at < len(taken_starts) and taken_starts[at] < line.end():
             continue  # a line already read as a table row
-        headers = [(m.start(), m.end(), m) for m in _header_pattern().finditer(norm, line.start(), line.end())]
+        headers = [(m.start(), m.end(), m) for m in header_pattern().finditer(norm, line.start(), line.end())]
         if sum(1 for h in headers if h[2]["year"]) < 1 or len(headers) < 2:
             continue  # no header of years and change words on this line
         starts = [h[0] for h in headers]

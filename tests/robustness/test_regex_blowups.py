@@ -21,8 +21,20 @@ import regex
 from harness import run_python
 from metrics import extract
 from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
-from metrics.extraction import classify, context, measure, normalize, period_span, scope, spans
-from metrics.extraction.pipeline import CLAUSE_REST, LIST_GAP, TRAILING_NOUN, _basis_list, _list_separator
+from metrics.extraction import (
+    change_and_veto,
+    classify,
+    context,
+    figure,
+    measure,
+    normalize,
+    period_span,
+    report_span,
+    scope,
+    spans,
+)
+from metrics.extraction.figure_record import CLAUSE_REST, TRAILING_NOUN
+from metrics.extraction.lists import LIST_GAP, _basis_list, _list_separator
 
 # name → Python expression building the text in the child process
 PATHOLOGICAL = {
@@ -59,14 +71,14 @@ def test_pathological_input_is_extracted_in_bounded_time_and_memory(expr):
 
 def _patterns() -> dict[str, regex.Pattern]:
     """Every compiled pattern the extractor matches with, by name."""
-    adjacent, nearby = spans.direction_patterns()
-    before, after, around = spans.veto_patterns()
+    adjacent, nearby = change_and_veto.direction_patterns()
+    before, after, around = change_and_veto.veto_patterns()
     explicit, full_date, comparison = context._year_patterns()
     sentence, paragraph, clause = context._boundary_patterns()
     found = {
-        "figure": spans.figure_pattern(),
-        "fraction": spans.fraction_pattern(),
-        "percent_words": spans.percent_words_pattern(),
+        "figure": figure.figure_pattern(),
+        "fraction": figure.fraction_pattern(),
+        "percent_words": figure.percent_words_pattern(),
         "direction adjacent": adjacent,
         "direction nearby": nearby,
         "veto before": before,
@@ -95,7 +107,7 @@ def _patterns() -> dict[str, regex.Pattern]:
         {
             "events": period_span._event_patterns()[0],
             "recent": period_span._event_patterns()[1],
-            "lead date": period_span.LEAD_DATE,
+            "lead date": report_span.LEAD_DATE,
             "scope case": scope._patterns()[0],
             "scope context": scope._patterns()[1],
         }

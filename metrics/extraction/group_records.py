@@ -1,0 +1,111 @@
+"""The records of one list of figures (a group: one figure, or 分别上升7.8%、42.2%): where its metric
+phrase stands, how a list of subjects or bases pairs with its figures, and what a figure without a metric
+of its own inherits from the figures before it in its sentence (a change takes its level's metric).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from metrics.extraction.classify import clean_metric, is_only_change_words
+from metrics.extraction.document import Context, original_slice
+from metrics.extraction.figure import Figure
+from metrics.extraction.figure_record import make_record, trailing_noun
+from metrics.extraction.lists import basis_list, distribute_subjects, is_subject_list
+from metrics.extraction.measure import part_takes_whole, verb_in_metric
+from metrics.extraction.normalize import FILLER, normalize
+from metrics.record import Record
+
+
+def metric_bounds(ctx: Context, start: int, stop: int) -> tuple[int, int]:
+    """Offsets of the metric phrase inside norm[start:stop], function words trimmed."""
+    phrase = ctx.norm[start:stop]
+    cleaned = clean_metric(phrase)
+    if not cleaned:
+        return stop, stop
+    at = _locate(phrase, cleaned)
+    return start + at[0], start + at[1]
+
+
+def _locate(phrase: str, cleaned: str) -> tuple[int, int]:
+    """Where the cleaned phrase (filler removed) stands in the phrase."""
+    if FILLER not in phrase:
+        at = phrase.rfind(cleaned)
+        return (at, at + len(cleaned)) if at >= 0 else (len(phrase), len(phrase))
+    stripped = [(i, c) for i, c in enumerate(phrase) if c != FILLER]
+    text = "".join(c for _, c in stripped)
+    at = text.rfind(cleaned)
+    if at < 0:
+        return len(phrase), len(phrase)
+    return stripped[at][0], stripped[at + len(cleaned) - 1][0] + 1
+
+
+def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[Figure, Record]]) -> list[Record]:
+    """A part (其中…, and the items after it in its sentence) measures what the whole it belongs to
+    measures: the last figure before 其中 with the same unit family (破获…案件6100多起,其中养老诈骗案件
+    2200多起 → solved), in its sentence or, when 其中 opens the sentence, the sentence before."""
+    if not records or not earlier:
+        return records
+    s_start, _ = ctx.layout.sentence(records[0].start)
+    marker = ctx.norm.rfind("其中", s_start, records[0].start)
+    if marker < 0:
+        return records
+    wholes = [r for _, r in earlier if r.end <= marker] or [r for _, r in earlier if r.end <= records[0].start]
+    out = []
+    for record in records:
+        if record.measure not in part_takes_whole() or verb_in_metric(
+            normalize(record.metric), record.unit, record.kind
+        ):
+            out.append(record)  # 其中移送公共危险罪101件, 其中严重受伤341人: its own words decide
+            continue
+        whole = next((r for r in reversed(wholes) if r.unit_norm == record.unit_norm), None)
+        out.append(replace(record, measure=whole.measure) if whole else record)
+    return out
+
+
+def records_for_group(
+    ctx: Context,
+    group: list[Figure],
+    earlier: list[tuple[Figure, Record]],
+    prior: list[tuple[Figure, Record]] | None = None,
+) -> list[Record]:
+    """Records for one list of figures; ``earlier`` holds the figures already read in this sentence,
+    ``prior`` those of the sentence before (a part, 其中…, may open a sentence of its own)."""
+    return part_takes_measure(ctx, _records_for_group(ctx, group, earlier), earlier or prior or [])
+
+
+def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Figure, Record]]) -> list[Record]:
+    head = group[0]
+    clause_start = ctx.layout.clause_start(head.start)
+    previous_end = earlier[-1][0].end if earlier else 0
+    phrase_start = max(clause_start, previous_end)
+    m_start, m_end = metric_bounds(ctx, phrase_start, head.start)
+    raw_phrase = ctx.norm[phrase_start : head.start]
+    phrase = ctx.norm[m_start:m_end]
+    count = len(group)
+
+    bases = basis_list(raw_phrase, count)
+    subjects = None if bases else distribute_subjects(phrase, count)
+    if subjects:
+        originals = distribute_subjects(original_slice(ctx, m_start, m_end), count) or subjects
+        return [
+            make_record(ctx, f, (m_start, m_end), None, metric_text=o, in_list=True) for f, o in zip(group, originals)
+        ]
+    if bases:
+        return [make_record(ctx, f, (m_start, m_end), b) for f, b in zip(group, bases)]
+
+    has_noun = trailing_noun(ctx, head)[1] > head.end and head.direction is None
+    if (is_only_change_words(raw_phrase) or m_start == m_end) and not has_noun:
+        counts = [r for f, r in earlier if r.kind not in ("change_pct", "change_abs")]
+        if count >= 2 and len(counts) >= count and is_subject_list(ctx.norm, [f for f, r in earlier][-count:]):
+            return [
+                make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric, measure=r.measure)
+                for f, r in zip(group, counts[-count:])
+            ]
+        if earlier:  # a change of the figure before: its metric and what it measures
+            inherited = earlier[-1][1]
+            return [
+                make_record(ctx, f, (m_start, m_end), None, metric_text=inherited.metric, measure=inherited.measure)
+                for f in group
+            ]
+    return [make_record(ctx, f, (m_start, m_end), None) for f in group]

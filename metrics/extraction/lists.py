@@ -1,0 +1,91 @@
+"""Figures that stand in a list, and the lists of words that pair with them.
+
+A list of figures (分别上升7.8%、42.2%) is a run of figures with only a list separator between them
+(``group_lists``); its items share the head's change direction and the last item's unit
+(``share_within_list``). A list of subjects before it (治安、电诈、黄赌、伤害类警情) gives one metric to each
+figure (``distribute_subjects``), a list of bases (同比、环比) one basis to each (``basis_list``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+import regex
+
+from metrics.extraction.figure import Figure
+from metrics.rules import alternation, compile_checked, load
+
+LIST_GAP = regex.compile(r"^\s*+(?:(?:、|和|及|与|以及|,)\s*+)?$")  # possessive: linear on a long run of spaces
+LEVEL_GROUPS = ("percent", "none", "tenths", "score")
+NOUN_ENDINGS = "数率量件人案情额员点所"
+SUBJECT_GAP_BREAK = regex.compile(r"[,;:。]")
+
+
+def group_lists(norm: str, figures: list[Figure]) -> list[list[Figure]]:
+    """Consecutive figures with only a list separator between them form one group."""
+    groups: list[list[Figure]] = []
+    for figure in figures:
+        if groups and LIST_GAP.match(norm[groups[-1][-1].end : figure.start]):
+            groups[-1].append(figure)
+        else:
+            groups.append([figure])
+    return groups
+
+
+def share_within_list(group: list[Figure]) -> list[Figure]:
+    """Items of a list take the head's change direction and the last item's unit where they have none."""
+    head, last = group[0], group[-1]
+    shared = []
+    for figure in group:
+        if figure.direction is None and head.direction and figure.unit_group in LEVEL_GROUPS:
+            figure = replace(figure, direction=head.direction)
+        if figure.unit_group == "none" and not figure.magnitude and last.unit_group != "none":
+            figure = replace(
+                figure, unit_group=last.unit_group, unit=last.unit, unit_start=last.unit_start, unit_end=last.unit_end
+            )
+        shared.append(figure)
+    return shared
+
+
+def is_subject_list(norm: str, figures: list[Figure]) -> bool:
+    """Do these figures stand in one subject list (刑事打处2129人、逮捕684人)?"""
+    gaps = [norm[a.end : b.start] for a, b in zip(figures, figures[1:])]
+    return all(len(g) <= 12 and not SUBJECT_GAP_BREAK.search(g) for g in gaps)
+
+
+@cache
+def _list_separator() -> regex.Pattern:
+    return compile_checked(alternation(load("metric")["list_seps"]), "metric.yaml list_seps")
+
+
+def split_items(phrase: str) -> list[str]:
+    return [item for item in _list_separator().split(phrase) if item]
+
+
+def distribute_subjects(phrase: str, count: int) -> list[str] | None:
+    """'治安、电诈、黄赌、伤害类警情' with 4 figures → one metric each ('治安类警情' ...), or None."""
+    items = split_items(phrase)
+    if len(items) != count or count < 2:
+        return None
+    *heads, last = items
+    if all(len(h) <= 4 and h[-1] not in NOUN_ENDINGS for h in heads) and len(last) > len(heads[-1]):
+        suffix = last[len(heads[-1]) :]
+        return [h + suffix for h in heads] + [last]
+    return items
+
+
+@cache
+def _basis_list() -> regex.Pattern:
+    data = load("changes")
+    words = alternation(data["yoy"] + data["mom"])
+    return compile_checked(rf"(?P<b>{words})(?:、(?P<b>{words}))+", "basis list")
+
+
+def basis_list(phrase: str, count: int) -> list[str] | None:
+    """'同比、环比分别下降33.42%、28.69%' → ['yoy', 'mom']."""
+    m = _basis_list().search(phrase)
+    if not m or len(m.captures("b")) != count:
+        return None
+    mom = set(load("changes")["mom"])
+    return ["mom" if b in mom else "yoy" for b in m.captures("b")]
