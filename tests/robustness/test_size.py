@@ -27,7 +27,7 @@ def corpus_body() -> str:
     return "\n".join(texts) + "\n"
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(620)  # a bound, not a speed check: 160 s here on a loaded 2-core machine (bench/ measures speed)
 def test_a_50_mb_report_is_extracted_in_bounded_memory(tmp_path, record_property):
     body = corpus_body()
     copies = -(-TARGET_BYTES // len(body.encode("utf-8")))
@@ -37,7 +37,7 @@ def test_a_50_mb_report_is_extracted_in_bounded_memory(tmp_path, record_property
             handle.write(body)
     out = tmp_path / "huge.csv"
     run = run_cli(
-        "extract", str(report), "-o", str(out), "--published", "2025-01-10", timeout=280, max_mb=PEAK_LIMIT_MB
+        "extract", str(report), "-o", str(out), "--published", "2025-01-10", timeout=600, max_mb=PEAK_LIMIT_MB
     )
     record_property("peak_mb", round(run.peak_mb))
     print(f"\n50 MB report: peak resident memory {run.peak_mb:.0f} MB")
