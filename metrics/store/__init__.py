@@ -2,7 +2,9 @@
 
 - ``backends``: ``store_at(path)``, the one place that tells a DuckDB store file from a Parquet dataset
   folder, and the methods both answer (statistics, document, corrections...).
-- ``database``: the DuckDB file (locking, schema, reading, writing a batch); ``corrections``: the user's.
+- ``database``: opening the DuckDB file (locking, bounded retries); ``schema``: its tables and the view
+  that applies corrections; ``reading``: statistics and documents read back; ``writing``: a batch of
+  documents and statistics in one transaction; ``corrections``: the user's.
 - ``pool``: ingest (read, extract and store) on a local process pool; ``dask_engine``: the same on a Dask
   cluster, which also writes the Parquet dataset (``dataset`` reads it back).
 - ``exports``: tables to CSV, Excel, JSONL and Parquet (the one writer of each format).

@@ -17,7 +17,7 @@ import pandas as pd
 
 from metrics.errors import UsageError
 from metrics.extraction.frame import with_column_types
-from metrics.store import corrections, database, dataset
+from metrics.store import corrections, database, dataset, reading
 from metrics.store.corrections import NOT_GIVEN
 
 
@@ -38,25 +38,25 @@ class DuckDBStore:
         years: Iterable[int] | None = None,
         regions: Iterable[str] | None = None,
     ) -> pd.DataFrame:
-        return database.load_statistics(self.path, categories=categories, years=years, regions=regions)
+        return reading.load_statistics(self.path, categories=categories, years=years, regions=regions)
 
     def document(self, doc_id: str) -> dict | None:
-        return database.load_document(self.path, doc_id)
+        return reading.load_document(self.path, doc_id)
 
     def documents(self) -> pd.DataFrame:
-        return database.list_documents(self.path)
+        return reading.list_documents(self.path)
 
     def documents_per_region_year(self) -> pd.DataFrame:
-        return database.documents_per_region_year(self.path)
+        return reading.documents_per_region_year(self.path)
 
     def statistics_per_category(self) -> pd.DataFrame:
-        return database.statistics_per_category(self.path)
+        return reading.statistics_per_category(self.path)
 
     def corrections(self) -> pd.DataFrame:
         return corrections.list_corrections(self.path)
 
     def document_addresses(self) -> pd.DataFrame:
-        return database.document_addresses(self.path)
+        return reading.document_addresses(self.path)
 
     def add_correction(
         self, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN, author: str | None = None
@@ -113,7 +113,7 @@ class ParquetDataset:
         years: Iterable[int] | None = None,
         regions: Iterable[str] | None = None,
     ) -> pd.DataFrame:
-        where, params = database.statistics_filter(categories=categories, years=years, regions=regions)
+        where, params = reading.statistics_filter(categories=categories, years=years, regions=regions)
         return with_column_types(dataset.load_dataset_statistics(self.path, where, params))
 
     def document(self, doc_id: str) -> dict | None:

@@ -29,9 +29,10 @@ from metrics.extraction.frame import record_rows, rows_to_frame
 from metrics.extraction.pipeline import extract_parts
 from metrics.record import COLUMNS, PANDAS_TYPES, Document, Record
 from metrics.sources.files import document_from_bytes, iter_files, read_document
-from metrics.store.database import DEFAULT_DB, Written, known_documents, open_store, write_documents
+from metrics.store.database import DEFAULT_DB, open_store
 from metrics.store.identity import Fingerprint
 from metrics.store.lifeline import exit_with_parent
+from metrics.store.writing import Written, known_documents, write_documents
 
 BATCH_SIZE = 32  # documents per worker task and per write connection
 
