@@ -25,6 +25,7 @@ from metrics.store.backends import store_at
 from metrics.store.corrections import NOT_GIVEN
 from metrics.store.database import DEFAULT_DB
 from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order, ingest_bytes, ingest_local
+from metrics.store.reading import StatisticsFilter
 from metrics.store.series import disagreements, series_points
 from metrics.store.statements import REQUIRED
 from metrics.store.uploads import content_name, ingest_upload_bytes
@@ -107,7 +108,7 @@ def load_statistics(
 ) -> pd.DataFrame:
     """Statistics with corrections applied (stat_id, every column of COLUMNS, corrected), optionally
     filtered; ``db`` may be a store file or a Parquet dataset folder."""
-    return store_at(db).statistics(categories=categories, years=years, regions=regions)
+    return store_at(db).statistics(StatisticsFilter(categories, years, regions))
 
 
 def load_document(db: str | os.PathLike, doc_id: str) -> dict | None:

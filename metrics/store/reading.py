@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -16,34 +17,37 @@ from metrics.store.database import DEFAULT_DB, open_store
 from metrics.store.schema import STORED_DOCUMENT_COLUMNS, corrected_sql, has_keyed_corrections, has_table, quote
 
 
-def load_statistics(
-    db: str | os.PathLike = DEFAULT_DB,
-    *,
-    categories: Iterable[str] | None = None,
-    years: Iterable[int] | None = None,
-    regions: Iterable[str] | None = None,
-) -> pd.DataFrame:
-    """Statistics with corrections applied: stat_id, every column of COLUMNS, corrected; optionally filtered."""
-    where, params = statistics_filter(categories=categories, years=years, regions=regions)
+@dataclass(frozen=True)
+class StatisticsFilter:
+    """Which statistics to read: only these categories, periods (years) and regions; None or empty: all."""
+
+    categories: Iterable[str] | None = None
+    years: Iterable[int] | None = None
+    regions: Iterable[str] | None = None
+
+    def where(self) -> tuple[str, list]:
+        """A SQL WHERE clause (with its parameters) over the statistics' columns; "" when it keeps all."""
+        clauses, params = [], []
+        for column, wanted in (("category", self.categories), ("period", self.years), ("region", self.regions)):
+            wanted = list(wanted or [])
+            if wanted:
+                clauses.append(f"{quote(column)} IN ({', '.join('?' for _ in wanted)})")
+                params.extend(wanted)
+        return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+ALL_STATISTICS = StatisticsFilter()
+
+
+def load_statistics(db: str | os.PathLike = DEFAULT_DB, wanted: StatisticsFilter = ALL_STATISTICS) -> pd.DataFrame:
+    """Statistics with corrections applied: stat_id, every column of COLUMNS, corrected; only those ``wanted``."""
+    where, params = wanted.where()
     with open_store(db) as con:
         frame = con.execute(
             f"SELECT * FROM ({corrected_sql(has_keyed_corrections(con))}) {where} ORDER BY doc_id, start, stat_id",
             params,
         ).df()
     return with_column_types(frame)
-
-
-def statistics_filter(
-    *, categories: Iterable[str] | None = None, years: Iterable[int] | None = None, regions: Iterable[str] | None = None
-) -> tuple[str, list]:
-    """A SQL WHERE clause (with its parameters) keeping only these categories, periods and regions."""
-    clauses, params = [], []
-    for column, wanted in (("category", categories), ("period", years), ("region", regions)):
-        wanted = list(wanted or [])
-        if wanted:
-            clauses.append(f"{quote(column)} IN ({', '.join('?' for _ in wanted)})")
-            params.extend(wanted)
-    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
 def load_document(db: str | os.PathLike, doc_id: str) -> dict | None:
