@@ -24,7 +24,15 @@ from metrics.errors import UsageError
 from metrics.store.backends import store_at
 from metrics.store.corrections import NOT_GIVEN
 from metrics.store.database import DEFAULT_DB
-from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order, ingest_bytes, ingest_local
+from metrics.store.pool import (
+    BATCH_SIZE,
+    IngestOptions,
+    IngestSummary,
+    KnownHashes,
+    in_order,
+    ingest_bytes,
+    ingest_local,
+)
 from metrics.store.reading import StatisticsFilter
 from metrics.store.series import disagreements, series_points
 from metrics.store.statements import REQUIRED
@@ -91,7 +99,8 @@ def ingest(
         raise UsageError(f"unknown engine {engine!r}: use local or dask")
     if scheduler is not None:
         raise UsageError("--scheduler needs --engine dask")
-    return ingest_local(paths, db=db, region=region, published=published, workers=workers, progress=progress)
+    options = IngestOptions(db=db, region=region, published=published, workers=workers, progress=progress)
+    return ingest_local(paths, options)
 
 
 def store_version(db: str | os.PathLike = DEFAULT_DB) -> str:
