@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import asdict
 from functools import lru_cache
 
 import pandas as pd
@@ -82,24 +83,15 @@ def ingest(
     processes when None) and writes a Parquet dataset to ``dataset`` on the way (metrics.store.dask_engine).
     UsageError (before anything is stored) when a path named does not exist or the engine is unknown.
     """
+    options = IngestOptions(db=db, region=region, published=published, workers=workers, progress=progress)
     if engine == "dask":
         from metrics.store.dask_engine import ingest_dask  # pyarrow writers and Dask only when asked for
 
-        return ingest_dask(
-            paths,
-            db=db,
-            region=region,
-            published=published,
-            workers=workers,
-            progress=progress,
-            scheduler=scheduler,
-            dataset=dataset,
-        )
+        return ingest_dask(paths, **asdict(options), scheduler=scheduler, dataset=dataset)
     if engine != "local":
         raise UsageError(f"unknown engine {engine!r}: use local or dask")
     if scheduler is not None:
         raise UsageError("--scheduler needs --engine dask")
-    options = IngestOptions(db=db, region=region, published=published, workers=workers, progress=progress)
     return ingest_local(paths, options)
 
 
