@@ -29,9 +29,10 @@ from metrics.store import (
     load_statistics,
     statistics_per_category,
 )
-from metrics.store.database import known_documents, open_store
+from metrics.store.database import open_store
 from metrics.store.series import disagreements
 from metrics.store.series_output import describe_disagreement, select_points, series_table
+from metrics.store.writing import known_documents
 from metrics.views.data import ingest_upload
 from support import gov_page
 

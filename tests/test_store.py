@@ -157,7 +157,7 @@ KILLED_INGEST = textwrap.dedent("""
             time.sleep(600)
         return original(con, items, *rest)
     store.write_documents = write_then_hang
-    store.ingest_local([source], db=db, workers=1)
+    store.ingest_local([source], store.IngestOptions(db=db, workers=1))
 """)
 
 

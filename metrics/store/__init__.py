@@ -2,7 +2,9 @@
 
 - ``backends``: ``store_at(path)``, the one place that tells a DuckDB store file from a Parquet dataset
   folder, and the methods both answer (statistics, document, corrections...).
-- ``database``: the DuckDB file (locking, schema, reading, writing a batch); ``corrections``: the user's.
+- ``database``: opening the DuckDB file (locking, bounded retries); ``schema``: its tables and the view
+  that applies corrections; ``reading``: statistics and documents read back; ``writing``: a batch of
+  documents and statistics in one transaction; ``corrections``: the user's.
 - ``pool``: ingest (read, extract and store) on a local process pool; ``dask_engine``: the same on a Dask
   cluster, which also writes the Parquet dataset (``dataset`` reads it back).
 - ``exports``: tables to CSV, Excel, JSONL and Parquet (the one writer of each format).
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import asdict
 from functools import lru_cache
 
 import pandas as pd
@@ -22,7 +25,16 @@ from metrics.errors import UsageError
 from metrics.store.backends import store_at
 from metrics.store.corrections import NOT_GIVEN
 from metrics.store.database import DEFAULT_DB
-from metrics.store.pool import BATCH_SIZE, IngestSummary, KnownHashes, in_order, ingest_bytes, ingest_local
+from metrics.store.pool import (
+    BATCH_SIZE,
+    IngestOptions,
+    IngestSummary,
+    KnownHashes,
+    in_order,
+    ingest_bytes,
+    ingest_local,
+)
+from metrics.store.reading import StatisticsFilter
 from metrics.store.series import disagreements, series_points
 from metrics.store.statements import REQUIRED
 from metrics.store.uploads import content_name, ingest_upload_bytes
@@ -71,24 +83,16 @@ def ingest(
     processes when None) and writes a Parquet dataset to ``dataset`` on the way (metrics.store.dask_engine).
     UsageError (before anything is stored) when a path named does not exist or the engine is unknown.
     """
+    options = IngestOptions(db=db, region=region, published=published, workers=workers, progress=progress)
     if engine == "dask":
         from metrics.store.dask_engine import ingest_dask  # pyarrow writers and Dask only when asked for
 
-        return ingest_dask(
-            paths,
-            db=db,
-            region=region,
-            published=published,
-            workers=workers,
-            progress=progress,
-            scheduler=scheduler,
-            dataset=dataset,
-        )
+        return ingest_dask(paths, **asdict(options), scheduler=scheduler, dataset=dataset)
     if engine != "local":
         raise UsageError(f"unknown engine {engine!r}: use local or dask")
     if scheduler is not None:
         raise UsageError("--scheduler needs --engine dask")
-    return ingest_local(paths, db=db, region=region, published=published, workers=workers, progress=progress)
+    return ingest_local(paths, options)
 
 
 def store_version(db: str | os.PathLike = DEFAULT_DB) -> str:
@@ -105,7 +109,7 @@ def load_statistics(
 ) -> pd.DataFrame:
     """Statistics with corrections applied (stat_id, every column of COLUMNS, corrected), optionally
     filtered; ``db`` may be a store file or a Parquet dataset folder."""
-    return store_at(db).statistics(categories=categories, years=years, regions=regions)
+    return store_at(db).statistics(StatisticsFilter(categories, years, regions))
 
 
 def load_document(db: str | os.PathLike, doc_id: str) -> dict | None:

@@ -9,7 +9,6 @@ methods and one more branch in ``store_at``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +16,9 @@ import pandas as pd
 
 from metrics.errors import UsageError
 from metrics.extraction.frame import with_column_types
-from metrics.store import corrections, database, dataset
+from metrics.store import corrections, database, dataset, reading
 from metrics.store.corrections import NOT_GIVEN
+from metrics.store.reading import ALL_STATISTICS, StatisticsFilter
 
 
 @dataclass(frozen=True)
@@ -31,32 +31,26 @@ class DuckDBStore:
         """A token that changes with the content, read without opening the file; "missing" without one."""
         return database.store_version(self.path)
 
-    def statistics(
-        self,
-        *,
-        categories: Iterable[str] | None = None,
-        years: Iterable[int] | None = None,
-        regions: Iterable[str] | None = None,
-    ) -> pd.DataFrame:
-        return database.load_statistics(self.path, categories=categories, years=years, regions=regions)
+    def statistics(self, wanted: StatisticsFilter = ALL_STATISTICS) -> pd.DataFrame:
+        return reading.load_statistics(self.path, wanted)
 
     def document(self, doc_id: str) -> dict | None:
-        return database.load_document(self.path, doc_id)
+        return reading.load_document(self.path, doc_id)
 
     def documents(self) -> pd.DataFrame:
-        return database.list_documents(self.path)
+        return reading.list_documents(self.path)
 
     def documents_per_region_year(self) -> pd.DataFrame:
-        return database.documents_per_region_year(self.path)
+        return reading.documents_per_region_year(self.path)
 
     def statistics_per_category(self) -> pd.DataFrame:
-        return database.statistics_per_category(self.path)
+        return reading.statistics_per_category(self.path)
 
     def corrections(self) -> pd.DataFrame:
         return corrections.list_corrections(self.path)
 
     def document_addresses(self) -> pd.DataFrame:
-        return database.document_addresses(self.path)
+        return reading.document_addresses(self.path)
 
     def add_correction(
         self, stat: str, field: str, value: object, *, seen: object = NOT_GIVEN, author: str | None = None
@@ -106,14 +100,8 @@ class ParquetDataset:
         """A token that changes when a run finishes; "missing" before the first."""
         return dataset.dataset_version(self.path)
 
-    def statistics(
-        self,
-        *,
-        categories: Iterable[str] | None = None,
-        years: Iterable[int] | None = None,
-        regions: Iterable[str] | None = None,
-    ) -> pd.DataFrame:
-        where, params = database.statistics_filter(categories=categories, years=years, regions=regions)
+    def statistics(self, wanted: StatisticsFilter = ALL_STATISTICS) -> pd.DataFrame:
+        where, params = wanted.where()
         return with_column_types(dataset.load_dataset_statistics(self.path, where, params))
 
     def document(self, doc_id: str) -> dict | None:

@@ -1,5 +1,5 @@
 """The user's corrections of single statistics, kept beside them in the store file and applied on read
-(metrics.store.database.corrected_sql); each can be undone.
+(metrics.store.schema.corrected_sql); each can be undone.
 
 A correction names its statistic by a stable key (content hash, span, first value), carries the value
 the user saw (a stale one is refused with the current value) and keeps who made it and what it replaced.
@@ -13,7 +13,8 @@ import os
 import pandas as pd
 
 from metrics.errors import StaleCorrection, StatisticGone
-from metrics.store.database import CORRECTION_FIELDS, DEFAULT_DB, STAT_KEY_SQL, has_keyed_corrections, open_store
+from metrics.store.database import DEFAULT_DB, open_store
+from metrics.store.schema import CORRECTION_FIELDS, STAT_KEY_SQL, has_keyed_corrections
 
 # ------------------------------------------------------------------------------------- corrections
 

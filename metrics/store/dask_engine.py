@@ -49,7 +49,6 @@ from metrics.errors import DaskMissingError, EngineError, UsageError
 from metrics.extraction.frame import with_column_types
 from metrics.record import ARROW_TYPES, COLUMNS, DOCUMENT_ARROW_TYPES, DOCUMENT_COLUMNS, Document
 from metrics.sources.files import iter_files
-from metrics.store.database import Written, stat_ids
 from metrics.store.dataset import default_dataset
 from metrics.store.pool import (
     BatchItem,
@@ -66,6 +65,7 @@ from metrics.store.pool import (
     progress_bar,
     write_results,
 )
+from metrics.store.writing import Written, stat_ids
 
 DASK_BATCH_SIZE = 256  # documents per Dask task (bigger than the pool's: fewer tasks and files)
 LOCAL_WORKERS = 2  # workers of the LocalCluster started when no scheduler is given

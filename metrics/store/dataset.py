@@ -20,7 +20,7 @@ import pandas as pd
 
 from metrics.errors import UsageError
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS
-from metrics.store.database import STAT_KEY_SQL
+from metrics.store.schema import STAT_KEY_SQL
 
 
 def default_dataset(db: str | os.PathLike) -> Path:
@@ -79,7 +79,7 @@ def load_dataset_document(dataset: Path, doc_id: str) -> dict | None:
 
 def load_dataset_addresses(dataset: Path) -> pd.DataFrame:
     """doc_id and where each document came from (its source address, else its path), as
-    ``database.document_addresses`` gives them."""
+    ``reading.document_addresses`` gives them."""
     if not any((dataset / "documents").glob("*/*/*.parquet")):
         return pd.DataFrame(columns=["doc_id", "source"])
     sql = """SELECT doc_id, string_agg(DISTINCT coalesce(source, path), ' ; ' ORDER BY coalesce(source, path))

@@ -29,9 +29,10 @@ from metrics.extraction.frame import record_rows, rows_to_frame
 from metrics.extraction.pipeline import extract_parts
 from metrics.record import COLUMNS, PANDAS_TYPES, Document, Record
 from metrics.sources.files import document_from_bytes, iter_files, read_document
-from metrics.store.database import DEFAULT_DB, Written, known_documents, open_store, write_documents
+from metrics.store.database import DEFAULT_DB, open_store
 from metrics.store.identity import Fingerprint
 from metrics.store.lifeline import exit_with_parent
+from metrics.store.writing import Written, known_documents, write_documents
 
 BATCH_SIZE = 32  # documents per worker task and per write connection
 
@@ -289,41 +290,45 @@ def progress_bar(enabled: bool):
     return tqdm(unit="file", desc="ingest", disable=not (enabled and sys.stderr.isatty()), file=sys.stderr)
 
 
-def ingest_local(
-    paths: Iterable[str | os.PathLike],
-    *,
-    db: str | os.PathLike = DEFAULT_DB,
-    region: str | None = None,
-    published: str | None = None,
-    workers: int | None = None,
-    progress: bool = False,
-) -> IngestSummary:
-    """Read, extract and store every report under ``paths`` with a pool of ``workers`` processes on this
-    machine (one: in this process); see the module docstring for the design.
+@dataclass(frozen=True)
+class IngestOptions:
+    """How ``ingest_local`` runs: into which store, with which region and date (they override the reports'
+    own), on how many worker processes (None: one per CPU), with a progress bar on a terminal or not."""
+
+    db: str | os.PathLike = DEFAULT_DB
+    region: str | None = None
+    published: str | None = None
+    workers: int | None = None
+    progress: bool = False
+
+
+def ingest_local(paths: Iterable[str | os.PathLike], options: IngestOptions = IngestOptions()) -> IngestSummary:
+    """Read, extract and store every report under ``paths`` with a pool of ``options.workers`` processes on
+    this machine (one: in this process); see the module docstring for the design.
 
     UsageError (before anything is stored) when a path named does not exist.
     """
-    db = Path(db)
+    db = Path(options.db)
     files = iter_files(list(paths))  # checks every path named now
     first = next(files, None)
     summary = IngestSummary()
     if first is None:
         return summary
     files = chain(first, files)
-    workers = max(1, workers or os.cpu_count() or 1)
-    with open_store(db, write=True) as con, progress_bar(progress) as bar:  # one connection for the run
+    workers = max(1, options.workers or os.cpu_count() or 1)
+    with open_store(db, write=True) as con, progress_bar(options.progress) as bar:  # one connection for the run
         known = known_hashes(db, con)
         writer = BatchWriter(con)
         if workers == 1:
             _init_worker(known)
             for batch in batches(files, BATCH_SIZE):
-                write_results(db, process_batch(batch, region, published), summary, writer)
+                write_results(db, process_batch(batch, options.region, options.published), summary, writer)
                 bar.update(len(batch))
             return summary
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(known,)) as pool:
             try:
-                submit = lambda batch: pool.submit(process_batch, batch, region, published)  # noqa: E731
+                submit = lambda batch: pool.submit(process_batch, batch, options.region, options.published)  # noqa: E731
                 for batch, results in in_order(submit, batches(files, BATCH_SIZE), window=2 * workers):
                     write_results(db, results, summary, writer)
                     bar.update(len(batch))

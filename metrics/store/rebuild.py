@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from metrics.store.database import open_store
-from metrics.store.pool import IngestSummary, ingest_local
+from metrics.store.pool import IngestOptions, IngestSummary, ingest_local
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def rebuild_store(
     db = Path(db)
     stamp = _stamp()
     new = db.with_name(f"{db.stem}.rebuilt-{stamp}{db.suffix}")
-    summary = ingest_local(list(sources), db=new, workers=workers, progress=progress)
+    summary = ingest_local(list(sources), IngestOptions(db=new, workers=workers, progress=progress))
     if not new.exists():  # no report found: still an (empty) store, so the dashboard opens
         with open_store(new, write=True):
             pass

@@ -96,13 +96,8 @@ def _point(key: tuple, statements: list[Statement]) -> dict:
     }
 
 
-POINT_COLUMNS = [
-    *KEY,
-    "value",
-    "derived",
-    "n_sources",
-    "agree",
-    "ambiguous",
+# The list columns of a point: each stated value with its report, source, surface and sentence, then the derived.
+LIST_COLUMNS = (
     "values",
     "doc_ids",
     "sources",
@@ -111,8 +106,8 @@ POINT_COLUMNS = [
     "derived_values",
     "derived_doc_ids",
     "derived_sentences",
-    "statements",
-]
+)
+POINT_COLUMNS = [*KEY, "value", "derived", "n_sources", "agree", "ambiguous", *LIST_COLUMNS, "statements"]
 
 
 def series_points(frame: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,8 @@ import math
 
 import pandas as pd
 
+from metrics.store.series import LIST_COLUMNS
+
 
 def select_points(points: pd.DataFrame, region_code: str, measure: str, category: str | None = None) -> pd.DataFrame:
     """The points of one region's series of one measure (and category), in period order."""
@@ -45,18 +47,6 @@ def series_table(points: pd.DataFrame) -> str:
 def measures_of(points: pd.DataFrame, region_code: str) -> list[str]:
     """The measures a region's series have (to say what there is when a request finds nothing)."""
     return sorted(set(points.loc[points["region_code"] == region_code, "measure"]))
-
-
-LIST_COLUMNS = (
-    "values",
-    "doc_ids",
-    "sources",
-    "surfaces",
-    "sentences",
-    "derived_values",
-    "derived_doc_ids",
-    "derived_sentences",
-)
 
 
 def flat_points(points: pd.DataFrame, separator: str = " | ") -> pd.DataFrame:

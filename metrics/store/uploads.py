@@ -8,11 +8,9 @@ SHA-256, so two different texts never share an id, and the same text sent twice 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import PurePath
 
-from metrics.store.database import DEFAULT_DB
 from metrics.store.pool import IngestSummary, ingest_bytes
 
 HASH_DIGITS = 12
@@ -31,13 +29,7 @@ def content_name(name: str, data: bytes) -> str:
     return f"{stem[:80]}-{hashlib.sha256(data).hexdigest()[:HASH_DIGITS]}{path.suffix.lower()}"
 
 
-def ingest_upload_bytes(
-    name: str,
-    data: bytes,
-    *,
-    db: str | os.PathLike = DEFAULT_DB,
-    region: str | None = None,
-    published: str | None = None,
-) -> IngestSummary:
-    """Ingest one uploaded or pasted report under its content name (see content_name)."""
-    return ingest_bytes(content_name(name, data), data, db=db, region=region, published=published)
+def ingest_upload_bytes(name: str, data: bytes, **options) -> IngestSummary:
+    """Ingest one uploaded or pasted report under its content name (see content_name); ``options`` are
+    those of ``ingest_bytes`` (db, region, published)."""
+    return ingest_bytes(content_name(name, data), data, **options)
