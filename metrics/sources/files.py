@@ -150,8 +150,13 @@ def document_from_bytes(raw: bytes, *, name: str, path: str | None = None) -> Do
     text, encoding = decode_bytes(raw, path=path, html=suffix in HTML_SUFFIXES)
     if suffix in HTML_SUFFIXES or (suffix not in (".txt",) and looks_like_html(text)):
         return _html_document(text, path=path, stem=Path(name).stem, content_hash=content_hash, encoding=encoding)
+    return _text_document(text, path=path, stem=Path(name).stem, content_hash=content_hash, encoding=encoding)
+
+
+def _text_document(text: str, *, path: str, stem: str, content_hash: str, encoding: str) -> Document:
+    """Plain text (of a text file, a PDF or a Word file): the metadata is what the text itself says."""
     return Document(
-        doc_id=Path(name).stem,
+        doc_id=stem,
         path=path,
         text=text,
         content_hash=content_hash,
@@ -203,17 +208,7 @@ def _office_document(raw: bytes, *, suffix: str, path: str, stem: str, content_h
     from metrics.sources.pdf import pdf_text
 
     text = pdf_text(raw, path=path) if suffix == ".pdf" else docx_text(raw, path=path)
-    return Document(
-        doc_id=stem,
-        path=path,
-        text=text,
-        content_hash=content_hash,
-        title=guess_text_title(text),
-        published=find_date_in_text(text),
-        region=guess_region(text),
-        source=find_source_in_text(text),
-        encoding=suffix[1:],
-    )
+    return _text_document(text, path=path, stem=stem, content_hash=content_hash, encoding=suffix[1:])
 
 
 def _html_document(page: str, *, path: str, stem: str, content_hash: str, encoding: str) -> Document:
