@@ -10,7 +10,7 @@ Measured for each reader:
   not counted against pypdf), and share "unsplit": each of its sentences stands whole on one line
   (what the extractor needs: no sentence, so no figure, cut in two by the page's wrapping);
 * cells: share of table rows whose cells come back exactly (pdfplumber: its table cells, tab-separated by
-  metrics/pdf_text.py; pypdf: layout mode, cells split at runs of two or more spaces, the best it offers);
+  metrics/sources/pdf.py; pypdf: layout mode, cells split at runs of two or more spaces, the best it offers);
 * time: milliseconds per page, the median of ``--repeat`` runs.
 
 Usage: ``.venv/bin/python bench/bench_pdf_readers.py [--copies 5] [--repeat 3]``.

@@ -1,4 +1,4 @@
-"""Document identity and near-duplicates (metrics/identity.py), measured on the shipped corpus.
+"""Document identity and near-duplicates (metrics/store/identity.py), measured on the shipped corpus.
 
 Every report of data/corpus/dev and dev-genres (70 texts) is rendered as the project's readers would
 receive it (.json, .txt in two encodings, a CRLF paste, a web page) and reposted the ways a release is

@@ -1,4 +1,5 @@
-"""The jurisdiction of a report (metrics/regions.py): codes from the division dataset, read from hints and text."""
+"""The jurisdiction of a report (metrics/extraction/regions.py): codes from the division dataset, read
+from hints and text."""
 
 from __future__ import annotations
 

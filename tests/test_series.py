@@ -1,4 +1,4 @@
-"""Series points, derived values and disagreements (metrics/series.py) on the shipped corpus's annotations.
+"""Series points, derived values and disagreements (metrics/store/series.py) on the shipped corpus's annotations.
 
 The input is what the store will hold once statistics carry schema v2's fields: one row per gold statistic
 of data/corpus/dev and dev-genres, with its document's doc_id, region_code and source, and its sentence

@@ -1,4 +1,4 @@
-"""metrics/tables.py on its own: cells, header columns, the splitting of space-grouped thousands."""
+"""metrics/extraction/tables.py on its own: cells, header columns, the splitting of space-grouped thousands."""
 
 from __future__ import annotations
 

@@ -61,12 +61,12 @@ class Context:
     published: str | None
     keywords: KeywordIndex
     times: MatchIndex
-    spans: MatchIndex  # span expressions for period_label (metrics/period_span.py)
+    spans: MatchIndex  # span expressions for period_label (metrics/extraction/period_span.py)
     data_date: dt.date | None  # the date the figures reach (dateline or publication date)
     days: str | None  # the first span of days the report gives (a holiday's days)
     event_day: dt.date | None  # the lead date (12月9日,记者从…大会上获悉), for figures of one event
     head: str | None  # the span the report's head names (2021-10 for a monthly bulletin), if any
-    place: dict  # region_code and province of the document (metrics/jurisdiction.py)
+    place: dict  # region_code and province of the document (metrics/extraction/jurisdiction.py)
 
 
 def first_statistic(figures: list[Figure]) -> int | None:
