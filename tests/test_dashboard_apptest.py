@@ -4,6 +4,7 @@ link, and first start."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from metrics.store import ingest
+from support import CORPUS
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 XIAMEN = {"category": "other", "measure": "reports/items", "regions": "350200"}
@@ -244,3 +246,20 @@ def test_disagreements_between_reports_are_shown_with_both_sentences(store_db):
     assert frame["sentence_a"].str.contains("桐城辖区发生3起同比减少2起下降66.67%", regex=False).any()
     app = run_app({"category": "traffic", "measure": "accidents", "regions": "350982", "periods": "partial"})
     assert any(e.label.startswith("来源不一致") for e in app.expander)
+
+
+def test_the_dashboard_opens_a_dataset_written_by_ingest_engine_dask(tmp_path, monkeypatch):
+    db = tmp_path / "m.duckdb"
+    command = [sys.executable, "-m", "metrics", "ingest", str(CORPUS), "--engine", "dask", "--workers", "2"]
+    done = subprocess.run([*command, "--db", str(db)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    monkeypatch.setattr(sys, "argv", ["dashboard.py"])
+    charts = {}
+    for name, path in (("store", db), ("dataset", tmp_path / "m-dataset")):
+        monkeypatch.setenv("METRICS_DB", str(path))
+        app = run_app(XIAMEN)
+        assert not app.exception and not app.error, name
+        charts[name] = specs(app)[0]["data"]
+    xiamen = next(t for t in charts["dataset"] if t.get("name") == "厦门市")
+    assert 2441000.0 in xiamen["y"]  # 厦门市 2020: 接报警情244.1万起
+    assert charts["dataset"] == charts["store"]
