@@ -261,5 +261,5 @@ def test_the_dashboard_opens_a_dataset_written_by_ingest_engine_dask(tmp_path, m
         assert not app.exception and not app.error, name
         charts[name] = specs(app)[0]["data"]
     xiamen = next(t for t in charts["dataset"] if t.get("name") == "厦门市")
-    assert 2441000.0 in xiamen["y"]  # 厦门市 2020: 接报警情244.1万起
+    assert 2441000.0 in xiamen["y"]  # 厦门市 2020: 全年共接警244.1万个
     assert charts["dataset"] == charts["store"]
