@@ -654,6 +654,26 @@ def test_figures_hover_units_integer_axes_and_hollow_derived():
     assert "<img" not in " ".join(figs.hover_text(hostile, labels))
 
 
+def test_multiples_figure_is_a_valid_plotly_figure_with_a_panel_per_measure():
+    import plotly.graph_objects as go
+
+    data = analyst_sample()
+    points = ind.category_multiples(data, "telecom_fraud", ())
+    labels = {k: k for k in FIGURE_LABEL_KEYS}
+    figure = figs.multiples_figure(points, {"cases": "<b>发案</b>"}, labels=labels)
+    go.Figure(figure.to_dict())  # built unvalidated for speed: Plotly's validation must accept it
+    panels = list(dict.fromkeys(points["measure"]))
+    assert len(figure.data) == points.groupby(["measure", "region_key"]).ngroups
+    titles = [a.text for a in figure.layout.annotations]
+    assert len(titles) == len(panels) and titles[panels.index("cases")] == "&lt;b&gt;发案&lt;/b&gt;"
+    first = [t for t in figure.data if t.xaxis == "x"]
+    assert first and all(t.showlegend for t in first) and not any(t.showlegend for t in figure.data if t.xaxis != "x")
+    for trace in figure.data:
+        assert list(trace.x) == sorted(trace.x) and len(trace.hovertext) == len(trace.x) == len(trace.customdata)
+    hollow = sum(list(t.marker.color).count("white") for t in figure.data)  # a derived value: a hollow marker
+    assert hollow == int(points["derived"].sum())
+
+
 def test_change_and_tile_figures_colour_by_tone():
     changes = pd.DataFrame(
         {
