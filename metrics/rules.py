@@ -49,6 +49,8 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "to_date",
         "comparison_words",
         "holiday_days",
+        "lunar_new_year",
+        "previous_year_days",
     },
     "categories": {"categories"},
     "ignore": {"before", "after", "around", "narrative_values", "narrative_except_before"},

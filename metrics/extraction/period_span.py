@@ -211,7 +211,7 @@ def label_of(
             return False, None  # several years: the figure's period is None then
         kind = "todate"
     if kind == "todate":
-        if _is_bulletin(head) or _is_campaign(head):
+        if _is_bulletin(head) or _is_campaign(head) or (_is_days(head) and m[0] in THIS_TIME):
             return True, head
         if reference is not None and reference.year > year:
             return True, str(year)
@@ -244,6 +244,14 @@ def _is_campaign(head: str | None) -> bool:
         and "-Q" not in head
         and "-H" not in head
     )
+
+
+THIS_TIME = ("今年",)  # 今年 in a holiday's bulletin: this year's holiday (相较去年春节连假,今年…)
+
+
+def _is_days(head: str | None) -> bool:
+    """A head span of days (a holiday's bulletin: 2025-01-29/2025-02-06)."""
+    return bool(head) and head != UNTOLD and len(head) == 21
 
 
 def _is_bulletin(head: str | None) -> bool:
