@@ -298,7 +298,7 @@ def _anchor(
     return None
 
 
-EVENT_YIELDS = (None, "year", "todate", "sinceyear", "rel")  # what an event in the sentence overrides
+EVENT_YIELDS = (None, "year", "sinceyear", "rel")  # what an event overrides; not a to-date word (今年以来)
 
 
 def span_label(
