@@ -34,6 +34,7 @@ def _span_pattern() -> regex.Pattern:
     parts = [f"(?P<k_{kind}>{_fill(periods['spans'][kind])})" for kind in SPAN_KINDS]
     parts.append(f"(?P<k_sinceyear>{_fill(periods['to_date']['since_year'])})")
     parts.append(f"(?P<k_sinceday>{_fill(periods['to_date']['since_day'])})")
+    parts.append(f"(?P<k_yearcampaign>{_fill(periods['to_date']['year_campaign'])})")
     parts.append(f"(?P<k_since>{_fill(periods['to_date']['since'])})")
     parts.append(f"(?P<k_until>{_fill(periods['to_date']['until'])})")
     parts.append(f"(?P<k_oneday>{_fill(periods['to_date']['one_day'])})")
@@ -189,9 +190,9 @@ def label_of(
         except ValueError:
             return False, None
         return True, f"{day.isoformat()}/{day.isoformat()}"
-    if kind == "since":
+    if kind in ("since", "yearcampaign"):
         y = int(m["y"]) if m["y"] else year
-        start, reached = span_number(m["m"]), _release_month(y, reference)
+        start, reached = (1 if kind == "yearcampaign" else span_number(m["m"])), _release_month(y, reference)
         if not start or not reached or y != year:
             return True, str(year)
         return True, _month_span(y, start, y, reached) if start <= reached else str(year)
@@ -282,7 +283,7 @@ def _fit(label: str | None, period: int) -> str | None:
 
 
 TO_DATE_KINDS = ("todate", "until")
-ANCHOR_KINDS = ("campaign", "since", "sinceday")
+ANCHOR_KINDS = ("campaign", "since", "sinceday", "yearcampaign")
 
 
 def _anchor(
