@@ -70,7 +70,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "measures": {"measures", "rules", "by_category", "category_of_measure", "part_takes_whole"},
     "unit_norm": {"families", "factor"},
     "scope": {"case", "context"},
-    "campaigns": {"campaigns", "holidays", "events", "recent"},
+    "campaigns": {"campaigns", "holidays", "events", "recent", "told"},
     "metric": {"lead_trim", "tail_trim", "tail_patterns", "keep_endings", "clause_breaks", "list_seps", "max_len"},
     "reader_html": {"drop_tags", "boilerplate_markers", "block_tags"},
     "reader_metadata": {"date_meta", "title_meta", "source_meta", "date_labels", "source_labels"},

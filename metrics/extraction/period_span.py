@@ -61,6 +61,11 @@ def _event_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     )
 
 
+@cache
+def _told_pattern() -> regex.Pattern:
+    return compile_checked(load("campaigns")["told"], "campaigns.yaml told")
+
+
 def event_label(sentence_before: str, event_day: dt.date | None, reference: dt.date | None, year: int) -> str | None:
     """The span of one event the sentence tells of: the lead date's day for a ceremony or conference,
     the release month for 日前/近日; None when it tells of none."""
@@ -197,6 +202,8 @@ def label_of(
             return True, str(year)
         return True, _month_span(y, start, y, reached) if start <= reached else str(year)
     if kind == "campaign":
+        if not _told_pattern().match(m.string, m.end()):
+            return False, None  # a campaign merely named: the figures are not its own (campaigns.yaml told)
         start, end = _campaign_months(m["k_campaign"])
         if head and _is_campaign(head) and int(head[5:7]) == start:
             return True, head  # the campaign's own days as the report's head gives them
