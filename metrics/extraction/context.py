@@ -135,6 +135,29 @@ SINCE_YEAR = regex.compile(r"((?:19|20)\d\d)\s?年(?:以来|\s?\d{1,2}\s?月份?
 CAMPAIGN_YEAR = regex.compile(r"(?<=[\p{Han}”\-])((?:19|20)\d\d)(?=[”\s、,]|$)")  # “昆仑2021”, 云剑-2020
 
 
+SENTENCE = regex.compile(r"[^。!?！？\n]+")
+
+
+def past_years(norm: str) -> set[int]:
+    """Years a sentence names beside 今年 (至今年6月底,2019年立案侦办的案件…): not this year, for a text
+    that carries no date; comparisons (同比2019年) are no mention at all."""
+    explicit, _, _ = _year_patterns()
+    found = set()
+    for sentence in SENTENCE.finditer(norm):
+        text = sentence[0]
+        if "今年" not in text:
+            continue
+        baselines = {m.end() for m in BASELINE.finditer(text)}
+        found |= {int(m["year"]) for m in explicit.finditer(text) if m.start() not in baselines}
+    return found
+
+
+def year_after_past(norm: str) -> int | None:
+    """For a text with no date and no year of its own: the year after the last one it names beside 今年."""
+    past = past_years(norm)
+    return max(past) + 1 if past else None
+
+
 COMPARED = regex.compile(r"(?:较|比|与|同比|相比)\s?$")
 
 
@@ -156,7 +179,8 @@ def subject_year(norm: str, reference: dt.date | None) -> int | None:
     spans_from = {int(m[1]) for m in SINCE_YEAR.finditer(norm)}
     periods = load("periods")
     if reference is None:
-        counts = {y: n for y, n in counts.items() if y not in spans_from}
+        past = past_years(norm)
+        counts = {y: n for y, n in counts.items() if y not in spans_from and y not in past}
     else:
         early = reference.month <= 2
         if not early and mentions_any(norm, periods["this_year_hints"]):

@@ -21,6 +21,7 @@ from metrics.extraction.context import (
     source_year,
     subject_year,
     time_index,
+    year_after_past,
 )
 from metrics.extraction.figure import Figure
 from metrics.extraction.jurisdiction import region_fields
@@ -43,7 +44,7 @@ def document_setting(text: str, published: str | dt.date | None, region: str | N
     text; ``source`` (the document's address) gives the year when neither does."""
     norm = normalize(text)
     reference = parse_published(published) or detect_published(norm)
-    subject = subject_year(norm, reference) or source_year(source) or holiday_year(norm)
+    subject = subject_year(norm, reference) or source_year(source) or holiday_year(norm) or year_after_past(norm)
     return Setting(norm, reference, subject, region_fields(region, text, year=subject))
 
 

@@ -34,6 +34,7 @@ def _span_pattern() -> regex.Pattern:
     parts = [f"(?P<k_{kind}>{_fill(periods['spans'][kind])})" for kind in SPAN_KINDS]
     parts.append(f"(?P<k_sinceyear>{_fill(periods['to_date']['since_year'])})")
     parts.append(f"(?P<k_sinceday>{_fill(periods['to_date']['since_day'])})")
+    parts.append(f"(?P<k_yearcampaign>{_fill(periods['to_date']['year_campaign'])})")
     parts.append(f"(?P<k_since>{_fill(periods['to_date']['since'])})")
     parts.append(f"(?P<k_until>{_fill(periods['to_date']['until'])})")
     parts.append(f"(?P<k_oneday>{_fill(periods['to_date']['one_day'])})")
@@ -58,6 +59,11 @@ def _event_patterns() -> tuple[regex.Pattern, regex.Pattern]:
         compile_checked(alternation(data["events"]), "campaigns.yaml events"),
         compile_checked(alternation(data["recent"]), "campaigns.yaml recent"),
     )
+
+
+@cache
+def _told_pattern() -> regex.Pattern:
+    return compile_checked(load("campaigns")["told"], "campaigns.yaml told")
 
 
 def event_label(sentence_before: str, event_day: dt.date | None, reference: dt.date | None, year: int) -> str | None:
@@ -189,13 +195,15 @@ def label_of(
         except ValueError:
             return False, None
         return True, f"{day.isoformat()}/{day.isoformat()}"
-    if kind == "since":
+    if kind in ("since", "yearcampaign"):
         y = int(m["y"]) if m["y"] else year
-        start, reached = span_number(m["m"]), _release_month(y, reference)
+        start, reached = (1 if kind == "yearcampaign" else span_number(m["m"])), _release_month(y, reference)
         if not start or not reached or y != year:
             return True, str(year)
         return True, _month_span(y, start, y, reached) if start <= reached else str(year)
     if kind == "campaign":
+        if not _told_pattern().match(m.string, m.end()):
+            return False, None  # a campaign merely named: the figures are not its own (campaigns.yaml told)
         start, end = _campaign_months(m["k_campaign"])
         if head and _is_campaign(head) and int(head[5:7]) == start:
             return True, head  # the campaign's own days as the report's head gives them
@@ -211,7 +219,7 @@ def label_of(
             return False, None  # several years: the figure's period is None then
         kind = "todate"
     if kind == "todate":
-        if _is_bulletin(head) or _is_campaign(head):
+        if _is_bulletin(head) or _is_campaign(head) or (_is_days(head) and m[0] in THIS_TIME):
             return True, head
         if reference is not None and reference.year > year:
             return True, str(year)
@@ -246,6 +254,14 @@ def _is_campaign(head: str | None) -> bool:
     )
 
 
+THIS_TIME = ("今年",)  # 今年 in a holiday's bulletin: this year's holiday (相较去年春节连假,今年…)
+
+
+def _is_days(head: str | None) -> bool:
+    """A head span of days (a holiday's bulletin: 2025-01-29/2025-02-06)."""
+    return bool(head) and head != UNTOLD and len(head) == 21
+
+
 def _is_bulletin(head: str | None) -> bool:
     """A quarter or half-year bulletin: 今年以来 inside it means its quarter or half."""
     return bool(head) and ("-Q" in head or "-H" in head)
@@ -274,7 +290,7 @@ def _fit(label: str | None, period: int) -> str | None:
 
 
 TO_DATE_KINDS = ("todate", "until")
-ANCHOR_KINDS = ("campaign", "since", "sinceday")
+ANCHOR_KINDS = ("campaign", "since", "sinceday", "yearcampaign")
 
 
 def _anchor(
@@ -290,7 +306,7 @@ def _anchor(
     return None
 
 
-EVENT_YIELDS = (None, "year", "todate", "sinceyear", "rel")  # what an event in the sentence overrides
+EVENT_YIELDS = (None, "year", "sinceyear", "rel")  # what an event overrides; not a to-date word (今年以来)
 
 
 def span_label(

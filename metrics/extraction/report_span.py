@@ -68,19 +68,31 @@ def head_label(
 
 
 def days_label(norm: str, spans: MatchIndex, subject: int | None, reference: dt.date | None) -> str | None:
-    """The first span of days the report gives (a holiday's days: 1月29日至2月6日), if any."""
+    """The first span of days the report gives as its own (a holiday's days: 1月29日至2月6日), not one it
+    marks as last year's (去年春节2月10日至16日), if any."""
     if subject is None:
         return None
     for m in spans.between(0, len(norm)):
-        if span_kind(m) == "days":
+        if span_kind(m) == "days" and not _last_years(norm, m.start()):
             decided, label = label_of(m, subject, reference)
             if decided and label:
                 return label
     return None
 
 
-def _day_spans(norm: str) -> set[str]:
-    """Every span of days within one year the text gives without a year (4月29日至5月3日 → 04-29/05-03)."""
+CLAUSE_END = regex.compile(r"[,;:。!?\n]")
+
+
+def _last_years(norm: str, start: int) -> bool:
+    """Does the clause before a span of days mark it as last year's (去年春节连假2月10日至16日)?"""
+    before = norm[max(0, start - 16) : start]
+    clause = CLAUSE_END.split(before)[-1]
+    return any(word in clause for word in load("periods")["previous_year_days"])
+
+
+def _day_spans(norm: str) -> set[tuple[str, int]]:
+    """Every span of days within one year the text gives without a year (4月29日至5月3日 → 04-29/05-03),
+    with the years it lies before the report's (1 for 去年春节2月10日至16日, else 0)."""
     found = set()
     for m in span_index(norm).matches:
         if span_kind(m) != "days" or m["y1"] or m["y2"]:
@@ -88,21 +100,30 @@ def _day_spans(norm: str) -> set[str]:
         m1, d1, d2 = span_number(m["m1"]), span_number(m["d1"]), span_number(m["d2"])
         m2 = span_number(m["m2"]) or m1
         if None not in (m1, d1, m2, d2):
-            found.add(f"{m1:02d}-{d1:02d}/{m2:02d}-{d2:02d}")
+            found.add((f"{m1:02d}-{d1:02d}/{m2:02d}-{d2:02d}", int(_last_years(norm, m.start()))))
     return found
 
 
+def _new_year_starts(first_day: str, year: int) -> set[str]:
+    """The days a Spring Festival span may start on: the lunar year's first day and its eve."""
+    day = dt.date(year, int(first_day[:2]), int(first_day[3:]))
+    return {f"{d.month:02d}-{d.day:02d}" for d in (day, day - dt.timedelta(days=1))}
+
+
 def holiday_year(norm: str) -> int | None:
-    """The year a named holiday's days identify (五一 4月29日至5月3日 → 2023, periods.yaml holiday_days),
-    when exactly one year fits; for a text that names no year and has no date."""
-    spans = _day_spans(norm)
-    if not spans:
-        return None
-    years = {
-        int(year)
-        for holiday in load("periods")["holiday_days"]
-        if any(name in norm for name in holiday["names"])
-        for year, days in holiday["days"].items()
-        if days in spans
-    }
-    return years.pop() if len(years) == 1 else None
+    """The year a named holiday's days identify (五一 4月29日至5月3日 → 2023, periods.yaml holiday_days; a
+    Spring Festival span from the lunar year's first day or its eve, lunar_new_year), when exactly one year
+    fits every span that fits any; for a text that names no year and has no date."""
+    periods = load("periods")
+    lunar = periods["lunar_new_year"]
+    named = [h["days"] for h in periods["holiday_days"] if any(name in norm for name in h["names"])]
+    spring = any(name in norm for name in lunar["names"])
+    fits = []
+    for span, back in _day_spans(norm):
+        years = {int(year) + back for days in named for year, d in days.items() if d == span}
+        if spring:
+            years |= {int(y) + back for y, day in lunar["days"].items() if span[:5] in _new_year_starts(day, int(y))}
+        if years:
+            fits.append(years)
+    common = set.intersection(*fits) if fits else set()
+    return common.pop() if len(common) == 1 else None
