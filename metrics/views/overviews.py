@@ -9,13 +9,22 @@ import pandas as pd
 from metrics.views.choices import measure_choices
 from metrics.views.rows import POINT_COLUMNS, category_rows, level_rows, one_per_point, region_keys
 
+# the columns the cards read (each step below then copies a dozen columns, not the table's forty)
+_CARD_INPUTS = [
+    *("scope", "category", "kind", "measure", "value", "unit", "unit_family", "basis", "direction"),
+    *("period_label", "start", "stat_id"),
+]
+
 
 def headline_cards(frame: pd.DataFrame, region_key: str, category: str) -> pd.DataFrame:
     """For one region and category: per measure, the latest whole year with a stated level or change, its
     value, unit, change (%) and the trend of its whole-year values. Stated figures only."""
-    rows = category_rows(frame, category)
-    rows = rows[(rows["period_type"] == "year") & ~rows["derived"]]
-    rows = rows[region_keys(rows) == region_key]
+    # one mask, then the region's key read on two columns only: one copy of the few rows kept, not three
+    # copies of the category's rows (these cards cost ~120 ms per filter change at 1M statistics before)
+    wanted = (frame["period_type"] == "year") & ~frame["derived"]
+    wanted &= (frame["scope"] == "area") & (frame["category"] == category)
+    keys = frame[["region_code", "region"]][wanted]
+    rows = frame.loc[keys.index[(region_keys(keys) == region_key).to_numpy(dtype=bool)], _CARD_INPUTS]
     # the few rows of one region: plain object columns make the per-measure steps below cheap
     rows = rows.assign(
         **{c: rows[c].astype(object) for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)}
