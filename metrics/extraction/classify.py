@@ -57,7 +57,10 @@ def _keyword_index() -> tuple[re.Pattern, dict[str, tuple[str, str, bool]]]:
     """
     index: dict[str, tuple[str, str, bool]] = {}
     for key, spec in load("categories")["categories"].items():
-        level = "weak" if spec.get("weak") else "strong"
+        weak = spec.get("weak")  # true: every keyword is weak; a list: those words are
+        level = "weak" if weak is True else "strong"
+        for word in weak if isinstance(weak, list) else []:
+            index.setdefault(str(word), (key, "weak", False))
         for word in spec.get("keywords", []):
             index.setdefault(str(word), (key, level, False))
         for word in spec.get("broad", []):
