@@ -588,6 +588,7 @@ def test_coverage_summary_and_table():
     )
     summary, table = ind.coverage(data, documents)
     assert summary["reports"] == 3 and summary["years"] == (2023, 2024) and summary["regions"] == 3
+    assert summary["provinces"] == 3 and summary["regions_3y"] == 0  # 江苏, 天津, 福建 (厦门); two years at most
     assert summary["latest_update"] == "2026-02-01 09:30" and summary["period_types"]["half"] == 1
     assert table.set_index("doc_id").loc["empty", "statistics"] == 0
 

@@ -71,9 +71,11 @@ def test_captions_and_headings():
 
 
 def test_coverage_summary_years_and_missing_update():
-    summary = {"reports": 3, "statistics": 9, "charted": 7, "regions": 2, "years": (2019, 2024), "latest_update": ""}
+    summary = {"reports": 3, "statistics": 9, "charted": 7, "regions": 2, "provinces": 1, "regions_3y": 1}
+    summary |= {"years": (2019, 2024), "latest_update": ""}
     text = lab.coverage_summary(summary, EN)
     assert "3 reports and 9 statistics (7 of them" in text and "years 2019–2024. Latest update: —." in text
+    assert "from 2 regions (1 provinces; 1 regions with three or more years)" in text
     assert "years —." in lab.coverage_summary({**summary, "years": None}, EN)
 
 

@@ -105,6 +105,8 @@ def coverage_summary(summary: dict, strings: UiStrings) -> str:
         statistics=summary["statistics"],
         charted=summary["charted"],
         regions=summary["regions"],
+        provinces=summary["provinces"],
+        regions_3y=summary["regions_3y"],
         years=years,
         latest=summary["latest_update"] or "—",
     )

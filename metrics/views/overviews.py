@@ -129,7 +129,8 @@ def tile_grid(values: pd.DataFrame, column: str, provinces: dict[str, dict], lan
 
 
 def coverage(frame: pd.DataFrame, documents: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """What the store holds: a summary (reports, regions, years, period types, latest update) and one row
+    """What the store holds: a summary (reports, regions, provinces, regions with three or more years of
+    their own statistics, years, period types, latest update) and one row
     per report (region, code, published, added, periods, statistics, of which charted)."""
     stated = frame[~frame["derived"]]
     per_doc = (
@@ -155,8 +156,17 @@ def coverage(frame: pd.DataFrame, documents: pd.DataFrame) -> tuple[dict, pd.Dat
         "statistics": int(len(stated)),
         "charted": int((stated["scope"] == "area").sum()),
         "regions": int(region_keys(stated).replace("", pd.NA).dropna().nunique()),
+        "provinces": int(stated["province_code"].replace("", pd.NA).dropna().nunique()),
+        "regions_3y": regions_with_years(stated[stated["scope"] == "area"], 3),
         "years": (years[0], years[-1]) if years else None,
         "period_types": stated["period_type"].astype("string").value_counts().to_dict(),
         "latest_update": None if added.dropna().empty else added.max().strftime("%Y-%m-%d %H:%M"),
     }
     return summary, table
+
+
+def regions_with_years(frame: pd.DataFrame, least: int) -> int:
+    """How many regions have statistics of at least ``least`` different years (a series to chart)."""
+    keys = region_keys(frame).replace("", pd.NA)
+    years = pd.DataFrame({"region": keys, "year": frame["period"]}).dropna().drop_duplicates()
+    return int((years.groupby("region").size() >= least).sum())
