@@ -104,6 +104,11 @@ def category_rows(frame: pd.DataFrame, category: str) -> pd.DataFrame:
     return frame[(frame["scope"] == "area") & (frame["category"] == category)]
 
 
+def is_level(kind: str, measure: str) -> bool:
+    """Whether a statistic of this kind and measure is a level (the one-row form of level_rows)."""
+    return kind in LEVEL_KINDS or (kind == "rate" and measure in RATE_MEASURES)
+
+
 def level_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows that are a level (count, amount, quantity; a rate of a rate measure) with a value."""
     level = frame["kind"].isin(LEVEL_KINDS) | ((frame["kind"] == "rate") & frame["measure"].isin(RATE_MEASURES))
