@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.util
 import json
 import re
-import sys
+import types
 from itertools import combinations
 from pathlib import Path
 
@@ -28,8 +29,16 @@ NEAR_DUPLICATE = 0.8
 SHINGLE = 5
 PERMUTATIONS = 128
 
-sys.path.insert(0, str(REPORTS))
-import coverage  # noqa: E402 - data/reports/coverage.py: the counts the data card quotes
+
+def _load(path: Path) -> types.ModuleType:
+    """A script of the data folder as a module, by its path (data/ is no package)."""
+    spec = importlib.util.spec_from_file_location(f"data_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+coverage = _load(REPORTS / "coverage.py")  # the counts the data card quotes
 
 ROWS = coverage.read_rows(MANIFEST)
 
