@@ -45,6 +45,7 @@ SHIPPED = (ROOT / "data" / "corpus", ROOT / "data" / "reports")
 BUILD_STEP = 50  # reports per ingest call while the progress bar moves
 DATA_CHECK_SECONDS = 10  # how often an open page asks whether the store changed (a file stat, no query)
 TABLE_ROWS = 1000
+EAGER_ROWS = 5000  # downloads up to this size are written with the page (see download_button)
 CHART_REGIONS = 8  # lines drawn when no region is chosen (more cannot be read)
 
 
@@ -98,6 +99,13 @@ def cached_indicator_choices(db: str, version: str, category: str) -> list[str]:
 def cached_cards(db: str, version: str, category: str, region: str) -> pd.DataFrame:
     """The headline cards of one region and category."""
     return ind.headline_cards(cached_category(db, version, category), region, category)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_table_bytes(db: str, version: str, category: str, regions: tuple[str, ...], extension: str) -> bytes:
+    """The table download of one category and choice of regions, written once per store version."""
+    rows = panels.table_rows(cached_statistics(db, version), category, regions)
+    return (table_csv if extension == "csv" else table_xlsx)(rows)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -287,14 +295,21 @@ def write_link(state: PageState, defaults: PageState) -> None:
 
 # ------------------------------------------------------------------------------------------ views
 def download_button(where, label: str, payload, file_name: str, key: str, icon: str | None = None) -> None:
-    """A download whose bytes are written when it is clicked (``payload``, a callable); no rerun."""
+    """A download that never reruns the page. ``payload``: the bytes, written with the page (up to
+    EAGER_ROWS rows), or a callable that writes them when the button is clicked (larger downloads).
+
+    Why both: Streamlit 1.67 keeps a file written on click referenced by no session, so it is dropped once two
+    other sessions finish a rerun before the browser fetches it (HTTP 404; tests/e2e/test_sessions_browser.py);
+    bytes written with the page belong to this session until its next rerun. A large download written on
+    click can still meet that race under load; clicking again writes it again."""
     mime = MIMES[file_name.rsplit(".", 1)[-1]]
     where.download_button(label, payload, file_name=file_name, mime=mime, key=key, on_click="ignore", icon=icon)
 
 
 def chart_download(frame: pd.DataFrame, what: str, slug: str, strings: UiStrings) -> None:
     """The CSV download of exactly one chart's data."""
-    payload, name = functools.partial(chart_csv, frame), download_name(what, slug, "csv")
+    payload = chart_csv(frame) if len(frame) <= EAGER_ROWS else functools.partial(chart_csv, frame)
+    name = download_name(what, slug, "csv")
     download_button(st, strings.text("download_points"), payload, name, f"download_{what}", ":material/download:")
 
 
@@ -471,7 +486,11 @@ def table_view(db: str, version: str, state: PageState, strings: UiStrings, edit
     picked = st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True)
     for where, extension, writer in zip(st.columns(2), ("csv", "xlsx"), (table_csv, table_xlsx)):
         label, name = f"download_table_{extension}", download_name("table", state.category, extension)
-        download_button(where, strings.text(label), functools.partial(writer, rows), name, key=label)
+        if len(rows) <= EAGER_ROWS:
+            payload = cached_table_bytes(db, version, state.category, tuple(state.regions), extension)
+        else:
+            payload = functools.partial(writer, rows)
+        download_button(where, strings.text(label), payload, name, key=label)
     chosen = chosen_row(picked.selection.rows if picked is not None else [], len(shown))
     if chosen is None:  # no row, or a row that no longer exists (deleted meanwhile): no IndexError
         st.info(strings.text("choose_row"))
