@@ -99,17 +99,8 @@ def table_caption(total: int, shown: int, strings: UiStrings) -> str:
 def coverage_summary(summary: dict, strings: UiStrings) -> str:
     """One sentence on what the store holds (metrics.views.overviews.coverage's summary)."""
     years = f"{summary['years'][0]}–{summary['years'][1]}" if summary["years"] else "—"
-    return strings.text(
-        "coverage_summary",
-        reports=summary["reports"],
-        statistics=summary["statistics"],
-        charted=summary["charted"],
-        regions=summary["regions"],
-        provinces=summary["provinces"],
-        regions_3y=summary["regions_3y"],
-        years=years,
-        latest=summary["latest_update"] or "—",
-    )
+    # the summary's counts fill the placeholders of the same names; the sentence names only what it needs
+    return strings.text("coverage_summary", **{**summary, "years": years, "latest": summary["latest_update"] or "—"})
 
 
 def document_address(document: Mapping, missing: str = "—") -> str:
