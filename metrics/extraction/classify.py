@@ -84,7 +84,7 @@ def keyword_hits(text: str, start: int = 0, end: int | None = None) -> list[Hit]
     number of list-item breaks before it (two hits with one number stand in one item)."""
     pattern, index = _keyword_index()
     end = len(text) if end is None else end
-    breaks = [m.start() for m in ITEM_BREAK.finditer(text)]
+    breaks = [m.start() for m in ITEM_BREAK.finditer(text, start, end)]
     return [
         (m.start(), m.end(), *index[m.group().replace(FILLER, "")], bisect.bisect_left(breaks, m.start()))
         for m in pattern.finditer(text, start, end)
