@@ -257,9 +257,12 @@ def _is_campaign(head: str | None) -> bool:
 THIS_TIME = ("今年",)  # 今年 in a holiday's bulletin: this year's holiday (相较去年春节连假,今年…)
 
 
+DAYS_LABEL = regex.compile(r"\d{4}-\d\d-\d\d/\d{4}-\d\d-\d\d")
+
+
 def _is_days(head: str | None) -> bool:
     """A head span of days (a holiday's bulletin: 2025-01-29/2025-02-06)."""
-    return bool(head) and head != UNTOLD and len(head) == 21
+    return bool(head) and DAYS_LABEL.fullmatch(head) is not None
 
 
 def _is_bulletin(head: str | None) -> bool:
