@@ -129,6 +129,25 @@ def cached_points(
     return panels.chart_points(rows, category, choice, regions, partial=partial, derived=derived, limit=CHART_REGIONS)
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def cached_indicator_chart(
+    db: str, version: str, category: str, choice: str, regions: tuple[str, ...], partial: bool, derived: bool, lang: str
+) -> tuple[object, pd.DataFrame | bytes]:
+    """The indicator's figure and its download (bytes when small: see download_button) for one filter state
+    and language, built once and shared by sessions (never changed after: st.plotly_chart only reads it)."""
+    points, measure, family, unit = cached_points(db, version, category, choice, regions, partial, derived)
+    strings = cached_strings(lang)
+    title = lab.indicator_title(category, measure, unit, strings)
+    labels = lab.figure_labels(strings)
+    figure = None
+    if not points.empty:
+        figure = figs.indicator_figure(
+            points, title=title, unit=unit, unit_family=family, partial=partial, labels=labels
+        )
+    download = panels.labelled_download(points, category, measure, strings)
+    return figure, (chart_csv(download) if len(download) <= EAGER_ROWS else download)
+
+
 # ------------------------------------------------------------------------------------------ helpers
 def flash(kind: str, message: str) -> None:
     st.session_state["flash"] = (kind, message)
@@ -306,9 +325,12 @@ def download_button(where, label: str, payload, file_name: str, key: str, icon: 
     where.download_button(label, payload, file_name=file_name, mime=mime, key=key, on_click="ignore", icon=icon)
 
 
-def chart_download(frame: pd.DataFrame, what: str, slug: str, strings: UiStrings) -> None:
-    """The CSV download of exactly one chart's data."""
-    payload = chart_csv(frame) if len(frame) <= EAGER_ROWS else functools.partial(chart_csv, frame)
+def chart_download(frame: pd.DataFrame | bytes, what: str, slug: str, strings: UiStrings) -> None:
+    """The CSV download of exactly one chart's data (``frame``, or its CSV already written)."""
+    if isinstance(frame, bytes):
+        payload = frame
+    else:
+        payload = chart_csv(frame) if len(frame) <= EAGER_ROWS else functools.partial(chart_csv, frame)
     name = download_name(what, slug, "csv")
     download_button(st, strings.text("download_points"), payload, name, f"download_{what}", ":material/download:")
 
@@ -327,22 +349,20 @@ def clickable_chart(figure, key: str, **options) -> None:
 def indicator_view(db: str, version: str, state: PageState, strings: UiStrings) -> None:
     """One indicator over periods for the chosen regions; a click on a point shows its sources."""
     partial = state.periods == "partial"
-    points, measure, family, unit = cached_points(
+    points, measure, _, unit = cached_points(
         db, version, state.category, state.measure, state.regions, partial, state.derived
     )
     title = lab.indicator_title(state.category, measure, unit, strings)
+    figure, download = cached_indicator_chart(
+        db, version, state.category, state.measure, state.regions, partial, state.derived, strings.lang
+    )
     headline_view(db, version, state, strings)
     st.subheader(escape_md(title))  # the unit comes from reports: no markdown from data
     if points.empty:
         st.info(strings.text("empty_chart"))
     else:
-        labels = lab.figure_labels(strings)
-        figure = figs.indicator_figure(
-            points, title=title, unit=unit, unit_family=family, partial=partial, labels=labels
-        )
         clickable_chart(figure, "chart_indicator", config={"displaylogo": False})
         st.caption(lab.indicator_caption(partial, strings))
-        download = panels.labelled_download(points, state.category, measure, strings)
         chart_download(download, "indicator", f"{state.category}_{measure}_{state.periods}", strings)
         flagged = panels.disagreements_for(cached_disagreements(db, version), state.category, measure, points)
         disagreements_view(flagged, strings, key="indicator")
