@@ -13,7 +13,7 @@ PORT   ?= 8501
 HOST   ?= 127.0.0.1
 ALLOW_EDITS ?= 1
 
-.PHONY: setup setup-dev run test lint system-deps store bench bench-dashboard bench-ingest bench-small-files bench-load sync-corpus clean
+.PHONY: setup setup-dev run test lint system-deps store compiled bench bench-dashboard bench-ingest bench-small-files bench-load sync-corpus clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,14 +55,19 @@ lint: setup-dev
 	$(BIN)/ruff check metrics tests bench dashboard.py data
 	$(BIN)/ruff format --check metrics tests bench dashboard.py data
 
-bench: setup-dev
+# The optional compiled build (mypyc, with this machine's C compiler) in build/compiled: nothing in the
+# working tree changes; PYTHONPATH=build/compiled runs it. Without a compiler, pure Python runs as before.
+compiled: setup-dev
+	$(BIN)/python bench/build_compiled.py || echo "note: no compiled build; pure Python is used"
+
+bench: setup-dev compiled
 	$(BIN)/python -m pip install --quiet -r requirements-peers.txt
 	$(BIN)/python bench/bench_extract.py
 
 bench-dashboard: setup-dev
 	$(BIN)/python bench/bench_dashboard.py
 
-bench-ingest: setup-dev
+bench-ingest: setup-dev compiled
 	$(BIN)/python bench/bench_ingest.py
 
 bench-small-files: setup-dev

@@ -229,11 +229,33 @@ def _time_pattern() -> regex.Pattern:
     return compile_checked(pattern, "periods.yaml", regex.VERBOSE)
 
 
-class MatchIndex:
-    """The matches of one pattern over a whole document, found once, looked up by range."""
+def finditer_by_alternatives(whole: regex.Pattern, alternatives: list[regex.Pattern], text: str):
+    """The matches of ``whole.finditer(text)``, where ``whole`` is the alternation of ``alternatives``,
+    found faster: each alternative alone scans ahead with its own literal prefix (the engine cannot use one
+    for a long alternation, which it tries at every character), and ``whole`` is matched only at the
+    leftmost place one of them starts, where the first alternative that fits wins, as in ``whole``."""
+    ahead = [a.search(text) for a in alternatives]
+    while True:
+        starts = [m.start() for m in ahead if m is not None]
+        if not starts:
+            return
+        at = min(starts)
+        m = whole.match(text, at)
+        if m is not None and m.end() > at:
+            yield m
+            pos = m.end()
+        else:  # an alternative matched alone but not inside the whole (cannot happen without back-references)
+            pos = at + 1
+        ahead = [m if m is None or m.start() >= pos else a.search(text, pos) for m, a in zip(ahead, alternatives)]
 
-    def __init__(self, pattern: regex.Pattern, norm: str, keep=lambda m: True) -> None:
-        self.matches = [m for m in pattern.finditer(norm) if keep(m)]
+
+class MatchIndex:
+    """The matches of one pattern over a whole document, found once, looked up by range; with the
+    pattern's ``alternatives``, found alternative by alternative (finditer_by_alternatives)."""
+
+    def __init__(self, pattern: regex.Pattern, norm: str, keep=lambda m: True, alternatives=None) -> None:
+        found = finditer_by_alternatives(pattern, alternatives, norm) if alternatives else pattern.finditer(norm)
+        self.matches = [m for m in found if keep(m)]
         self.starts = [m.start() for m in self.matches]
         self.ends = [m.end() for m in self.matches]
 

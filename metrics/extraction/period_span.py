@@ -29,7 +29,8 @@ def _fill(pattern: str) -> str:
 
 
 @cache
-def _span_pattern() -> regex.Pattern:
+def _span_alternatives() -> tuple[str, ...]:
+    """The alternatives of the span pattern, each a named group k_<kind>, in the order they are tried."""
     periods, campaigns = load("periods"), load("campaigns")
     parts = [f"(?P<k_{kind}>{_fill(periods['spans'][kind])})" for kind in SPAN_KINDS]
     parts.append(f"(?P<k_sinceyear>{_fill(periods['to_date']['since_year'])})")
@@ -49,7 +50,17 @@ def _span_pattern() -> regex.Pattern:
     parts.append(f"(?P<k_todate>{alternation(periods['to_date']['words'])})")
     parts.append(r"(?P<k_rel>去年|上年|上一年|前年)")
     parts.append(rf"(?P<k_year>{YEAR})\s?年(?!代)")
-    return compile_checked("|".join(parts), "periods.yaml spans / campaigns.yaml")
+    return tuple(parts)
+
+
+@cache
+def _span_pattern() -> regex.Pattern:
+    return compile_checked("|".join(_span_alternatives()), "periods.yaml spans / campaigns.yaml")
+
+
+@cache
+def _span_alternative_patterns() -> list[regex.Pattern]:
+    return [compile_checked(part, "periods.yaml spans / campaigns.yaml") for part in _span_alternatives()]
 
 
 @cache
@@ -79,7 +90,7 @@ def event_label(sentence_before: str, event_day: dt.date | None, reference: dt.d
 
 def span_index(norm: str) -> MatchIndex:
     """Every span expression of a document (comparisons left out), found once."""
-    return MatchIndex(_span_pattern(), norm, keep=lambda m: not m["k_cmp"])
+    return MatchIndex(_span_pattern(), norm, keep=lambda m: not m["k_cmp"], alternatives=_span_alternative_patterns())
 
 
 def span_number(text: str | None) -> int | None:
@@ -95,14 +106,17 @@ def span_number(text: str | None) -> int | None:
 
 
 @cache
-def _kind_names() -> tuple[tuple[str, str], ...]:
-    """(group name, kind) of every alternative of the span pattern, in its order."""
-    return tuple((name, name[2:]) for name in _span_pattern().groupindex if name.startswith("k_"))
+def _kind_groups() -> tuple[tuple[int, str], ...]:
+    """(group number, kind) of every alternative of the span pattern, in its order."""
+    names = _span_pattern().groupindex
+    return tuple(sorted((number, name[2:]) for name, number in names.items() if name.startswith("k_")))
 
 
 def span_kind(m: regex.Match) -> str:
-    """Which alternative of the span pattern matched: days, months, quarter, campaign, todate, year …"""
-    return next(kind for name, kind in _kind_names() if m.start(name) >= 0)
+    """Which alternative of the span pattern matched: days, months, quarter, campaign, todate, year …
+    (read from all group spans at once, ``m.regs``: ten times faster than asking group by group)."""
+    regs = m.regs
+    return next(kind for number, kind in _kind_groups() if regs[number][0] >= 0)
 
 
 def _campaign_months(name: str) -> tuple[int, int | None]:
@@ -146,7 +160,7 @@ def label_of(
     """(decided, label) for one span expression and the figure's year; undecided expressions let the
     search go on (a bare 今年 in a report on a quarter)."""
     kind = span_kind(m)
-    y1 = int(m["y1"]) if m.groupdict().get("y1") else year
+    y1 = int(m["y1"]) if m["y1"] else year  # every alternative of the span pattern names y1 or not
     if kind == "days":
         m1, d1, d2 = span_number(m["m1"]), span_number(m["d1"]), span_number(m["d2"])
         m2 = span_number(m["m2"]) or m1
@@ -154,7 +168,7 @@ def label_of(
         if not m["y1"] and not m["y2"] and m2 is not None and m1 is not None and m2 < m1:
             y1 = year - 1
         try:
-            first, last = dt.date(y1, m1, d1), dt.date(y2, m2, d2)
+            first, last = dt.date(y1, m1, d1), dt.date(y2, m2, d2)  # type: ignore[arg-type]  # None: TypeError
         except (TypeError, ValueError):
             return False, None
         return (True, f"{first.isoformat()}/{last.isoformat()}") if first <= last else (False, None)
@@ -208,8 +222,8 @@ def label_of(
         if head and _is_campaign(head) and int(head[5:7]) == start:
             return True, head  # the campaign's own days as the report's head gives them
         reached = _release_month(year, reference)
-        last = min(reached, end) if reached and end else (reached or end)
-        return (True, _month_span(year, start, year, last)) if last else (True, str(year))
+        last_month = min(reached, end) if reached and end else (reached or end)
+        return (True, _month_span(year, start, year, last_month)) if last_month else (True, str(year))
     if kind == "holiday":  # its days as the report gives them, else not told
         return True, days
     if kind == "multi":
@@ -244,7 +258,7 @@ def label_of(
 def _is_campaign(head: str | None) -> bool:
     """A head span that does not start in January (a campaign, 自6月25日…以来)."""
     return (
-        bool(head)
+        head is not None
         and head != UNTOLD
         and len(head) > 7
         and head[4] == "-"
@@ -267,7 +281,7 @@ def _is_days(head: str | None) -> bool:
 
 def _is_bulletin(head: str | None) -> bool:
     """A quarter or half-year bulletin: 今年以来 inside it means its quarter or half."""
-    return bool(head) and ("-Q" in head or "-H" in head)
+    return head is not None and ("-Q" in head or "-H" in head)
 
 
 def _label_year(label: str) -> int:
@@ -301,7 +315,7 @@ def _anchor(
 ) -> str | None:
     """The span of the nearest campaign or 'since' before a to-date word (in its sentence or the one
     before, within its paragraph), if any."""
-    for m in reversed(spans.between(start, end)):
+    for m in spans.between(start, end)[::-1]:
         if span_kind(m) in ANCHOR_KINDS:
             decided, label = label_of(m, year, reference, head)
             if decided and label:
@@ -334,7 +348,7 @@ def span_label(
         if event:
             return event
     for start, end in ((s_start, pos), (p_start, s_start)):
-        for m in reversed(spans.between(start, end)):
+        for m in spans.between(start, end)[::-1]:
             if start != s_start and span_kind(m) == "oneday":
                 continue  # a day speaks for its own sentence only
             decided, label = label_of(m, period, reference, head, days)

@@ -73,7 +73,7 @@ def _mentions(gaz: Gazetteer, text: str, weight: float, head_chars: int, hint: b
     words = _wording()
     w = words.weights
     found = []
-    for last, name in gaz.automaton.iter_long(text):
+    for last, name in gaz.automaton.iter_long(text):  # type: ignore[union-attr]
         start, after = last + 1 - len(name), last + 1
         agency = words.agency.match(text, after)
         is_agency = name in gaz.agencies or agency is not None
@@ -92,7 +92,7 @@ def _mentions(gaz: Gazetteer, text: str, weight: float, head_chars: int, hint: b
 
 def _name_at(gaz: Gazetteer, text: str, position: int) -> bool:
     """Whether a known name begins at this position."""
-    return any(gaz.automaton.exists(text[position : position + n]) for n in range(2, 12))
+    return any(gaz.automaton.exists(text[position : position + n]) for n in range(2, 12))  # type: ignore[union-attr]
 
 
 def _choose_among(gaz: Gazetteer, candidates: set[str], supported: set[str]) -> str | None:
@@ -123,9 +123,9 @@ def _evidence(gaz: Gazetteer, mentions: list[tuple[set[str], float]]) -> dict[st
             supported.update(gaz.ancestors(key))
     own: dict[str, float] = defaultdict(float)
     for candidates, value in mentions:
-        key = _choose_among(gaz, candidates, supported)
-        if key is not None:
-            own[key] += value
+        chosen = _choose_among(gaz, candidates, supported)
+        if chosen is not None:
+            own[chosen] += value
     return own
 
 

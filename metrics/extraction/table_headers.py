@@ -95,7 +95,7 @@ def with_table_basis(columns: list[Column]) -> list[Column]:
     """Change columns without a basis of their own take the table's: yoy beside a column of the same
     period a year before (去年同期), mom beside one of the period just before (上周)."""
     if any(c.offset == -1 for c in columns):
-        basis = "yoy"
+        basis: str | None = "yoy"
     else:
         basis = "mom" if any(c.kind == "count" and c.basis == "mom" for c in columns) else None
     return [Column(c.kind, c.year, c.offset, c.basis or basis) if c.kind.startswith("change") else c for c in columns]

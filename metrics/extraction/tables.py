@@ -164,7 +164,7 @@ def _cells_of_run(
         columns = plain + list(columns or [])  # known columns are the last ones (changes stand last)
     columns = columns[-len(groups) :]
     cells = [cell_of(g, c, label) for g, c in zip(groups, columns)]
-    return None if any(c is None for c in cells) else cells
+    return None if any(c is None for c in cells) else [c for c in cells if c is not None]
 
 
 # ---------------------------------------------------------------- tables laid out one row a line
