@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -137,10 +138,24 @@ def unit_norm(unit: str) -> str:
     return unit_families().get(simple, simple)
 
 
-def _nearest(rules, text: str) -> str | None:
+class Rules(NamedTuple):
+    """Rules in file order, and their alternation, which tells at once that none of them matches."""
+
+    rules: tuple[Rule, ...]
+    anyone: regex.Pattern | None
+
+    @classmethod
+    def of(cls, rules: tuple[Rule, ...]) -> Rules:
+        anyone = "|".join(f"(?:{r.pattern.pattern})" for r in rules)
+        return cls(rules, compile_checked(anyone, "measures.yaml words") if rules else None)
+
+
+def _nearest(rules: Rules, text: str) -> str | None:
     """The measure of the rule whose last match ends nearest the end of ``text`` (ties: rule order)."""
+    if rules.anyone is None or not rules.anyone.search(text):
+        return None  # most phrases match no rule: one search instead of one per rule
     best, best_end = None, -1
-    for rule in rules:
+    for rule in rules.rules:
         found = collections.deque(rule.pattern.finditer(text), maxlen=1).pop() if rule.pattern.search(text) else None
         if found is not None and found.end() > best_end:
             best, best_end = rule.measure, found.end()
@@ -163,7 +178,7 @@ def verb_in_metric(metric: str, unit: str, kind: str) -> bool:
     """Does a verb rule (not a noun) decide the measure from the metric itself?"""
     family = unit_norm(unit)
     metric = metric.replace(FILLER, "")
-    return any(r.pattern.search(metric) for r in _rule_sets(family, kind)[1] if not r.noun)
+    return _nearest(_rule_sets(family, kind).verbs_not_nouns, metric) is not None
 
 
 def measure_of(
@@ -184,33 +199,46 @@ def measure_of(
     (the paragraph before the sentence)."""
     family = unit_norm(unit)
     metric = metric.replace(FILLER, "")
-    rules, verbs, nouns, generic = _rule_sets(family, kind)
+    sets = _rule_sets(family, kind)
     measure = _verb_of_metric(metric, family, kind)
     if measure is None:
         clause, before, paragraph = (t.replace(FILLER, "") for t in (clause, before, paragraph))
-        measure = _nearest([r for r in verbs if not r.noun], clause) or _nearest(nouns, metric)
-        if measure is None and any(r.pattern.search(metric) for r in generic):
-            measure = _nearest(nouns, before) or _nearest(nouns, paragraph) or _nearest(generic, metric)
-        measure = measure or _nearest(list(rules), before) or "other"
+        measure = _nearest(sets.verbs_not_nouns, clause) or _nearest(sets.nouns, metric)
+        if measure is None and _nearest(sets.generic, metric) is not None:
+            measure = _nearest(sets.nouns, before) or _nearest(sets.nouns, paragraph) or _nearest(sets.generic, metric)
+        measure = measure or _nearest(sets.every, before) or "other"
     return _by_category().get(category or "", {}).get(measure, measure)
 
 
+class RuleSets(NamedTuple):
+    every: Rules
+    verbs: Rules
+    nouns: Rules  # weak rules, not generic
+    generic: Rules
+    verbs_not_nouns: Rules  # verbs that are no strong noun (read from the clause before the metric)
+
+
 @cache
-def _rule_sets(family: str, kind: str) -> tuple[tuple[Rule, ...], ...]:
+def _rule_sets(family: str, kind: str) -> RuleSets:
     """The rules that hold for a unit family and kind: all, verbs, nouns, generic words."""
     rules = tuple(r for r in _rules() if r.holds_for(family, kind))
-    return (
-        rules,
-        tuple(r for r in rules if not r.weak),
-        tuple(r for r in rules if r.weak and not r.generic),
-        tuple(r for r in rules if r.generic),
+    verbs = tuple(r for r in rules if not r.weak)
+    return RuleSets(
+        Rules.of(rules),
+        Rules.of(verbs),
+        Rules.of(tuple(r for r in rules if r.weak and not r.generic)),
+        Rules.of(tuple(r for r in rules if r.generic)),
+        Rules.of(tuple(r for r in verbs if not r.noun)),
     )
 
 
 @lru_cache(maxsize=65536)
 def _verb_of_metric(metric: str, family: str, kind: str) -> str | None:
     """The first verb rule matching the metric (metrics repeat: cached)."""
-    return next((r.measure for r in _rule_sets(family, kind)[1] if r.pattern.search(metric)), None)
+    verbs = _rule_sets(family, kind).verbs
+    if verbs.anyone is None or not verbs.anyone.search(metric):
+        return None
+    return next((r.measure for r in verbs.rules if r.pattern.search(metric)), None)
 
 
 @cache

@@ -11,7 +11,7 @@ the clock: 今年以来 runs to the month of the release date passed in.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -88,8 +88,10 @@ def event_label(sentence_before: str, event_day: dt.date | None, reference: dt.d
     return None
 
 
+@lru_cache(maxsize=1)
 def span_index(norm: str) -> MatchIndex:
-    """Every span expression of a document (comparisons left out), found once."""
+    """Every span expression of a document (comparisons left out), found once (the document's year and
+    its context both read it: the last document's index is kept)."""
     return MatchIndex(_span_pattern(), norm, keep=lambda m: not m["k_cmp"], alternatives=_span_alternative_patterns())
 
 
