@@ -85,4 +85,4 @@ sync-corpus:
 	$(BIN)/python -m metrics eval data/corpus/dev-genres
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts $(DB) $(DB).wal
+	rm -rf $(VENV) .pytest_cache test-artifacts build $(DB) $(DB).wal
