@@ -71,3 +71,41 @@ def test_report_fragments_spliced_with_junk(text):
 @given(st.integers(min_value=1, max_value=3000))
 def test_long_digit_runs_give_finite_values_or_nothing(n):
     check("破获案件" + "9" * n + "起")
+
+
+SPAN_FRAGMENTS = [
+    "2024年",
+    "1至9月",
+    "4月29日至5月3日",
+    "前三季度",
+    "上半年",
+    "今年以来",
+    "截至10月底",
+    "自6月25日",
+    "行动开展以来",
+    "去年同期",
+    "同比",
+    "较2023年",
+    "“五一”",
+    "国庆期间",
+    "一年来",
+    "至今",
+    "10月份",
+    "二〇二四年",
+    "夏季行动",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SPAN_FRAGMENTS), st.text(max_size=4)), max_size=30).map("".join))
+def test_scanning_by_alternatives_finds_what_the_whole_pattern_finds(text):
+    """finditer_by_alternatives (the span index's fast scan) gives exactly the matches of the pattern
+    itself: same spans, same alternative, same groups."""
+    from metrics.extraction.context import finditer_by_alternatives
+    from metrics.extraction.period_span import _span_alternative_patterns, _span_pattern
+
+    def seen(matches):
+        return [(m.span(), m.regs, m.group()) for m in matches]
+
+    whole = _span_pattern()
+    assert seen(finditer_by_alternatives(whole, _span_alternative_patterns(), text)) == seen(whole.finditer(text))
