@@ -56,7 +56,7 @@ lint: setup-dev
 	$(BIN)/ruff format --check metrics tests bench dashboard.py data
 
 # The optional compiled build (mypyc, with this machine's C compiler) in build/compiled: nothing in the
-# working tree changes; PYTHONPATH=build/compiled runs it. Without a compiler, pure Python runs as before.
+# working tree changes; PYTHONPATH=build/compiled python -P -m metrics … runs it. Without a compiler, pure Python runs as before.
 compiled: setup-dev
 	$(BIN)/python bench/build_compiled.py || echo "note: no compiled build; pure Python is used"
 

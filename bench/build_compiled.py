@@ -3,8 +3,9 @@
     .venv/bin/python bench/build_compiled.py [DEST]      (make compiled; DEST defaults to build/compiled)
 
 Copies the `metrics` package to DEST/metrics and compiles its pure extraction modules there (mypyc, from
-requirements-dev.txt, with the C compiler of the machine), so that `PYTHONPATH=build/compiled python -m
-metrics ...` runs the compiled extractor and plain `python -m metrics ...` the pure one: nothing in the
+requirements-dev.txt, with the C compiler of the machine), so that `PYTHONPATH=build/compiled python -P -m
+metrics ...` runs the compiled extractor (-P: the working directory's pure package does not come first)
+and plain `python -m metrics ...` the pure one: nothing in the
 working tree changes, and a machine without a compiler simply has no build. DEST/SOURCE_DIGEST names the
 sources it was built from; `is_current` tells a stale build, which is rebuilt. tests/test_compiled.py
 checks that the build gives the records pinned for pure Python (tests/cases/records_digest.json).
@@ -78,4 +79,4 @@ if __name__ == "__main__":
     state = "up to date" if is_current(target) else "built"
     build(target)
     modules = len(list((target / "metrics").rglob("*.so")))
-    print(f"compiled build {state}: {modules} modules in {target} (use: PYTHONPATH={target} python -m metrics …)")
+    print(f"compiled build {state}: {modules} modules in {target} (use: PYTHONPATH={target} python -P -m metrics …)")
