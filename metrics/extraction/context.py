@@ -246,7 +246,7 @@ def finditer_by_alternatives(whole: regex.Pattern, alternatives: list[regex.Patt
             pos = m.end()
         else:  # an alternative matched alone but not inside the whole (cannot happen without back-references)
             pos = at + 1
-        ahead = [m if m is None or m.start() >= pos else a.search(text, pos) for m, a in zip(ahead, alternatives)]
+        ahead = [n if n is None or n.start() >= pos else a.search(text, pos) for n, a in zip(ahead, alternatives)]
 
 
 class MatchIndex:

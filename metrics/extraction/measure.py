@@ -149,11 +149,15 @@ class Rules(NamedTuple):
         anyone = "|".join(f"(?:{r.pattern.pattern})" for r in rules)
         return cls(rules, compile_checked(anyone, "measures.yaml words") if rules else None)
 
+    def may_match(self, text: str) -> bool:
+        """Whether any rule matches ``text``: one search, where most phrases match none."""
+        return self.anyone is not None and self.anyone.search(text) is not None
+
 
 def _nearest(rules: Rules, text: str) -> str | None:
     """The measure of the rule whose last match ends nearest the end of ``text`` (ties: rule order)."""
-    if rules.anyone is None or not rules.anyone.search(text):
-        return None  # most phrases match no rule: one search instead of one per rule
+    if not rules.may_match(text):
+        return None
     best, best_end = None, -1
     for rule in rules.rules:
         found = collections.deque(rule.pattern.finditer(text), maxlen=1).pop() if rule.pattern.search(text) else None
@@ -236,7 +240,7 @@ def _rule_sets(family: str, kind: str) -> RuleSets:
 def _verb_of_metric(metric: str, family: str, kind: str) -> str | None:
     """The first verb rule matching the metric (metrics repeat: cached)."""
     verbs = _rule_sets(family, kind).verbs
-    if verbs.anyone is None or not verbs.anyone.search(metric):
+    if not verbs.may_match(metric):
         return None
     return next((r.measure for r in verbs.rules if r.pattern.search(metric)), None)
 
