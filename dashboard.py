@@ -357,8 +357,8 @@ def indicator_view(db: str, version: str, state: PageState, strings: UiStrings) 
         db, version, state.category, state.measure, state.regions, partial, state.derived, strings.lang
     )
     headline_view(db, version, state, strings)
-    st.subheader(escape_md(title))  # the unit comes from reports: no markdown from data
     if points.empty:
+        st.subheader(escape_md(title))  # the unit comes from reports: no markdown from data
         st.info(strings.text("empty_chart"))
     else:
         clickable_chart(figure, "chart_indicator", config={"displaylogo": False})

@@ -50,6 +50,11 @@ def specs(app: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
 
 
+def headings(app: AppTest) -> list[str]:
+    """The subheaders as shown (markdown escapes removed)."""
+    return [h.value.replace("\\", "") for h in app.subheader]
+
+
 def link(app: AppTest) -> dict:
     return {
         k: app.query_params.get_all(k) if hasattr(app.query_params, "get_all") else app.query_params[k]
@@ -62,6 +67,8 @@ def test_opens_on_the_default_indicator_with_nothing_in_the_link(store_db):
     assert not app.exception and not app.error
     assert app.selectbox(key="w_category").value == "telecom_fraud"
     assert specs(app)[0]["layout"]["title"]["text"] == "电信网络诈骗 · 破案 (起)"
+    assert "电信网络诈骗 · 破案 (起)" not in headings(app)  # said once, by the chart
+    assert sum("查看" in c.value and "出处" in c.value for c in app.caption) == 1  # the click hint once
     assert dict(app.query_params) == {}  # the link keeps only what the user chose
 
 
@@ -269,3 +276,11 @@ def test_the_dashboard_opens_a_dataset_written_by_ingest_engine_dask(tmp_path, m
     xiamen = next(t for t in charts["dataset"] if t.get("name") == "厦门市")
     assert 2441000.0 in xiamen["y"]  # 厦门市 2020: 全年共接警244.1万个
     assert charts["dataset"] == charts["store"]
+
+
+def test_an_empty_indicator_still_names_what_it_would_show(store_db):
+    app = run_app({"category": "telecom_fraud", "measure": "solved", "regions": "350200"})  # Xiamen: no such figure
+    assert not app.exception
+    assert not specs(app)
+    assert "电信网络诈骗 · 破案 (起)" in headings(app)
+    assert [i.value for i in app.info][0] == "当前筛选条件下此图没有数据。"
