@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import urllib.parse
+
+import pandas as pd
 
 import pytest
 from conftest import CHROMIUM_ARGS, IDLE  # noqa: F401
@@ -212,6 +215,23 @@ def test_indicator_download_has_labels_keys_and_marked_rounded_derived_values(pa
     wait_idle(page)
     body, _ = download(page, page.locator('[data-testid="stDownloadButton"] button').first)
     assert [r["period_label"] for r in csv.DictReader(io.StringIO(body.decode("utf-8-sig")))] == ["2020"]
+
+
+def test_table_downloads_read_back_as_the_filtered_table_in_csv_and_excel(page):
+    open_app(page, "?tab=table&category=other&regions=350200", chart=False)
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
+    total = int(re.search(r"共 (\d+) 条", page.locator('[data-testid="stCaptionContainer"]').first.inner_text())[1])
+    csv_body, csv_name = download(page, page.get_by_role("button", name="下载筛选后的全部数据 CSV"))
+    xlsx_body, xlsx_name = download(page, page.get_by_role("button", name="下载筛选后的全部数据 Excel"))
+    assert (csv_name, xlsx_name) == ("police-stats_table_other.csv", "police-stats_table_other.xlsx")
+    from_csv = pd.read_csv(io.BytesIO(csv_body), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    from_xlsx = pd.read_excel(io.BytesIO(xlsx_body), dtype=str, keep_default_na=False)
+    assert len(from_csv) == len(from_xlsx) == total > 0  # every filtered row, not only the rows shown
+    assert list(from_csv.columns) == list(from_xlsx.columns) and {"stat_id", "surface", "sentence"} <= set(from_csv)
+    assert from_csv["stat_id"].tolist() == from_xlsx["stat_id"].tolist()
+    assert set(from_csv["region_code"]) == {"350200"} and set(from_csv["category"]) == {"other"}
+    assert (from_csv["surface"] != "").all() and all(s in t for s, t in zip(from_csv["surface"], from_csv["sentence"]))
+    assert "2441000.0" in set(from_csv["value"]) and 2441000 in pd.to_numeric(from_xlsx["value"]).tolist()
 
 
 def test_import_shows_a_review_and_says_when_already_stored(page):
