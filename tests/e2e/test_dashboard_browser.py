@@ -12,7 +12,6 @@ import re
 import urllib.parse
 
 import pandas as pd
-
 import pytest
 from conftest import CHROMIUM_ARGS, IDLE  # noqa: F401
 
