@@ -244,6 +244,27 @@ def test_index_keeps_the_first_copy_and_forgets_on_remove():
     assert index.find(text) is None and len(index) == 0
 
 
+def test_a_fingerprint_keeps_its_figures_as_one_string_and_numbers_repeats():
+    fingerprint = Fingerprint.of("刑事打处2129人、逮捕684人;全年2129人")
+    assert fingerprint.listed == "2129 2129 684" and fingerprint.figure_count == 3
+    assert fingerprint.figure_items == ["2129#0", "2129#1", "684#0"]
+    assert fingerprint.figures == {"2129": 2, "684": 1}
+    assert Fingerprint.from_row(*fingerprint.to_row()) == fingerprint
+    assert Fingerprint.of("没有数字").figure_count == 0 and Fingerprint.of("没有数字").figure_items == []
+
+
+def test_removing_one_release_of_a_template_keeps_the_others_findable():
+    index = NearDuplicateIndex()
+    text = DOCS["cangnan-2024"]
+    other = with_other_figures(text)
+    index.add("this-year", text)
+    index.add("next-year", other)  # the same wording: one LSH entry, two documents under it
+    index.remove("this-year")
+    assert index.find(text) is None and index.find(reposted(other)) == "next-year"
+    index.add("this-year", text)
+    assert index.find(reposted(text)) == "this-year" and index.find(reposted(other)) == "next-year"
+
+
 def test_empty_and_tiny_texts():
     index = NearDuplicateIndex()
     index.add("empty", "")

@@ -33,7 +33,7 @@ import hashlib
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -204,17 +204,31 @@ def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """What the index keeps of a document: enough to recognise it again, without its text."""
+    """What the index keeps of a document: enough to recognise it again, without its text. Compact, for
+    an index of many documents: its figures as one string (``listed``), their items made when asked."""
 
     identity: str  # document_identity of its text
     wording_id: str  # SHA-256 of its wording (numbers masked): one per template
     signature: LeanMinHash  # MinHash of its wording's shingles
-    figures: Counter[str]  # the numbers it states
-    figure_items: frozenset[str] = field(init=False, repr=False, compare=False)  # 2129#0, 2129#1, 684#0
+    listed: str  # the numbers it states, sorted, separated by spaces (2129 2129 684)
 
-    def __post_init__(self) -> None:
-        items = frozenset(f"{number}#{i}" for number, count in self.figures.items() for i in range(count))
-        object.__setattr__(self, "figure_items", items)
+    @property
+    def figures(self) -> Counter[str]:
+        """The numbers it states, with how often each occurs."""
+        return Counter(self.listed.split())
+
+    @property
+    def figure_items(self) -> list[str]:
+        """One item per number stated, repeats numbered: 2129#0, 2129#1, 684#0."""
+        items, seen = [], Counter[str]()
+        for number in self.listed.split():
+            items.append(f"{number}#{seen[number]}")
+            seen[number] += 1
+        return items
+
+    @property
+    def figure_count(self) -> int:
+        return self.listed.count(" ") + 1 if self.listed else 0
 
     @classmethod
     def of(cls, text: str, num_perm: int = NUM_PERM) -> Fingerprint:
@@ -226,17 +240,16 @@ class Fingerprint:
             _sha256(normalised),
             _sha256(words),
             _minhash_of_normalised(words, num_perm),
-            Counter(_FIGURE.findall(readable)),
+            " ".join(sorted(_FIGURE.findall(readable))),
         )
 
     def to_row(self) -> tuple[str, str, bytes, str]:
         """(identity, wording_id, signature bytes, figures as text) for a table beside the documents."""
-        listed = " ".join(number for number, count in sorted(self.figures.items()) for _ in range(count))
-        return self.identity, self.wording_id, signature_to_bytes(self.signature), listed
+        return self.identity, self.wording_id, signature_to_bytes(self.signature), self.listed
 
     @classmethod
     def from_row(cls, identity: str, wording_id: str, signature: bytes, listed: str) -> Fingerprint:
-        return cls(identity, wording_id, signature_from_bytes(signature), Counter(listed.split()))
+        return cls(identity, wording_id, signature_from_bytes(signature), " ".join(sorted(listed.split())))
 
 
 _NO_FIGURES = ""  # the figure item under which a document that states no number is listed
@@ -272,7 +285,8 @@ class NearDuplicateIndex:
         self._held: dict[str, Fingerprint] = {}
         self._first_with: dict[str, str] = {}  # identity → doc_id of the first document with it
         self._with_wording: dict[str, list[str]] = {}  # wording_id → doc_ids; the LSH holds the wording once
-        self._stating: dict[str, dict[str, set[str]]] = {}  # wording_id → figure item → doc_ids stating it
+        # wording_id → figure item → doc_ids stating it (lists, not sets: one item is mostly one document's)
+        self._stating: dict[str, dict[str, list[str]]] = {}
 
     def __len__(self) -> int:
         return len(self._held)
@@ -295,8 +309,8 @@ class NearDuplicateIndex:
         siblings = self._with_wording.setdefault(fingerprint.wording_id, [])
         siblings.append(doc_id)
         stating = self._stating.setdefault(fingerprint.wording_id, {})
-        for item in fingerprint.figure_items or {_NO_FIGURES}:
-            stating.setdefault(item, set()).add(doc_id)
+        for item in fingerprint.figure_items or [_NO_FIGURES]:
+            stating.setdefault(item, []).append(doc_id)  # a doc_id once: held ones are removed first
         if len(siblings) == 1 and not fingerprint.signature.is_empty():  # no shingles: nothing to compare
             self._lsh.insert(fingerprint.wording_id, fingerprint.signature)
 
@@ -311,8 +325,11 @@ class NearDuplicateIndex:
         siblings = self._with_wording[fingerprint.wording_id]
         siblings.remove(doc_id)
         stating = self._stating[fingerprint.wording_id]
-        for item in fingerprint.figure_items or {_NO_FIGURES}:
-            stating[item].discard(doc_id)
+        for item in fingerprint.figure_items or [_NO_FIGURES]:
+            holders = stating[item]
+            holders.remove(doc_id)
+            if not holders:
+                del stating[item]
         if not siblings:
             del self._with_wording[fingerprint.wording_id], self._stating[fingerprint.wording_id]
             if not fingerprint.signature.is_empty():
@@ -343,7 +360,7 @@ class NearDuplicateIndex:
         """(doc_id, figure share with ``probe``) for the documents of one wording that share a figure with
         it, or state none (then the share is 1.0, as ``figure_share`` says): counted through the figures,
         not document by document."""
-        if not probe.figure_items:
+        if not probe.listed:
             yield from ((doc_id, 1.0) for doc_id in self._with_wording[wording_id])
             return
         stating = self._stating[wording_id]
@@ -351,8 +368,9 @@ class NearDuplicateIndex:
         shared: Counter[str] = Counter()
         for item in probe.figure_items:
             shared.update(stating.get(item, ()))
+        probe_count = probe.figure_count
         for doc_id, count in shared.items():
-            yield doc_id, count / min(len(self._held[doc_id].figure_items), len(probe.figure_items))
+            yield doc_id, count / min(self._held[doc_id].figure_count, probe_count)
 
     def find(self, text: str | Fingerprint) -> str | None:
         """The held document ``text`` (or its fingerprint) is, by identity, or nearly is; None when new."""
