@@ -650,6 +650,7 @@ def test_figures_hover_units_integer_axes_and_hollow_derived():
     assert "1,200 起" in trace.hovertext[1] and "xm24" in trace.hovertext[1]
     assert figure.layout.yaxis.tickformat == ",d" and figure.layout.xaxis.dtick == 1
     assert figure.layout.yaxis.title.text == "axis_value (起)"
+    assert figure.layout.title.text == "t" and figure.layout.title.font.size > 14  # the chart's heading on the page
     assert any(t.line.dash == "dash" for t in figure.data[1:])
     hostile = points.assign(sentence="<img src=x onerror=alert(1)>")
     assert "<img" not in " ".join(figs.hover_text(hostile, labels))

@@ -141,7 +141,7 @@ def indicator_figure(
                 )
     figure = go.Figure(traces)
     figure.update_layout(
-        title=title,
+        title={"text": title, "font": {"size": 18}},  # the page's heading for the chart: no subheader repeats it
         hovermode="closest",
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
