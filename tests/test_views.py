@@ -651,6 +651,10 @@ def test_figures_hover_units_integer_axes_and_hollow_derived():
     assert figure.layout.yaxis.tickformat == ",d" and figure.layout.xaxis.dtick == 1
     assert figure.layout.yaxis.title.text == "axis_value (起)"
     assert figure.layout.title.text == "t" and figure.layout.title.font.size > 14  # the chart's heading on the page
+    long = "firearms and explosives · money frozen or protected (<b>起)"  # the longest English title; a hostile unit
+    figure = figs.indicator_figure(points, title=long, unit="起", unit_family="cases", partial=False, labels=labels)
+    assert figure.layout.title.text == "firearms and explosives ·<br>money frozen or protected (&lt;b&gt;起)"
+    assert max(map(len, figure.layout.title.text.split("<br>"))) <= 40 and figure.layout.margin.t > 60
     assert any(t.line.dash == "dash" for t in figure.data[1:])
     hostile = points.assign(sentence="<img src=x onerror=alert(1)>")
     assert "<img" not in " ".join(figs.hover_text(hostile, labels))

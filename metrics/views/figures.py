@@ -72,6 +72,18 @@ def apply_axes(
     return figure
 
 
+TITLE_LINE = 30  # characters of a chart title on one line: a phone's width (390 px) at 18 px
+
+
+def wrapped_title(title: str, line: int = TITLE_LINE) -> str:
+    """A chart title as Plotly markup: escaped (its unit comes from reports), and a long one broken after
+    its category ('firearms and explosives ·<br>money frozen or protected (起)'): Plotly does not wrap."""
+    escaped = html.escape(title)
+    if len(title) <= line or " · " not in escaped:
+        return escaped
+    return escaped.replace(" · ", " ·<br>", 1)
+
+
 def indicator_figure(
     points: pd.DataFrame, *, title: str, unit: str, unit_family: str, partial: bool, labels: dict[str, str]
 ) -> go.Figure:
@@ -140,11 +152,12 @@ def indicator_figure(
                     )
                 )
     figure = go.Figure(traces)
+    heading = wrapped_title(title)
     figure.update_layout(
-        title={"text": title, "font": {"size": 18}},  # the page's heading for the chart: no subheader repeats it
+        title={"text": heading, "font": {"size": 18}},  # the page's heading for the chart: no subheader repeats it
         hovermode="closest",
         legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin={"l": 10, "r": 10, "t": 60 + 24 * heading.count("<br>"), "b": 10},
         clickmode="event+select",
     )
     return apply_axes(
