@@ -21,7 +21,7 @@ FIELD_FLOORS = {
     "qualifier": 1.0,
     "category": 0.937,
     "period": 0.985,
-    "basis": 0.975,
+    "basis": 0.985,
     "direction": 1.0,
 }
 # The comparable-statistics fields of SCHEMA v2 (issue 10), measured the same way; floors, not targets

@@ -120,11 +120,9 @@ def make_record(
     clause = norm[clause_from : figure.start]
     if not is_change and period is not None and PREVIOUS_YEAR_SAME_PERIOD.search(clause):
         period -= 1
-    basis = (
-        (basis_override or basis_of(norm[layout.clause_start(figure.start) : figure.start] + " " + clause, period))
-        if is_change
-        else None
-    )
+    # up to the number, not the surface: a change word in the surface can name the basis too (比升2.99%)
+    basis_words = norm[layout.clause_start(figure.start) : figure.number_start]
+    basis = (basis_override or basis_of(basis_words + " " + clause, period)) if is_change else None
     unit = "%" if figure.unit_group == "fraction" else ctx.text[figure.unit_start : figure.unit_end]
     before = norm[s_start : min(m_start, figure.start)]
     clause_before = norm[layout.clause_start(min(m_start, figure.start)) : min(m_start, figure.start)]
