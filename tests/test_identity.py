@@ -248,7 +248,6 @@ def test_a_fingerprint_keeps_its_figures_as_one_string_and_numbers_repeats():
     fingerprint = Fingerprint.of("刑事打处2129人、逮捕684人;全年2129人")
     assert fingerprint.listed == "2129 2129 684" and fingerprint.figure_count == 3
     assert fingerprint.figure_items == ["2129#0", "2129#1", "684#0"]
-    assert fingerprint.figures == {"2129": 2, "684": 1}
     assert Fingerprint.from_row(*fingerprint.to_row()) == fingerprint
     assert Fingerprint.of("没有数字").figure_count == 0 and Fingerprint.of("没有数字").figure_items == []
 

@@ -103,6 +103,4 @@ def document_context(text: str, setting: Setting, doc_id: str | None, first_figu
 
 def original_slice(ctx: Context, start: int, end: int) -> str:
     """The text as written between two offsets, without converter junk."""
-    if FILLER not in ctx.norm[start:end]:
-        return ctx.text[start:end]  # most phrases: no junk to drop, no walk character by character
     return "".join(ch for ch, n in zip(ctx.text[start:end], ctx.norm[start:end]) if n != FILLER)

@@ -205,17 +205,13 @@ def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """What the index keeps of a document: enough to recognise it again, without its text. Compact, for
-    an index of many documents: its figures as one string (``listed``), their items made when asked."""
+    an index of many documents: its figures as one string (``listed``), their items made when asked (the
+    figures as a Counter: ``figures(text)``)."""
 
     identity: str  # document_identity of its text
     wording_id: str  # SHA-256 of its wording (numbers masked): one per template
     signature: LeanMinHash  # MinHash of its wording's shingles
     listed: str  # the numbers it states, sorted, separated by spaces (2129 2129 684)
-
-    @property
-    def figures(self) -> Counter[str]:
-        """The numbers it states, with how often each occurs."""
-        return Counter(self.listed.split())
 
     @property
     def figure_items(self) -> list[str]:
@@ -249,7 +245,7 @@ class Fingerprint:
 
     @classmethod
     def from_row(cls, identity: str, wording_id: str, signature: bytes, listed: str) -> Fingerprint:
-        return cls(identity, wording_id, signature_from_bytes(signature), " ".join(sorted(listed.split())))
+        return cls(identity, wording_id, signature_from_bytes(signature), listed)  # to_row wrote it sorted
 
 
 _NO_FIGURES = ""  # the figure item under which a document that states no number is listed
