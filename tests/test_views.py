@@ -655,6 +655,9 @@ def test_figures_hover_units_integer_axes_and_hollow_derived():
     figure = figs.indicator_figure(points, title=long, unit="起", unit_family="cases", partial=False, labels=labels)
     assert figure.layout.title.text == "firearms and explosives ·<br>money frozen or protected (&lt;b&gt;起)"
     assert max(map(len, figure.layout.title.text.split("<br>"))) <= 40 and figure.layout.margin.t > 60
+    assert figs.wrapped_title("a · b · c") == "a · b · c"  # short: one line
+    places = f"{long} · 2022"  # the places charts' titles add the period: every part on its own line
+    assert figs.wrapped_title(places).split("<br>")[-1] == "2022"
     assert any(t.line.dash == "dash" for t in figure.data[1:])
     hostile = points.assign(sentence="<img src=x onerror=alert(1)>")
     assert "<img" not in " ".join(figs.hover_text(hostile, labels))
@@ -701,6 +704,13 @@ def test_change_and_tile_figures_colour_by_tone():
         tiles, "change_pct", ind.change_tone(tiles["change_pct"].fillna(0), "-"), title="t", labels=labels, suffix="%"
     )
     assert sum(v == 2 for row in tile_figure.data[0].z for v in row) == 2  # two tiles "good"
+    long = "Provinces' change · firearms and explosives · money frozen or protected (<i>起) · 2022"
+    for figure in (
+        figs.change_figure(changes, tones, title=long, labels=labels),
+        figs.tile_map_figure(tiles, "change_pct", None, title=long, labels=labels),
+    ):  # every chart's title wrapped for a phone, a unit from a report escaped
+        lines = figure.layout.title.text.split("<br>")
+        assert len(lines) == 4 and "&lt;i&gt;" in lines[2] and figure.layout.margin.t >= 50 + 3 * 24
 
 
 def test_state_link_round_trip_keeps_only_choices():

@@ -73,15 +73,27 @@ def apply_axes(
 
 
 TITLE_LINE = 30  # characters of a chart title on one line: a phone's width (390 px) at 18 px
+TITLE_LINE_HEIGHT = 24  # pixels of top margin for each line a title gains
 
 
 def wrapped_title(title: str, line: int = TITLE_LINE) -> str:
-    """A chart title as Plotly markup: escaped (its unit comes from reports), and a long one broken after
-    its category ('firearms and explosives ·<br>money frozen or protected (起)'): Plotly does not wrap."""
-    escaped = html.escape(title)
-    if len(title) <= line or " · " not in escaped:
-        return escaped
-    return escaped.replace(" · ", " ·<br>", 1)
+    """A chart title as Plotly markup: escaped (its unit comes from reports), and broken at its ' · '
+    parts into lines of at most ``line`` characters where it can ('firearms and explosives ·<br>money
+    frozen or protected (起)'): Plotly does not wrap a title."""
+    lines: list[str] = []
+    for part in title.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= line:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return " ·<br>".join(html.escape(text) for text in lines)
+
+
+def titled(figure: go.Figure, title: str, top: int, size: int | None = None) -> None:
+    """The figure's title (wrapped_title) and a top margin of ``top`` pixels plus one line per break."""
+    text = wrapped_title(title)
+    font = {"size": size} if size else {}
+    figure.update_layout(title={"text": text, "font": font}, margin={"t": top + TITLE_LINE_HEIGHT * text.count("<br>")})
 
 
 def indicator_figure(
@@ -152,14 +164,13 @@ def indicator_figure(
                     )
                 )
     figure = go.Figure(traces)
-    heading = wrapped_title(title)
     figure.update_layout(
-        title={"text": heading, "font": {"size": 18}},  # the page's heading for the chart: no subheader repeats it
         hovermode="closest",
         legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 60 + 24 * heading.count("<br>"), "b": 10},
+        margin={"l": 10, "r": 10, "b": 10},
         clickmode="event+select",
     )
+    titled(figure, title, 60, size=18)  # the page's heading for the chart: no subheader repeats it
     return apply_axes(
         figure,
         unit_family=unit_family,
@@ -265,9 +276,8 @@ def ranking_figure(
             textposition="auto",
         )
     )
-    figure.update_layout(
-        title=title, height=max(260, 40 * len(shown) + 120), margin={"l": 10, "r": 10, "t": 60, "b": 10}
-    )
+    figure.update_layout(height=max(260, 40 * len(shown) + 120), margin={"l": 10, "r": 10, "b": 10})
+    titled(figure, title, 60)
     figure.update_xaxes(
         title_text=f"{labels['axis_value']} ({unit})" if unit else labels["axis_value"],
         tickformat=",d" if is_count_unit(unit_family) else None,
@@ -299,9 +309,8 @@ def change_figure(changes: pd.DataFrame, tones: pd.Series, *, title: str, labels
             textposition="auto",
         )
     )
-    figure.update_layout(
-        title=title, height=max(260, 40 * len(order) + 120), margin={"l": 10, "r": 10, "t": 60, "b": 10}
-    )
+    figure.update_layout(height=max(260, 40 * len(order) + 120), margin={"l": 10, "r": 10, "b": 10})
+    titled(figure, title, 60)
     figure.update_xaxes(title_text=labels["axis_change"], zeroline=True, zerolinewidth=2)
     return figure
 
@@ -347,5 +356,6 @@ def tile_map_figure(
     )
     figure.update_xaxes(visible=False, fixedrange=True)
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
-    figure.update_layout(title=title, height=480, margin={"l": 0, "r": 0, "t": 50, "b": 0}, plot_bgcolor="white")
+    figure.update_layout(height=480, margin={"l": 0, "r": 0, "b": 0}, plot_bgcolor="white")
+    titled(figure, title, 50)
     return figure
