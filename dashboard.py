@@ -352,12 +352,12 @@ def indicator_view(db: str, version: str, state: PageState, strings: UiStrings) 
     points, measure, _, unit = cached_points(
         db, version, state.category, state.measure, state.regions, partial, state.derived
     )
-    title = lab.indicator_title(state.category, measure, unit, strings)
     figure, download = cached_indicator_chart(
         db, version, state.category, state.measure, state.regions, partial, state.derived, strings.lang
     )
     headline_view(db, version, state, strings)
     if points.empty:
+        title = lab.indicator_title(state.category, measure, unit, strings)  # with a chart, the chart says it
         st.subheader(escape_md(title))  # the unit comes from reports: no markdown from data
         st.info(strings.text("empty_chart"))
     else:
