@@ -8,6 +8,7 @@ values are hollow markers on a dashed line, stated ones filled on a solid line.
 from __future__ import annotations
 
 import html
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -77,16 +78,21 @@ TITLE_LINE_HEIGHT = 24  # pixels of top margin for each line a title gains
 
 
 def wrapped_title(title: str, line: int = TITLE_LINE) -> str:
-    """A chart title as Plotly markup: escaped (its unit comes from reports), and broken at its ' · '
-    parts into lines of at most ``line`` characters where it can ('firearms and explosives ·<br>money
-    frozen or protected (起)'): Plotly does not wrap a title."""
+    """A chart title as Plotly markup, escaped (its unit comes from reports) and broken into lines of about
+    ``line`` characters, Plotly does not wrap a title: at its ' · ' parts, and inside a part too long for
+    one line at its spaces (textwrap): 'firearms and explosives ·<br>money frozen or protected (起)'."""
     lines: list[str] = []
-    for part in title.split(" · "):
-        if lines and len(lines[-1]) + 3 + len(part) <= line:
-            lines[-1] += " · " + part
+    parts = title.split(" · ")
+    for number, part in enumerate(parts):
+        room = line if number == len(parts) - 1 else line - 2  # room for the ' ·' that follows
+        pieces = textwrap.wrap(part, room, break_long_words=False) or [part]
+        if len(pieces) == 1 and lines and lines[-1].endswith(" ·") and len(lines[-1]) + 1 + len(part) <= room:
+            lines[-1] += " " + part
         else:
-            lines.append(part)
-    return " ·<br>".join(html.escape(text) for text in lines)
+            lines.extend(pieces)
+        if number < len(parts) - 1:
+            lines[-1] += " ·"
+    return "<br>".join(html.escape(text) for text in lines)
 
 
 def titled(figure: go.Figure, title: str, top: int, size: int | None = None) -> None:
