@@ -30,25 +30,31 @@ import itertools
 import json
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from metrics.sources.files import document_from_bytes, read_document
 from metrics.store.identity import (
     FIGURE_SHARE,
+    LSH_ROWS,
+    NUM_PERM,
     SHINGLE,
     THRESHOLD,
+    Bands,
     Fingerprint,
     NearDuplicateIndex,
+    checked_signature,
     document_identity,
     figure_share,
     figures,
     jaccard,
     normalised_text,
     shingles,
-    signature_from_bytes,
-    signature_to_bytes,
+    signature_similarity,
     wording,
 )
 from support import gov_page
@@ -227,9 +233,74 @@ def test_index_persists_and_rebuilds(corpus_index):
         assert rebuilt.find(text) == doc_id
         assert rebuilt.find(with_typos(text)) == doc_id
     signature = Fingerprint.of(DOCS["cangnan-2024"]).signature
-    assert signature_from_bytes(signature_to_bytes(signature)).jaccard(signature) == 1.0
-    with pytest.raises(ValueError):
-        signature_from_bytes(b"abc")
+    assert signature_similarity(checked_signature(signature), signature) == 1.0
+    for not_one in (b"", b"abc"):
+        with pytest.raises(ValueError):
+            checked_signature(not_one)
+
+
+def _datasketch_signature(signature: bytes):
+    from datasketch import LeanMinHash
+
+    values = np.frombuffer(signature, dtype="<u4").astype(np.uint32)
+    return LeanMinHash(seed=1, hashvalues=values, scheme="affine32")
+
+
+def test_banding_and_similarity_are_datasketchs():
+    """The parent's own LSH banding and similarity give what datasketch's MinHashLSH and jaccard give, on
+    every report and its reposts, with the bands datasketch chooses for a threshold of 0.1."""
+    from datasketch import MinHashLSH
+
+    chosen = MinHashLSH(threshold=0.1, num_perm=NUM_PERM)
+    assert (chosen.b, chosen.r) == (NUM_PERM // LSH_ROWS, LSH_ROWS)
+    ours, theirs = Bands(chosen.b, chosen.r), MinHashLSH(num_perm=NUM_PERM, params=(chosen.b, chosen.r))
+    held = {doc_id: Fingerprint.of(text).signature for doc_id, text in DOCS.items()}
+    for doc_id, signature in held.items():
+        ours.insert(doc_id, signature)
+        theirs.insert(doc_id, _datasketch_signature(signature))
+    probes = [make(text) for text in list(DOCS.values())[::7] for make in REPOSTS.values()]
+    probes += [with_other_figures(text) for text in list(DOCS.values())[::5]]
+    for probe in probes:
+        signature = Fingerprint.of(probe).signature
+        assert ours.query(signature) == set(theirs.query(_datasketch_signature(signature)))
+        for doc_id in ours.query(signature):
+            expected = _datasketch_signature(signature).jaccard(_datasketch_signature(held[doc_id]))
+            assert signature_similarity(signature, held[doc_id]) == pytest.approx(expected)
+    for doc_id in list(held)[::3]:
+        ours.remove(doc_id, held[doc_id])
+        theirs.remove(doc_id)
+    signature = Fingerprint.of(DOCS["cangnan-2024"]).signature
+    assert ours.query(signature) == set(theirs.query(_datasketch_signature(signature)))
+    assert "cangnan-2024" not in ours.query(signature) or "cangnan-2024" not in list(held)[::3]
+
+
+def test_comparing_stored_fingerprints_imports_neither_datasketch_nor_scipy(tmp_path, corpus_index):
+    """The parent of an ingest rebuilds the index from stored rows and classifies the fingerprints its
+    workers send: without datasketch, which imports SciPy (about 40 MB of the parent's peak)."""
+    rows = [[cell.hex() if isinstance(cell, bytes) else cell for cell in row] for row in corpus_index.rows()]
+    probe = [
+        cell.hex() if isinstance(cell, bytes) else cell
+        for cell in Fingerprint.of(reposted(DOCS["xiamen-2025"])).to_row()
+    ]
+    (tmp_path / "rows.json").write_text(json.dumps({"rows": rows, "probe": probe}))
+    script = """
+import json, sys
+from metrics.store.identity import Fingerprint, NearDuplicateIndex
+import metrics.store.pool, metrics.store.writing
+data = json.load(open(sys.argv[1]))
+unhex = lambda row: [bytes.fromhex(c) if i == 3 else c for i, c in enumerate(row)]
+index = NearDuplicateIndex.from_rows(unhex(row) for row in data["rows"])
+print(index.classify(Fingerprint.from_row(*[bytes.fromhex(c) if i == 2 else c for i, c in enumerate(data["probe"])])))
+print(sorted(name for name in ("datasketch", "scipy") if name in sys.modules))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "rows.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.splitlines() == ["('near', 'xiamen-2025')", "[]"]
 
 
 def test_index_keeps_the_first_copy_and_forgets_on_remove():

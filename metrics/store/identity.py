@@ -35,22 +35,19 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 import regex
 
 from metrics.extraction.normalize import normalize
 
-if TYPE_CHECKING:
-    from datasketch import LeanMinHash
-
 SHINGLE = 4  # characters per shingle of the wording (see tests/test_identity.py for 4 to 6)
 NUM_PERM = 128  # MinHash permutations: standard error of a similarity estimate ≤ 0.045
 THRESHOLD = 0.2  # Jaccard similarity of the wording from which a text may be a near-duplicate...
 FIGURE_SHARE = 0.8  # ...when it also states the same figures: this share of the shorter list's figures
-LSH_THRESHOLD = 0.1  # LSH tuned for this: 64 bands of 2; a pair at 0.3 (the least similar repost
-# measured) is a candidate with p = 0.998, at 0.25 with p = 0.984
+LSH_ROWS = 2  # LSH bands of 2 hash values (64 bands of 128): datasketch's choice for a threshold of 0.1
+# (tests/test_identity.py checks it); a pair at 0.3 (the least similar repost measured) is a candidate with
+# p = 0.998, at 0.25 with p = 0.984
 _SCHEME = "affine32"  # datasketch's permutation scheme (signatures of one index share one scheme)
 _SEED = 1
 
@@ -158,7 +155,8 @@ def shingle_hashes(normalised: str, size: int = SHINGLE) -> np.ndarray:
 
 @cache
 def _datasketch():
-    """datasketch, imported on first use: it pulls in SciPy (about a second), which identities never need."""
+    """datasketch, imported on first use and only where a signature is computed (the ingest workers): it
+    pulls in SciPy (about a second and 40 MB), which comparing stored signatures never needs."""
     import datasketch
 
     return datasketch
@@ -169,37 +167,76 @@ def _permutations(num_perm: int) -> np.ndarray:
     return _datasketch().MinHash(num_perm=num_perm, seed=_SEED, scheme=_SCHEME).permutations
 
 
-def _minhash_of_normalised(normalised: str, num_perm: int) -> LeanMinHash:
+def _minhash_of_normalised(normalised: str, num_perm: int) -> bytes:
     sketch = _datasketch().MinHash(
         num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME, permutations=_permutations(num_perm)
     )
     sketch.update_batch(shingle_hashes(normalised).tolist())
-    return _datasketch().LeanMinHash(sketch)
+    return np.asarray(sketch.hashvalues, dtype="<u4").tobytes()
 
 
-def minhash(text: str, *, num_perm: int = NUM_PERM) -> LeanMinHash:
-    """The MinHash signature of the shingles of a text's wording. Stable across processes."""
+def minhash(text: str, *, num_perm: int = NUM_PERM) -> bytes:
+    """The MinHash signature of the shingles of a text's wording, stable across processes: datasketch's hash
+    values as bytes (little-endian uint32, one per permutation), the form a BLOB column stores; bytes, not
+    a datasketch object, so that comparing stored signatures needs neither datasketch nor SciPy."""
     return _minhash_of_normalised(wording(normalised_text(text)), num_perm)
 
 
-def signature_to_bytes(signature: LeanMinHash) -> bytes:
-    """A signature as bytes for a BLOB column: its hash values, little-endian uint32."""
-    return np.asarray(signature.hashvalues, dtype="<u4").tobytes()
+_VALUE = 4  # bytes per hash value
+_NO_SHINGLE = b"\xff" * _VALUE  # datasketch's hash value of a permutation that saw no shingle
 
 
-def signature_from_bytes(data: bytes) -> LeanMinHash:
-    """The signature stored by ``signature_to_bytes``; ValueError for bytes that are not one."""
-    if not data or len(data) % 4:
+def checked_signature(data: bytes) -> bytes:
+    """``data`` if it can be a signature (hash values of 4 bytes); ValueError if not."""
+    if not data or len(data) % _VALUE:
         raise ValueError(f"not a MinHash signature: {len(data)} bytes")
-    values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
-    return _datasketch().LeanMinHash(seed=_SEED, hashvalues=values, scheme=_SCHEME)
+    return bytes(data)
 
 
-@cache
-def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """datasketch's (bands, rows) for a threshold, computed once (its search takes a tenth of a second)."""
-    lsh = _datasketch().MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
+def permutations_of(signature: bytes) -> int:
+    return len(signature) // _VALUE
+
+
+def is_empty(signature: bytes) -> bool:
+    """True for the signature of a text with no shingle (nothing to compare)."""
+    return signature == _NO_SHINGLE * permutations_of(signature)
+
+
+def signature_similarity(a: bytes, b: bytes) -> float:
+    """MinHash's estimate of the Jaccard similarity of two texts: the share of equal hash values."""
+    equal = np.frombuffer(a, dtype="<u4") == np.frombuffer(b, dtype="<u4")
+    return np.count_nonzero(equal) / permutations_of(a)
+
+
+class Bands:
+    """LSH banding of MinHash signatures, as datasketch's ``MinHashLSH`` does it: a key is a candidate for a
+    signature when one band of ``rows`` hash values is equal in both. Written here (a dozen lines) because
+    the parent of an ingest only compares signatures its workers computed, and datasketch's LSH would import
+    SciPy into it (40 MB of its peak); ``tests/test_identity.py`` checks the candidates against MinHashLSH."""
+
+    def __init__(self, bands: int, rows: int) -> None:
+        self._cuts = [(band * rows * _VALUE, (band + 1) * rows * _VALUE) for band in range(bands)]
+        self._tables: list[dict[bytes, list[str]]] = [{} for _ in self._cuts]
+
+    def _bands(self, signature: bytes) -> Iterator[tuple[dict[bytes, list[str]], bytes]]:
+        for (start, end), table in zip(self._cuts, self._tables, strict=True):
+            yield table, signature[start:end]
+
+    def insert(self, key: str, signature: bytes) -> None:
+        for table, band in self._bands(signature):
+            table.setdefault(band, []).append(key)
+
+    def remove(self, key: str, signature: bytes) -> None:
+        """Forget ``key``, inserted with this ``signature``."""
+        for table, band in self._bands(signature):
+            holders = table[band]
+            holders.remove(key)
+            if not holders:
+                del table[band]
+
+    def query(self, signature: bytes) -> set[str]:
+        """The keys sharing at least one band with ``signature``."""
+        return {key for table, band in self._bands(signature) for key in table.get(band, ())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +247,7 @@ class Fingerprint:
 
     identity: str  # document_identity of its text
     wording_id: str  # SHA-256 of its wording (numbers masked): one per template
-    signature: LeanMinHash  # MinHash of its wording's shingles
+    signature: bytes  # MinHash of its wording's shingles (``minhash``)
     listed: str  # the numbers it states, sorted, separated by spaces (2129 2129 684)
 
     @property
@@ -241,11 +278,11 @@ class Fingerprint:
 
     def to_row(self) -> tuple[str, str, bytes, str]:
         """(identity, wording_id, signature bytes, figures as text) for a table beside the documents."""
-        return self.identity, self.wording_id, signature_to_bytes(self.signature), self.listed
+        return self.identity, self.wording_id, self.signature, self.listed
 
     @classmethod
     def from_row(cls, identity: str, wording_id: str, signature: bytes, listed: str) -> Fingerprint:
-        return cls(identity, wording_id, signature_from_bytes(signature), listed)  # to_row wrote it sorted
+        return cls(identity, wording_id, checked_signature(signature), listed)  # to_row wrote it sorted
 
 
 _NO_FIGURES = ""  # the figure item under which a document that states no number is listed
@@ -272,12 +309,12 @@ class NearDuplicateIndex:
         threshold: float = THRESHOLD,
         figure_share: float = FIGURE_SHARE,
         num_perm: int = NUM_PERM,
-        lsh_threshold: float = LSH_THRESHOLD,
+        lsh_rows: int = LSH_ROWS,
     ) -> None:
         self.threshold = threshold
         self.figure_share = figure_share
         self.num_perm = num_perm
-        self._lsh = _datasketch().MinHashLSH(num_perm=num_perm, params=_lsh_bands(lsh_threshold, num_perm))
+        self._lsh = Bands(num_perm // lsh_rows, lsh_rows)
         self._held: dict[str, Fingerprint] = {}
         self._first_with: dict[str, str] = {}  # identity → doc_id of the first document with it
         self._with_wording: dict[str, list[str]] = {}  # wording_id → doc_ids; the LSH holds the wording once
@@ -296,8 +333,8 @@ class NearDuplicateIndex:
 
     def add_fingerprint(self, doc_id: str, fingerprint: Fingerprint) -> None:
         """Index a document by a fingerprint kept from before (``Fingerprint.from_row``)."""
-        if len(fingerprint.signature) != self.num_perm:
-            raise ValueError(f"signature of {len(fingerprint.signature)} permutations, the index uses {self.num_perm}")
+        if (permutations := permutations_of(fingerprint.signature)) != self.num_perm:
+            raise ValueError(f"signature of {permutations} permutations, the index uses {self.num_perm}")
         if doc_id in self._held:
             self.remove(doc_id)
         self._held[doc_id] = fingerprint
@@ -307,7 +344,7 @@ class NearDuplicateIndex:
         stating = self._stating.setdefault(fingerprint.wording_id, {})
         for item in fingerprint.figure_items or [_NO_FIGURES]:
             stating.setdefault(item, []).append(doc_id)  # a doc_id once: held ones are removed first
-        if len(siblings) == 1 and not fingerprint.signature.is_empty():  # no shingles: nothing to compare
+        if len(siblings) == 1 and not is_empty(fingerprint.signature):  # no shingles: nothing to compare
             self._lsh.insert(fingerprint.wording_id, fingerprint.signature)
 
     def remove(self, doc_id: str) -> None:
@@ -328,21 +365,19 @@ class NearDuplicateIndex:
                 del stating[item]
         if not siblings:
             del self._with_wording[fingerprint.wording_id], self._stating[fingerprint.wording_id]
-            if not fingerprint.signature.is_empty():
-                self._lsh.remove(fingerprint.wording_id)
+            if not is_empty(fingerprint.signature):
+                self._lsh.remove(fingerprint.wording_id, fingerprint.signature)
 
     def similarities(self, text: str | Fingerprint) -> list[tuple[str, float, float]]:
         """(doc_id, estimated similarity of wording, figure share) of held documents that ``text`` (or its
         fingerprint) nearly is, most similar first."""
         probe = text if isinstance(text, Fingerprint) else Fingerprint.of(text, self.num_perm)
-        if probe.signature.is_empty():
+        if is_empty(probe.signature):
             return []
         found = []
-        values, size = probe.signature.hashvalues, len(probe.signature)
         for wording_id in self._lsh.query(probe.signature):
-            siblings = self._with_wording[wording_id]
-            held = self._held[siblings[0]].signature.hashvalues  # one wording, one signature
-            similarity = np.count_nonzero(values == held) / size  # MinHash's estimate of the Jaccard
+            held = self._held[self._with_wording[wording_id][0]].signature  # one wording, one signature
+            similarity = signature_similarity(probe.signature, held)
             if similarity < self.threshold:
                 continue
             found.extend(
