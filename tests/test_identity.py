@@ -51,8 +51,11 @@ from metrics.store.identity import (
     document_identity,
     figure_share,
     figures,
+    is_empty,
     jaccard,
+    minhash,
     normalised_text,
+    shingle_hashes,
     shingles,
     signature_similarity,
     wording,
@@ -244,6 +247,24 @@ def _datasketch_signature(signature: bytes):
 
     values = np.frombuffer(signature, dtype="<u4").astype(np.uint32)
     return LeanMinHash(seed=1, hashvalues=values, scheme="affine32")
+
+
+def test_signatures_are_datasketchs_bit_for_bit():
+    """The signatures stored in existing stores were datasketch's MinHash (affine32, seed 1): the numpy one
+    gives the same bytes on every report, its reposts, a tiny text, a text without shingles and one long
+    enough to be permuted in several chunks."""
+    from datasketch import MinHash
+
+    def theirs(text: str) -> bytes:
+        sketch = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, scheme="affine32")
+        sketch.update_batch(shingle_hashes(wording(normalised_text(text))).tolist())
+        return np.asarray(sketch.hashvalues, dtype="<u4").tobytes()
+
+    texts = [*DOCS.values(), *(make(t) for t in list(DOCS.values())[::9] for make in REPOSTS.values())]
+    texts += ["", "逮捕6人", "".join(DOCS.values())[:40_000]]
+    for text in texts:
+        assert minhash(text) == theirs(text)
+    assert is_empty(minhash("")) and not is_empty(minhash("逮捕6人"))
 
 
 def test_banding_and_similarity_are_datasketchs():

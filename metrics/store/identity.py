@@ -14,7 +14,7 @@ document. ``normalised_text`` keeps what a reader of the report sees and drops t
 What a page wrapper adds around the article (navigation bars, headers, footers) is removed by the reader
 (``metrics/patterns/reader_html.yaml``); what is left of it (a navigation line in a plain ``<div>``, a
 headline added above the text, a few characters changed by a repost) makes a *near*-duplicate:
-``NearDuplicateIndex`` finds those with MinHash over character shingles and LSH (``datasketch``).
+``NearDuplicateIndex`` finds those with MinHash over character shingles and LSH (as ``datasketch`` does them).
 
 A near-duplicate is judged on two things, as a reader would: what the text says (its *wording*, numbers
 masked: MinHash/LSH over 4-character shingles) and the figures it states. Measured on the 70 shipped
@@ -48,7 +48,6 @@ FIGURE_SHARE = 0.8  # ...when it also states the same figures: this share of the
 LSH_ROWS = 2  # LSH bands of 2 hash values (64 bands of 128): datasketch's choice for a threshold of 0.1
 # (tests/test_identity.py checks it); a pair at 0.3 (the least similar repost measured) is a candidate with
 # p = 0.998, at 0.25 with p = 0.984
-_SCHEME = "affine32"  # datasketch's permutation scheme (signatures of one index share one scheme)
 _SEED = 1
 
 _INVISIBLE = regex.compile(r"[\s\p{Cf}\p{Co}\x1f]+")  # whitespace, format chars (ZWSP, BOM), private use, FILLER
@@ -153,32 +152,43 @@ def shingle_hashes(normalised: str, size: int = SHINGLE) -> np.ndarray:
     return np.unique(hashes)
 
 
+# datasketch's MinHash with its "affine32" scheme (MurmurHash3's 32-bit finaliser on each shingle hash, then
+# h -> a*h + b modulo 2**32 per permutation, the minimum kept), written in numpy: importing datasketch pulls
+# SciPy (40 MB, a second) into every process that fingerprints, for these few lines. The signatures are
+# datasketch's, bit for bit (tests/test_identity.py compares them on every report), so stores stay valid.
+_FMIX32 = tuple(np.uint32(c) for c in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
+_CHUNK = 8192  # shingles permuted at once: a chunk costs 4 MB at 128 permutations, whatever the text's size
+
+
 @cache
-def _datasketch():
-    """datasketch, imported on first use and only where a signature is computed (the ingest workers): it
-    pulls in SciPy (about a second and 40 MB), which comparing stored signatures never needs."""
-    import datasketch
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's (a, b) of each permutation for ``_SEED``: odd multipliers, any offsets."""
+    generator = np.random.RandomState(_SEED)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
-    return datasketch
 
-
-@cache
-def _permutations(num_perm: int) -> np.ndarray:
-    return _datasketch().MinHash(num_perm=num_perm, seed=_SEED, scheme=_SCHEME).permutations
+def _fmix32(hashes: np.ndarray) -> np.ndarray:
+    shift1, multiply1, shift2, multiply2, shift3 = _FMIX32
+    hashes = (hashes ^ (hashes >> shift1)) * multiply1
+    hashes = (hashes ^ (hashes >> shift2)) * multiply2
+    return hashes ^ (hashes >> shift3)
 
 
 def _minhash_of_normalised(normalised: str, num_perm: int) -> bytes:
-    sketch = _datasketch().MinHash(
-        num_perm=num_perm, seed=_SEED, hashfunc=int, scheme=_SCHEME, permutations=_permutations(num_perm)
-    )
-    sketch.update_batch(shingle_hashes(normalised).tolist())
-    return np.asarray(sketch.hashvalues, dtype="<u4").tobytes()
+    a, b = _permutations(num_perm)
+    values = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)  # no shingle seen: datasketch's empty value
+    hashes = _fmix32(shingle_hashes(normalised))
+    for start in range(0, len(hashes), _CHUNK):
+        permuted = hashes[start : start + _CHUNK, None] * a + b  # wraps modulo 2**32, as intended
+        values = np.minimum(values, permuted.min(axis=0))
+    return values.astype("<u4").tobytes()
 
 
 def minhash(text: str, *, num_perm: int = NUM_PERM) -> bytes:
     """The MinHash signature of the shingles of a text's wording, stable across processes: datasketch's hash
-    values as bytes (little-endian uint32, one per permutation), the form a BLOB column stores; bytes, not
-    a datasketch object, so that comparing stored signatures needs neither datasketch nor SciPy."""
+    values as bytes (little-endian uint32, one per permutation), the form a BLOB column stores."""
     return _minhash_of_normalised(wording(normalised_text(text)), num_perm)
 
 
@@ -210,9 +220,8 @@ def signature_similarity(a: bytes, b: bytes) -> float:
 
 class Bands:
     """LSH banding of MinHash signatures, as datasketch's ``MinHashLSH`` does it: a key is a candidate for a
-    signature when one band of ``rows`` hash values is equal in both. Written here (a dozen lines) because
-    the parent of an ingest only compares signatures its workers computed, and datasketch's LSH would import
-    SciPy into it (40 MB of its peak); ``tests/test_identity.py`` checks the candidates against MinHashLSH."""
+    signature when one band of ``rows`` hash values is equal in both. Written here (a dozen lines) for the
+    reason ``_minhash_of_normalised`` is; ``tests/test_identity.py`` checks the candidates against MinHashLSH."""
 
     def __init__(self, bands: int, rows: int) -> None:
         self._cuts = [(band * rows * _VALUE, (band + 1) * rows * _VALUE) for band in range(bands)]
