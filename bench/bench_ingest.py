@@ -2,7 +2,8 @@
 pure Python, then with the compiled build of the extraction stages (bench/build_compiled.py) when current.
 
 Prints files/s, MB/s and peak memory (largest resident set of the parent, and of all its children at
-once, sampled by psutil every 50 ms). Usage: ``.venv/bin/python bench/bench_ingest.py [--count N]``.
+once, sampled by psutil every 50 ms). Each run is its own process, started after the reports are written,
+so that no run inherits the peak of the one before. Usage: ``.venv/bin/python bench/bench_ingest.py [--count N]``.
 """
 
 from __future__ import annotations
@@ -44,30 +45,38 @@ def generate_reports(directory: Path, count: int, seed: int = 1) -> int:
     return total
 
 
-def run(source: Path, tmp: Path, count: int, size: int, label: str) -> None:
-    """Ingest ``source`` into a new store with 1, then 2 workers; one printed line each."""
+def run_one(source: Path, db: Path, count: int, size: int, label: str, workers: int) -> None:
+    """Ingest ``source`` into a new store with ``workers`` workers; one printed line."""
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        summary = ingest([source], db=db, workers=workers)
+        seconds = time.perf_counter() - start
+    assert summary.files_read == count and summary.failed == 0, summary.line()
+    print(
+        f"{label:>9} {workers:>7} {seconds:>8.1f} {count / seconds:>8.0f} {size / 1e6 / seconds:>6.2f} "
+        f"{summary.statistics:>8} {memory.parent / 1e6:>15.0f} {memory.total / 1e6:>12.0f}",
+        flush=True,
+    )
+
+
+def run(source: Path, tmp: Path, count: int, label: str, env: dict | None = None) -> None:
+    """Ingest ``source`` with 1, then 2 workers, each in a fresh process (as a user's ingest runs: a peak
+    is not inherited from the run before); ``env`` for the compiled build."""
     for workers in (1, 2):
         db = tmp / f"bench-{label}-{workers}.duckdb"
-        with PeakMemory() as memory:
-            start = time.perf_counter()
-            summary = ingest([source], db=db, workers=workers)
-            seconds = time.perf_counter() - start
-        assert summary.files_read == count and summary.failed == 0, summary.line()
-        print(
-            f"{label:>9} {workers:>7} {seconds:>8.1f} {count / seconds:>8.0f} {size / 1e6 / seconds:>6.2f} "
-            f"{summary.statistics:>8} {memory.parent / 1e6:>15.0f} {memory.total / 1e6:>12.0f}",
-            flush=True,
-        )
+        command = [sys.executable, __file__, "--count", str(count), "--one", str(source), str(db), label, str(workers)]
+        subprocess.run(command, env=env, check=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--compiled-run", metavar="DIR", help=argparse.SUPPRESS)  # the child of the compiled run
+    parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)  # a child: SOURCE DB LABEL WORKERS
     args = parser.parse_args()
-    if args.compiled_run:
-        source = Path(args.compiled_run)
-        run(source, source.parent, args.count, sum(p.stat().st_size for p in source.rglob("*.txt")), "compiled")
+    if args.one:
+        source, db, label, workers = args.one
+        size = sum(p.stat().st_size for p in Path(source).rglob("*.txt"))
+        run_one(Path(source), Path(db), args.count, size, label, int(workers))
         return
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "reports"
@@ -78,15 +87,13 @@ def main() -> None:
             f"{'peak parent MB':>15} {'peak all MB':>12}",
             flush=True,
         )
-        run(source, Path(tmp), args.count, size, "Python")
+        run(source, Path(tmp), args.count, "Python")
         import build_compiled
 
         if not build_compiled.is_current():
             print("no current compiled build (make compiled): only pure Python is timed")
             return
-        env = {**os.environ, "PYTHONPATH": str(build_compiled.DEFAULT_DEST)}
-        command = [sys.executable, __file__, "--count", str(args.count), "--compiled-run", str(source)]
-        subprocess.run(command, env=env, check=True)
+        run(source, Path(tmp), args.count, "compiled", {**os.environ, "PYTHONPATH": str(build_compiled.DEFAULT_DEST)})
 
 
 if __name__ == "__main__":
