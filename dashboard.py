@@ -50,6 +50,12 @@ CHART_REGIONS = 8  # lines drawn when no region is chosen (more cannot be read)
 
 
 # ------------------------------------------------------------------------------------------ caches
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_staleness(db: str, version: str | None) -> bool:
+    """Whether one store version was extracted by an older extractor (one query per version, not per rerun)."""
+    return data.store_is_stale(db)
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def cached_statistics(db: str, version: str) -> pd.DataFrame:
     """The prepared statistics of one store version (read-only; shared by sessions)."""
@@ -160,7 +166,14 @@ def show_flash() -> None:
 
 
 def ensure_store(db: str, strings: UiStrings) -> None:
-    """First start: build (or bring up to date) the store from the shipped reports, with a progress bar."""
+    """First start: build (or bring up to date) the store from the shipped reports, with a progress bar;
+    a store extracted by an older extractor is re-extracted first (``metrics refresh``)."""
+    if cached_staleness(db, data.read_version_or_none(db)):
+        with st.spinner(strings.text("refreshing_store")):
+            try:
+                data.refresh_statistics(db)
+            except data.StoreProblem:
+                pass  # the page reads the store next and says what is wrong with it
     reports = [report for folder in SHIPPED for report in data.shipped_reports(folder)]
     if not reports or not data.store_needs_build(db, reports):
         return

@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from metrics.store import ingest
+from metrics.store.schema import extractor_version
 from support import CORPUS
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -191,6 +193,25 @@ def test_broken_store_says_what_to_run(tmp_path, monkeypatch):
     assert not app.exception and not app.error
     assert any(p.name.startswith("broken.duckdb.damaged-") for p in tmp_path.iterdir())
     assert any("已重建" in s.value for s in app.success) and specs(app)  # the page opens on the new store
+
+
+def test_a_store_extracted_by_an_older_extractor_is_re_extracted_when_the_page_opens(tmp_path, monkeypatch):
+    """Run without `make run` (which refreshes first): the page re-extracts the store itself."""
+    store_db = tmp_path / "metrics.duckdb"
+    ingest(sorted(CORPUS.glob("*.json"))[:12], db=store_db, workers=1)
+    monkeypatch.setenv("METRICS_DB", str(store_db))
+    monkeypatch.setattr(sys, "argv", ["dashboard.py"])
+    con = duckdb.connect(str(store_db))
+    count = con.execute("SELECT count(*) FROM statistics").fetchall()[0][0]
+    con.execute("UPDATE store_info SET value = 'older' WHERE key = 'extractor'")
+    con.execute("DELETE FROM statistics WHERE doc_id = (SELECT min(doc_id) FROM statistics)")
+    con.close()
+    app = run_app()
+    assert not app.exception and not app.error
+    con = duckdb.connect(str(store_db), read_only=True)
+    assert con.execute("SELECT count(*) FROM statistics").fetchall()[0][0] == count
+    assert con.execute("SELECT value FROM store_info").fetchall() == [(extractor_version(),)]
+    con.close()
 
 
 def test_db_script_argument_wins_over_environment(store_db, tmp_path, monkeypatch):

@@ -9,7 +9,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from metrics.cli.arguments import iso_date, positive_int, text_argument, year
-from metrics.cli.store_commands import cmd_check, cmd_export, cmd_ingest, cmd_list, cmd_rebuild, cmd_series, cmd_stats
+from metrics.cli.store_commands import (
+    cmd_check,
+    cmd_export,
+    cmd_ingest,
+    cmd_list,
+    cmd_rebuild,
+    cmd_refresh,
+    cmd_series,
+    cmd_stats,
+)
 from metrics.errors import InputError, StoreError, UsageError
 from metrics.extraction.evaluate import evaluate_dir, format_report
 from metrics.extraction.frame import to_frame
@@ -138,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--workers", type=positive_int, help="worker processes (default: number of cores)")
 
-    for name, func in (("list", cmd_list), ("stats", cmd_stats), ("check", cmd_check)):
+    for name, func in (("list", cmd_list), ("stats", cmd_stats), ("check", cmd_check), ("refresh", cmd_refresh)):
         _add_db(_command(sub, name, func))
     return parser
 

@@ -1,4 +1,5 @@
-"""Store subcommands: ``ingest``, ``export``, ``list``, ``stats``, ``series``, ``check`` (argument wiring only;
+"""Store subcommands: ``ingest``, ``export``, ``list``, ``stats``, ``series``, ``check``, ``rebuild``, ``refresh``
+(argument wiring only;
 see metrics.store)."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from metrics.store import (
 )
 from metrics.store.exports import output_format, write_table
 from metrics.store.rebuild import rebuild_store
+from metrics.store.refresh import is_stale, refresh_store
 from metrics.store.series import disagreements
 from metrics.store.series_output import describe_disagreement, flat_points, measures_of, select_points, series_table
 
@@ -44,6 +46,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for failure in summary.failures:
         print(f"metrics: {failure}", file=sys.stderr)
     print(f"metrics: {summary.line()}", file=sys.stderr)
+    if engine == "local" and is_stale(args.db):
+        print(
+            f"metrics: note: the documents stored before were extracted by an earlier extractor: "
+            f"`python -m metrics refresh --db {args.db}` re-extracts them",
+            file=sys.stderr,
+        )
     return 1 if summary.failed else 0
 
 
@@ -124,3 +132,13 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     copied = f", {rebuilt.corrections_copied} corrections copied" if rebuilt.corrections_copied else ""
     print(f"metrics: rebuilt {rebuilt.path}: {rebuilt.summary.line()}{copied}{kept}", file=sys.stderr)
     return 1 if rebuilt.summary.failed else 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Re-extract the stored documents if the extractor changed since they were extracted (uploads,
+    corrections and sources kept)."""
+    refreshed = refresh_store(args.db, progress=True)
+    for failure in refreshed.failures:
+        print(f"metrics: {failure}", file=sys.stderr)
+    print(f"metrics: {args.db}: {refreshed.line()}", file=sys.stderr)
+    return 1 if refreshed.failures else 0

@@ -134,22 +134,23 @@ def extract_document(doc: Document, *, region: str | None, published: str | None
         source=doc.source,
         encoding=doc.encoding,
     )
+    return Extracted(effective, statistics_rows(effective, path=doc.path), Fingerprint.of(doc.text).to_row())
+
+
+def statistics_rows(doc: Document, *, path: str | None = None) -> list[tuple]:
+    """The statistics of a document as the rows the store takes (``record_rows``), extracted part by part
+    with its own region and date; InputError naming ``path`` (else the document's) when extraction fails."""
+    path = path or doc.path
     try:
-        rows = [
+        return [
             row
             for part in extract_parts_reporting(
-                doc.path,
-                doc.text,
-                published=effective.published,
-                region=effective.region,
-                doc_id=doc.doc_id,
-                source=doc.source,
+                path, doc.text, published=doc.published, region=doc.region, doc_id=doc.doc_id, source=doc.source
             )
             for row in record_rows(part)
         ]
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
-        raise InputError(doc.path, f"extraction failed: {type(exc).__name__}: {exc}") from None
-    return Extracted(effective, rows, Fingerprint.of(doc.text).to_row())
+        raise InputError(path, f"extraction failed: {type(exc).__name__}: {exc}") from None
 
 
 class KnownHashes:

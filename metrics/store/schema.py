@@ -7,9 +7,15 @@ one SELECT that applies corrections on read (the ``corrected_statistics`` view a
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
+
 import duckdb
 
+import metrics.extraction
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS, DOCUMENT_SQL_TYPES, SQL_TYPES
+from metrics.rules import PATTERN_DIR
 
 CORRECTION_FIELDS = ("deleted", "category", "value", "period")
 # A statistic's stable identity: its document's content hash, its span (with the #n of a repeated span)
@@ -74,6 +80,38 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     views = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'corrected_statistics'").fetchall()
     if missing or not views or "stat_key" not in views[0][0]:
         con.execute(f"CREATE OR REPLACE VIEW corrected_statistics AS {corrected_sql()}")
+    con.execute("CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM documents LIMIT 1)").fetchall()[0][0]:
+        mark_extractor(con)  # nothing extracted yet: what is stored from now on is the current extractor's
+
+
+# ------------------------------------------------------------------------------- the extractor
+
+
+@cache
+def extractor_version() -> str:
+    """A digest of what decides the statistics of a text: the extraction code, the record types and the
+    pattern files. A store keeps the version that extracted it (``store_info``); when the code or a pattern
+    changes, ``python -m metrics refresh`` (and ``make run``) re-extract the stored documents."""
+    package = Path(metrics.extraction.__file__).parent
+    files = [*sorted(package.glob("*.py")), package.parent / "record.py", package.parent / "rules.py"]
+    digest = hashlib.sha256()
+    for path in [*files, *sorted(PATTERN_DIR.glob("*.yaml"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def stored_extractor(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The extractor version that wrote the store's statistics; None for a store older than the record."""
+    if not has_table(con, "store_info"):
+        return None
+    rows = con.execute("SELECT value FROM store_info WHERE key = 'extractor'").fetchall()
+    return rows[0][0] if rows else None
+
+
+def mark_extractor(con: duckdb.DuckDBPyConnection, version: str | None = None) -> None:
+    """Record that every stored statistic is the current extractor's (or ``version``'s)."""
+    con.execute("INSERT OR REPLACE INTO store_info VALUES ('extractor', ?)", [version or extractor_version()])
 
 
 def ensure_identity_schema(con: duckdb.DuckDBPyConnection) -> None:

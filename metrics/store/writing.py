@@ -42,7 +42,7 @@ def stat_ids(doc_id: str, frame: pd.DataFrame) -> list[str]:
 _DOC_ID, _START, _END = COLUMNS.index("doc_id"), COLUMNS.index("start"), COLUMNS.index("end")
 
 
-def _with_ids(doc_id: str, rows: list[tuple]) -> list[tuple]:
+def statistics_with_ids(doc_id: str, rows: list[tuple]) -> list[tuple]:
     """(stat_id, *row) per statistic row, its doc_id set to the stored one; stat_id as ``stat_ids`` gives it."""
     ids = span_ids(doc_id, ((row[_START], row[_END]) for row in rows))
     return [(stat_id, *row[:_DOC_ID], doc_id, *row[_DOC_ID + 1 :]) for stat_id, row in zip(ids, rows)]
@@ -201,7 +201,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, items: list, known: KnownDocume
         if first:
             outcomes.append(Written("near", doc_id=first))
             continue
-        statistics.extend(_with_ids(doc_id, item.rows))
+        statistics.extend(statistics_with_ids(doc_id, item.rows))
         outcomes.append(Written("new", statistics=len(item.rows), doc_id=doc_id))
     if replaced:  # only changed files pay for a scan of the big tables; new ones never do
         for table in ("statistics", "documents", "document_fingerprints"):
@@ -209,10 +209,15 @@ def _write_batch(con: duckdb.DuckDBPyConnection, items: list, known: KnownDocume
     _insert_rows(con, "documents", DOCUMENT_COLUMNS, documents, stamped="ingested_at")
     _insert_rows(con, "document_fingerprints", FINGERPRINT_COLUMNS, fingerprints)
     _insert_rows(con, "document_sources", SOURCE_COLUMNS, sources, or_ignore=True)
+    insert_statistics(con, statistics)
+    return outcomes
+
+
+def insert_statistics(con: duckdb.DuckDBPyConnection, statistics: list[tuple]) -> None:
+    """Insert statistics rows, each ``(stat_id, *record_rows row)`` (``statistics_with_ids``)."""
     if statistics:
         frame = rows_to_frame([row[1:] for row in statistics])
         frame.insert(0, "stat_id", [row[0] for row in statistics])
         con.register("incoming_statistics", frame)
         con.execute("INSERT INTO statistics BY NAME SELECT * FROM incoming_statistics")
         con.unregister("incoming_statistics")
-    return outcomes

@@ -19,6 +19,7 @@ from metrics.store import DEFAULT_DB, ingest, ingest_upload_bytes, load_series_p
 from metrics.store.backends import Backend
 from metrics.store.database import open_store
 from metrics.store.rebuild import rebuild_store
+from metrics.store.refresh import is_stale, refresh_store
 from metrics.store.series import disagreements
 
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
@@ -79,6 +80,14 @@ def guarded(call: Callable[[Backend], object], db: str):
 def read_version(db: str) -> str:
     """The store's content version (the cache key)."""
     return str(guarded(lambda store: store.version(), db))
+
+
+def read_version_or_none(db: str) -> str | None:
+    """The store's content version, None when it cannot be read now (the page says why when it reads it)."""
+    try:
+        return read_version(db)
+    except StoreProblem:
+        return None
 
 
 def read_statistics(db: str) -> pd.DataFrame:
@@ -240,6 +249,24 @@ def ingest_report_files(db: str, reports: list[Path]) -> None:
     """Ingest shipped reports into the store, in this process (unreadable files are skipped by ingest)."""
     Path(db).parent.mkdir(parents=True, exist_ok=True)
     ingest(reports, db=db, workers=1)
+
+
+def store_is_stale(db: str) -> bool:
+    """True when the store's statistics were extracted by another extractor version than this one (after a
+    pull or an edit of a rule); False when it cannot be read (the page says why where it reads it)."""
+    try:
+        return is_stale(db)
+    except StoreError:
+        return False
+
+
+def refresh_statistics(db: str) -> None:
+    """Re-extract the stored documents with this extractor (``metrics refresh``); StoreProblem when the
+    store cannot be written."""
+    try:
+        refresh_store(db)
+    except StoreError as exc:
+        raise StoreProblem("broken", str(exc)) from None
 
 
 def rebuild_from_reports(db: str, folders: Sequence[Path]) -> Path | None:
