@@ -42,9 +42,10 @@ $(DB): $(STAMP)
 store: $(DB)
 
 # A store extracted by an older extractor (after a pull that changed a rule) is re-extracted first, keeping
-# uploads and corrections; when it is current this takes a moment.
+# uploads and corrections; when it is current this is one read. If it fails (a read-only store), the
+# dashboard still opens on the store as it is (the leading '-').
 run: setup $(DB)
-	$(BIN)/python -m metrics refresh --db $(DB)
+	-$(BIN)/python -m metrics refresh --db $(DB)
 	METRICS_ALLOW_EDITS=$(ALLOW_EDITS) $(BIN)/python -m streamlit run dashboard.py --server.address $(HOST) \
 	  --server.port $(PORT) --browser.gatherUsageStats false -- --db $(DB)
 

@@ -73,8 +73,10 @@ def refresh_store(db: str | os.PathLike, *, progress: bool = False) -> Refreshed
     if not db.is_file():
         raise StoreMissingError(f"no store at {db}: run `python -m metrics ingest data/corpus` first")
     version = extractor_version()
+    if not is_stale(db):  # a reader's check: a current store is never opened for writing (it may be read-only)
+        return Refreshed(current=True)
     with open_store(db, write=True) as con:
-        if stored_extractor(con) == version:
+        if stored_extractor(con) == version:  # another process refreshed it meanwhile
             return Refreshed(current=True)
         doc_ids = [
             row[0]
