@@ -6,8 +6,17 @@
 ('刑事打处', 2129.0, '人')
 """
 
-from metrics.extraction.frame import to_frame
 from metrics.extraction.pipeline import extract
 from metrics.record import COLUMNS, Record
 
 __all__ = ["COLUMNS", "Record", "extract", "to_frame"]
+
+
+def __getattr__(name: str):
+    # to_frame on first use: pandas (and the pyarrow it imports) is 130 MB and 0.3 s that extraction and
+    # ingest do not need.
+    if name == "to_frame":
+        from metrics.extraction.frame import to_frame
+
+        return to_frame
+    raise AttributeError(f"module 'metrics' has no attribute {name!r}")

@@ -9,7 +9,9 @@ a default, after the last one without).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
+from operator import attrgetter
 
 KINDS = ("count", "amount", "quantity", "rate", "change_pct", "change_abs", "duration")
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
@@ -90,3 +92,11 @@ ARROW_TYPES: dict[str, str] = _column_types(Record, 2)
 DOCUMENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Document))
 DOCUMENT_SQL_TYPES: dict[str, str] = _column_types(Document, 1)
 DOCUMENT_ARROW_TYPES: dict[str, str] = _column_types(Document, 2)
+
+_FIELDS = attrgetter(*COLUMNS)
+
+
+def record_rows(records: Iterable[Record]) -> list[tuple]:
+    """Records as plain tuples in the order of ``COLUMNS`` (what travels between processes and what the
+    store takes: no frame)."""
+    return [_FIELDS(r) for r in records]

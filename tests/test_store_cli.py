@@ -205,3 +205,32 @@ def test_xlsx_cells_are_neutralised(tmp_path):
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert values == [["'=1+1", -7.1], ["'@x", 2], ["ok", 3]]
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+IMPORTED_AFTER = """
+import runpy, sys
+sys.argv = ["metrics", *sys.argv[1:]]
+try:
+    runpy.run_module("metrics", run_name="__main__")
+except SystemExit as done:
+    code = done.code
+print(code, sorted({"pandas", "pyarrow"} & set(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ingest_and_refresh_run_without_pandas(tmp_path, workers):
+    """An ingest hands DuckDB numpy arrays and reads nothing back as a frame: pandas and pyarrow (130 MB
+    of the writer's memory) are not imported by ``ingest`` or ``refresh``; ``export`` still imports them."""
+    db = str(tmp_path / "store.duckdb")
+
+    def command(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", IMPORTED_AFTER, *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    assert command("ingest", str(good_report(tmp_path)), "--db", db, "--workers", workers) == "0 []"
+    assert command("refresh", "--db", db) == "0 []"
+    assert command("export", "--db", db, "-o", str(tmp_path / "out.csv")) == "0 ['pandas', 'pyarrow']"
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 2

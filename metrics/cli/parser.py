@@ -21,10 +21,8 @@ from metrics.cli.store_commands import (
 )
 from metrics.errors import InputError, StoreError, UsageError
 from metrics.extraction.evaluate import evaluate_dir, format_report
-from metrics.extraction.frame import to_frame
 from metrics.sources.files import read_documents
 from metrics.store import DEFAULT_DB
-from metrics.store.exports import output_format, table_writer
 from metrics.store.failures import store_failure
 from metrics.store.pool import extract_parts_reporting
 
@@ -33,6 +31,9 @@ WRITE_BATCH = 20_000  # records: many small files are written as one frame, not 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Extract statistics from text files (or directories of them); CSV on stdout without -o."""
+    from metrics.extraction.frame import to_frame  # pandas only for the commands that write frames
+    from metrics.store.exports import output_format, table_writer
+
     if args.output:
         output_format(args.output)  # refuse an unknown extension before reading anything
     failed = 0

@@ -1,6 +1,7 @@
 """Store subcommands: ``ingest``, ``export``, ``list``, ``stats``, ``series``, ``check``, ``rebuild``, ``refresh``
 (argument wiring only;
-see metrics.store)."""
+see metrics.store). What reads or writes frames is imported by the command that uses it: ``ingest`` and
+``refresh`` run without pandas."""
 
 from __future__ import annotations
 
@@ -16,11 +17,8 @@ from metrics.store import (
     load_statistics,
     statistics_per_category,
 )
-from metrics.store.exports import output_format, write_table
 from metrics.store.rebuild import rebuild_store
 from metrics.store.refresh import is_stale, refresh_store
-from metrics.store.series import disagreements
-from metrics.store.series_output import describe_disagreement, flat_points, measures_of, select_points, series_table
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -57,6 +55,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the stored statistics, with corrections applied, as .csv .xlsx .jsonl or .parquet (CSV on stdout)."""
+    from metrics.store.exports import output_format, write_table
+
     if args.output:
         output_format(args.output)  # refuse an unknown extension before touching the store
     frame = load_statistics(args.db, categories=args.category, years=args.year, regions=args.region)
@@ -82,6 +82,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_series(args: argparse.Namespace) -> int:
     """Print one region's series of one measure with the reports that state each point (or write it with -o)."""
+    from metrics.store.exports import output_format, write_table
+    from metrics.store.series_output import flat_points, measures_of, select_points, series_table
+
     if args.output:
         output_format(args.output)  # refuse an unknown extension before touching the store
     points = load_series_points(args.db)
@@ -108,6 +111,9 @@ def cmd_series(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Print the series points where two sources, or a stated and a derived value, disagree beyond rounding."""
+    from metrics.store.series import disagreements
+    from metrics.store.series_output import describe_disagreement
+
     points = load_series_points(args.db)
     flagged = disagreements(points)
     if flagged.empty:

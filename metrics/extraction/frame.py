@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 
-from metrics.record import COLUMNS, PANDAS_TYPES, Record
-
-_FIELDS = attrgetter(*COLUMNS)
+from metrics.record import COLUMNS, PANDAS_TYPES, Record, record_rows
 
 
 def _column(values: tuple, dtype: str):
@@ -18,11 +15,6 @@ def _column(values: tuple, dtype: str):
     if dtype in ("str", "Int64"):
         return pd.array(values, dtype=dtype)
     return np.array(values, dtype=dtype)
-
-
-def record_rows(records: Iterable[Record]) -> list[tuple]:
-    """Records as plain tuples in the order of ``COLUMNS`` (what travels between processes: no frame)."""
-    return [_FIELDS(r) for r in records]
 
 
 def to_frame(records: Iterable[Record]) -> pd.DataFrame:

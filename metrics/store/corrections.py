@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import os
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from metrics.errors import StaleCorrection, StatisticGone
 from metrics.store.database import DEFAULT_DB, open_store
 from metrics.store.schema import CORRECTION_FIELDS, STAT_KEY_SQL, has_keyed_corrections
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # ------------------------------------------------------------------------------------- corrections
 

@@ -46,8 +46,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from metrics.errors import DaskMissingError, EngineError, UsageError
-from metrics.extraction.frame import with_column_types
-from metrics.record import ARROW_TYPES, COLUMNS, DOCUMENT_ARROW_TYPES, DOCUMENT_COLUMNS, Document
+from metrics.extraction.frame import rows_to_frame, with_column_types
+from metrics.record import ARROW_TYPES, COLUMNS, DOCUMENT_ARROW_TYPES, DOCUMENT_COLUMNS, PANDAS_TYPES, Document
 from metrics.sources.files import iter_files
 from metrics.store.dataset import default_dataset
 from metrics.store.pool import (
@@ -156,11 +156,26 @@ def documents_table(items: list[tuple[int, Extracted]], run: str) -> pa.Table:
     return pa.table(columns, schema=_DOCUMENTS_SCHEMA)
 
 
+def extracted_from_frame(document: Document, frame: pd.DataFrame) -> Extracted:
+    """An item from a statistics frame read back from Parquet: its rows as ``record_rows`` gives them."""
+    rows = [
+        tuple(
+            None if v is pd.NA or (isinstance(v, float) and v != v and c not in _FLOATS) else v
+            for c, v in zip(COLUMNS, row)
+        )
+        for row in frame[list(COLUMNS)].itertuples(index=False)
+    ]
+    return Extracted(document, rows)
+
+
+_FLOATS = {c for c, t in PANDAS_TYPES.items() if t == "float64"}
+
+
 def statistics_table(items: list[tuple[int, Extracted]], run: str) -> pa.Table:
     """The statistics of a batch's documents: stat_id, COLUMNS, doc_path, run, position, row."""
     frames = []
     for position, item in items:
-        frame = item.frame.copy()
+        frame = rows_to_frame(item.rows)
         frame.insert(0, "stat_id", stat_ids(item.document.doc_id, frame))
         frame["doc_path"] = item.document.path
         frame["run"] = run
@@ -231,7 +246,7 @@ def load_batch(result: BatchResult, paths: list[str]) -> list[BatchItem]:
     for position, (outcome, path) in enumerate(zip(result.outcomes, paths)):
         if outcome.status == "ok":
             frame = frames.get(position, with_column_types(pd.DataFrame(columns=list(COLUMNS))))
-            items.append(Extracted.from_frame(documents[position], frame))
+            items.append(extracted_from_frame(documents[position], frame))
         elif outcome.status == "skip":
             items.append(Skipped(path))
         else:

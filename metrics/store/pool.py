@@ -22,12 +22,10 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from metrics.errors import InputError
-from metrics.extraction.frame import record_rows, rows_to_frame
 from metrics.extraction.pipeline import extract_parts
-from metrics.record import COLUMNS, PANDAS_TYPES, Document, Record
+from metrics.record import Document, Record, record_rows
 from metrics.sources.files import document_from_bytes, iter_files, read_document
 from metrics.store.database import DEFAULT_DB, open_store
 from metrics.store.identity import Fingerprint
@@ -67,26 +65,6 @@ class Extracted:
     document: Document
     rows: list[tuple]
     fingerprint: tuple | None = None
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        """The statistics as the frame ``to_frame`` gives."""
-        return rows_to_frame(self.rows)
-
-    @classmethod
-    def from_frame(cls, document: Document, frame: pd.DataFrame) -> Extracted:
-        """An item from a statistics frame (read back from Parquet by the Dask engine)."""
-        rows = [
-            tuple(
-                None if v is pd.NA or (isinstance(v, float) and v != v and c not in _FLOATS) else v
-                for c, v in zip(COLUMNS, row)
-            )
-            for row in frame[list(COLUMNS)].itertuples(index=False)
-        ]
-        return cls(document, rows)
-
-
-_FLOATS = {c for c, t in PANDAS_TYPES.items() if t == "float64"}
 
 
 @dataclass(frozen=True)

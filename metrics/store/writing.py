@@ -11,14 +11,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+import numpy as np
 
-from metrics.extraction.frame import rows_to_frame
-from metrics.record import COLUMNS, DOCUMENT_COLUMNS, Document
+from metrics.record import COLUMNS, DOCUMENT_COLUMNS, PANDAS_TYPES, Document
 from metrics.store.identity import Fingerprint, NearDuplicateIndex
 from metrics.store.schema import FINGERPRINT_COLUMNS, SOURCE_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # ------------------------------------------------------------------------------------------- ids
 
@@ -92,6 +95,21 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> KnownDocuments:
     return KnownDocuments(index, duplicate_of)
 
 
+def column_arrays(columns: tuple[str, ...], rows: list[tuple], dtypes: dict[str, str] | None = None) -> dict:
+    """Rows (tuples in the order of ``columns``) as one numpy array per column, which DuckDB scans as a
+    table: no pandas in a writer (it and pyarrow are 130 MB of a writer's memory). A column is of its
+    numpy dtype in ``dtypes`` (float64, int64), else of Python objects (None is NULL, DuckDB infers the rest)."""
+    dtypes = dtypes or {}
+    arrays = {}
+    for name, values in zip(columns, zip(*rows)):
+        dtype = dtypes.get(name)
+        if dtype in ("float64", "int64"):
+            arrays[name] = np.array(values, dtype=dtype)
+        else:
+            arrays[name] = np.fromiter(values, dtype=object, count=len(values))
+    return arrays
+
+
 def _insert_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -104,8 +122,7 @@ def _insert_rows(
     """Insert rows (tuples in the order of ``columns``) in one statement; ``stamped``: a column set to now."""
     if not rows:
         return
-    frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
-    con.register("incoming_rows", frame)
+    con.register("incoming_rows", column_arrays(columns, rows))
     try:
         names = ", ".join(columns)
         stamp = (f", {stamped}", ", current_timestamp") if stamped else ("", "")
@@ -216,8 +233,8 @@ def _write_batch(con: duckdb.DuckDBPyConnection, items: list, known: KnownDocume
 def insert_statistics(con: duckdb.DuckDBPyConnection, statistics: list[tuple]) -> None:
     """Insert statistics rows, each ``(stat_id, *record_rows row)`` (``statistics_with_ids``)."""
     if statistics:
-        frame = rows_to_frame([row[1:] for row in statistics])
-        frame.insert(0, "stat_id", [row[0] for row in statistics])
-        con.register("incoming_statistics", frame)
-        con.execute("INSERT INTO statistics BY NAME SELECT * FROM incoming_statistics")
-        con.unregister("incoming_statistics")
+        con.register("incoming_statistics", column_arrays(("stat_id", *COLUMNS), statistics, PANDAS_TYPES))
+        try:
+            con.execute("INSERT INTO statistics BY NAME SELECT * FROM incoming_statistics")
+        finally:
+            con.unregister("incoming_statistics")
