@@ -74,6 +74,12 @@ class StoreFullError(StoreError):
     kind = "full"
 
 
+class StoreMemoryError(StoreError):
+    """DuckDB could not get the memory a read or write of the store needed."""
+
+    kind = "memory"
+
+
 class CorrectionRefused(ValueError):
     """A correction that cannot be recorded as asked: the statistic is gone, or someone changed it first."""
 

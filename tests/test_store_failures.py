@@ -21,8 +21,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from metrics.errors import StoreBusyError, StoreDamagedError, StoreFullError
-from metrics.store import ingest, list_documents, load_statistics
+from metrics.errors import StoreBusyError, StoreDamagedError, StoreFullError, StoreMemoryError
+from metrics.store import ingest, list_documents, load_document, load_statistics
+from metrics.store.database import WRITER_MEMORY, memory_for_batch
 from metrics.store.failures import store_failure
 from metrics.store.rebuild import rebuild_store
 
@@ -255,6 +256,47 @@ def test_full_disk_errors_are_explained_through_a_failed_rollback():
     failure = store_failure(outer, "s.duckdb", action="write")
     assert isinstance(failure, StoreFullError)
     assert "No space left on device" in str(failure)
+
+
+def test_a_report_longer_than_the_writers_buffer_pool_is_stored_and_refreshed(tmp_path):
+    """A writer's DuckDB buffer pool is 32 MB, and DuckDB keeps a value in one block: a 35 MB report was
+    refused (out of memory, with a traceback) until a batch's pool grew with its texts."""
+    line = "全县公安机关坚持以人民为中心的发展思想，深入推进平安建设，扎实开展各项工作。\n"
+    text = line * (35_000_000 // len(line.encode("utf-8"))) + "全年刑事打处2129人、逮捕684人。\n"
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "long.txt").write_text(text, encoding="utf-8")
+    db = tmp_path / "metrics.duckdb"
+    done = run_cli("ingest", str(tmp_path / "reports"), "--db", str(db))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "2 statistics stored" in done.stderr
+    assert len(load_document(db, "long")["text"]) == len(text)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE store_info SET value = 'an older extractor' WHERE key = 'extractor'")
+    done = run_cli("refresh", "--db", str(db))
+    assert done.returncode == 0 and "re-extracted 1 documents" in done.stderr, done.stderr
+    assert len(load_statistics(db)) == 2
+
+
+def test_a_batch_pool_grows_with_its_texts_and_returns_to_the_writers_size(tmp_path):
+    with duckdb.connect(str(tmp_path / "s.duckdb"), config={"memory_limit": WRITER_MEMORY}) as con:
+
+        def limit() -> str:
+            return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+        before = limit()
+        with memory_for_batch(con, 10_000_000):  # 30 MB of UTF-8, three times over
+            assert limit() != before and limit().startswith(("116", "117", "118"))
+        assert limit() == before
+
+
+def test_out_of_memory_is_named_not_a_traceback(tmp_path):
+    with duckdb.connect(str(tmp_path / "s.duckdb"), config={"memory_limit": "1MB"}) as con:
+        con.execute("CREATE TABLE t (text VARCHAR)")
+        with pytest.raises(duckdb.Error) as raised:
+            con.execute("INSERT INTO t VALUES (?)", ["报" * 3_000_000])
+    failure = store_failure(raised.value, "s.duckdb", action="write")
+    assert isinstance(failure, StoreMemoryError) and failure.kind == "memory"
+    assert str(failure).startswith("s.duckdb: out of memory while trying to write the store")
 
 
 def test_rebuild_makes_a_new_store_and_keeps_the_damaged_file(damaged, tmp_path):

@@ -13,10 +13,18 @@ import errno
 import re
 from pathlib import Path
 
-from metrics.errors import StoreBusyError, StoreDamagedError, StoreError, StoreFullError, StoreUnreadableError
+from metrics.errors import (
+    StoreBusyError,
+    StoreDamagedError,
+    StoreError,
+    StoreFullError,
+    StoreMemoryError,
+    StoreUnreadableError,
+)
 
 LOCK_PHRASES = re.compile(r"could not set lock|conflicting lock|different configuration", re.IGNORECASE)
 FULL_PHRASES = re.compile(r"no space left on device|disk quota exceeded|file too large", re.IGNORECASE)
+MEMORY_PHRASES = re.compile(r"out of memory|cannot allocate memory", re.IGNORECASE)
 DENIED_PHRASES = re.compile(
     r"permission denied|read-only file system|operation not permitted|is a directory", re.IGNORECASE
 )
@@ -68,6 +76,14 @@ def store_failure(exc: BaseException, db: str | Path, *, action: str = "open") -
             return StoreFullError(
                 f"{db}: No space left on device while trying to {action} the store ({detail}). The store "
                 "keeps its last complete batch; free some disk space (or use --db on another disk) and run "
+                "the command again.",
+                path=db,
+                detail=detail,
+            )
+        if number == errno.ENOMEM or MEMORY_PHRASES.search(message):
+            return StoreMemoryError(
+                f"{db}: out of memory while trying to {action} the store ({detail}). The store keeps its "
+                "last complete batch; free some memory (close other programs, use fewer --workers) and run "
                 "the command again.",
                 path=db,
                 detail=detail,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from metrics.errors import InputError, StoreMissingError
 from metrics.record import DOCUMENT_COLUMNS, Document
-from metrics.store.database import open_store
+from metrics.store.database import memory_for_batch, open_store
 from metrics.store.pool import statistics_rows
 from metrics.store.schema import extractor_version, mark_extractor, stored_extractor
 from metrics.store.writing import insert_statistics, statistics_with_ids
@@ -105,7 +105,7 @@ def _refresh_batch(db: Path, doc_ids: list[str]) -> list[str]:
     names = ", ".join(f'"{c}"' for c in DOCUMENT_COLUMNS)
     with open_store(db) as con:
         rows = con.execute(f"SELECT {names} FROM documents WHERE doc_id IN (SELECT unnest(?))", [doc_ids]).fetchall()
-    statistics, done, failures = [], [], []
+    statistics, done, failures, chars = [], [], [], 0
     for row in rows:
         doc = Document(**dict(zip(DOCUMENT_COLUMNS, row, strict=True)))
         try:
@@ -114,7 +114,8 @@ def _refresh_batch(db: Path, doc_ids: list[str]) -> list[str]:
             failures.append(str(exc))
             continue
         done.append(doc.doc_id)
-    with open_store(db, write=True) as con:
+        chars += len(doc.text)
+    with open_store(db, write=True) as con, memory_for_batch(con, chars):
         con.begin()
         con.execute("DELETE FROM statistics WHERE doc_id IN (SELECT unnest(?))", [done])
         insert_statistics(con, statistics)

@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS, PANDAS_TYPES, Document
+from metrics.store.database import memory_for_batch
 from metrics.store.identity import Fingerprint, NearDuplicateIndex
 from metrics.store.schema import FINGERPRINT_COLUMNS, SOURCE_COLUMNS
 
@@ -163,13 +164,14 @@ def write_documents(con: duckdb.DuckDBPyConnection, items: list, known: KnownDoc
     up with one query for the whole batch. A kill leaves the store as before the batch.
     """
     known = known_documents(con) if known is None else known
-    con.execute("BEGIN TRANSACTION")
-    try:
-        outcomes = _write_batch(con, items, known)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    with memory_for_batch(con, sum(len(item.document.text) for item in items)):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            outcomes = _write_batch(con, items, known)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return outcomes
 
 
