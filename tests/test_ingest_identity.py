@@ -30,6 +30,7 @@ from metrics.store import (
     statistics_per_category,
 )
 from metrics.store.database import open_store
+from metrics.store.schema import ensure_schema
 from metrics.store.series import disagreements
 from metrics.store.series_output import describe_disagreement, select_points, series_table
 from metrics.store.writing import known_documents
@@ -164,6 +165,23 @@ def test_the_index_is_kept_in_the_store_and_rebuilt_from_it(db):
         assert con.execute("SELECT count(*) FROM document_fingerprints").fetchall()[0][0] == documents
     doc = report(ROOT / "data" / "corpus" / "dev" / "cangnan-2024.json")
     assert ingest_bytes("again.txt", ("\n\n" + doc["text"]).encode("utf-8"), db=db).skipped == 1
+
+
+def test_a_large_store_from_before_fingerprints_is_fingerprinted_within_a_writers_memory(tmp_path):
+    """A writer's DuckDB pool is 32 MB, and a result of long texts needs far more: the texts of a store
+    from before fingerprints (here 60 MB) are read with DuckDB's own limit (at 32 MB: out of memory)."""
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:
+        ensure_schema(con)
+        con.execute(
+            "INSERT INTO documents (doc_id, path, text, content_hash, ingested_at) "
+            "SELECT 'r' || i, '/old/r' || i || '.txt', "
+            "repeat('全县公安机关深入推进平安建设，全年破案' || i || '起。', 1000), "
+            "sha256(i::VARCHAR), now() FROM range(1200) t(i)"
+        )
+    with open_store(db, write=True) as con:
+        assert len(known_documents(con).index) == 1200
+        assert con.execute("SELECT count(*) FROM document_fingerprints").fetchall()[0][0] == 1200
 
 
 def test_a_changed_file_still_replaces_its_version(tmp_path):

@@ -42,14 +42,20 @@ BATCH_BYTES_FACTOR = 3
 
 
 @contextmanager
-def memory_for_batch(con: duckdb.DuckDBPyConnection, text_chars: int) -> Iterator[None]:
-    """Within it, ``con``'s buffer pool is WRITER_MEMORY plus ``BATCH_BYTES_FACTOR`` times the bytes of a
-    batch whose documents' texts hold ``text_chars`` characters (3 bytes each in UTF-8 for Chinese)."""
-    con.execute(f"SET memory_limit = '{32 + BATCH_BYTES_FACTOR * 3 * text_chars // 10**6}MB'")
+def writer_memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """Within it, ``con``'s buffer pool is ``limit`` (None: DuckDB's default, most of the machine's
+    memory); WRITER_MEMORY again after."""
+    con.execute("RESET memory_limit" if limit is None else f"SET memory_limit = '{limit}'")
     try:
         yield
     finally:
         con.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
+
+
+def memory_for_batch(con: duckdb.DuckDBPyConnection, text_chars: int):
+    """``writer_memory`` of WRITER_MEMORY plus ``BATCH_BYTES_FACTOR`` times the bytes of a batch whose
+    documents' texts hold ``text_chars`` characters (3 bytes each in UTF-8 for Chinese)."""
+    return writer_memory(con, f"{32 + BATCH_BYTES_FACTOR * 3 * text_chars // 10**6}MB")
 
 
 # ------------------------------------------------------------------------------------ connections

@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 
 from metrics.record import COLUMNS, DOCUMENT_COLUMNS, PANDAS_TYPES, Document
-from metrics.store.database import memory_for_batch
+from metrics.store.database import memory_for_batch, writer_memory
 from metrics.store.identity import Fingerprint, NearDuplicateIndex
 from metrics.store.schema import FINGERPRINT_COLUMNS, SOURCE_COLUMNS
 
@@ -74,6 +74,9 @@ class KnownDocuments:
         return self.duplicate_of.get(doc_id) or doc_id
 
 
+BACKFILL_BATCH = 256  # documents fingerprinted per query when a store from before fingerprints is opened
+
+
 def known_documents(con: duckdb.DuckDBPyConnection) -> KnownDocuments:
     """The near-duplicate index of a store, rebuilt from its persisted fingerprints; documents stored before
     fingerprints were kept are fingerprinted from their text now (and the rows written, once)."""
@@ -83,13 +86,19 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> KnownDocuments:
     index = NearDuplicateIndex.from_rows(row[:5] for row in rows)
     duplicate_of = {row[0]: row[5] for row in rows if row[5]}
     missing = con.execute(
-        "SELECT doc_id, text FROM documents WHERE doc_id NOT IN "
+        "SELECT doc_id FROM documents WHERE doc_id NOT IN "
         "(SELECT doc_id FROM document_fingerprints) ORDER BY ingested_at, doc_id"
     ).fetchall()
-    if missing:
+    # a few hundred texts at a time, with DuckDB's own memory limit: a result of long texts needs far more
+    # than a writer's pool (64 texts of 75 KB asked for a block of 128 MiB) and this runs once per store
+    for first in range(0, len(missing), BACKFILL_BATCH):
+        doc_ids = [row[0] for row in missing[first : first + BACKFILL_BATCH]]
+        with writer_memory(con, None):
+            query = "SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?))"
+            texts = dict(con.execute(query, [doc_ids]).fetchall())
         backfill = []
-        for doc_id, text in missing:
-            fingerprint = Fingerprint.of(text or "")
+        for doc_id in doc_ids:
+            fingerprint = Fingerprint.of(texts[doc_id] or "")
             index.add_fingerprint(doc_id, fingerprint)
             backfill.append((doc_id, *fingerprint.to_row(), None))
         _insert_rows(con, "document_fingerprints", FINGERPRINT_COLUMNS, backfill)
