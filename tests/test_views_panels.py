@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from test_views import analyst_sample, city, frame
 
-from metrics.errors import StoreProblem
+from metrics.errors import StoreMemoryError, StoreProblem
 from metrics.views import data, panels
 from metrics.views import labels as lab
 from metrics.views.export import MIMES, XLSX_MIME
@@ -54,12 +54,30 @@ def test_region_names_and_labels():
 
 @pytest.mark.parametrize(
     "kind, expected",
-    [("missing", "No store at /x.duckdb"), ("busy", "The store is busy (locked)"), ("broken", "(locked)")],
+    [
+        ("missing", "No store at /x.duckdb"),
+        ("busy", "The store is busy (locked)"),
+        ("memory", "Not enough memory to read or write the store (locked)"),
+        ("broken", "(locked)"),
+    ],
 )
 def test_store_problem_messages_say_what_to_do(kind, expected):
     message = lab.store_problem_message(StoreProblem(kind, "locked"), "/x.duckdb", EN)
     assert expected in message
     assert ("rebuild --db /x.duckdb" in message) == (kind == "broken")
+
+
+def test_an_out_of_memory_store_error_is_no_damaged_store(tmp_path):
+    db = tmp_path / "metrics.duckdb"
+    db.write_bytes(b"")  # a store file that exists: guarded reaches the call
+
+    def short_of_memory(_store):
+        raise StoreMemoryError(f"{db}: out of memory while trying to write the store", path=str(db))
+
+    with pytest.raises(StoreProblem) as raised:
+        data.guarded(short_of_memory, str(db))
+    assert raised.value.kind == "memory"
+    assert "rebuild" not in lab.store_problem_message(raised.value, str(db), EN)
 
 
 def test_captions_and_headings():

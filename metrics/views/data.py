@@ -67,9 +67,9 @@ def guarded(call: Callable[[Backend], object], db: str):
         return call(backend)
     except (StoreProblem, ValueError):
         raise
-    except StoreError as exc:  # the store's own diagnosis: busy, damaged, unreadable, full
+    except StoreError as exc:  # the store's own diagnosis: busy, out of memory, damaged, unreadable, full
         raise StoreProblem(
-            "busy" if exc.kind == "busy" else "broken", str(exc)
+            exc.kind if exc.kind in ("busy", "memory") else "broken", str(exc)
         ) from None  # ValueError: the store refused a value (a correction out of range): the caller says why
     except Exception as exc:  # duckdb.IOException, duckdb.Error, OSError, a corrupt file...
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"

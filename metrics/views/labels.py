@@ -71,11 +71,13 @@ def region_label(key: str, names: Mapping[str, str]) -> str:
 
 
 def store_problem_message(problem: StoreProblem, db: str, strings: UiStrings) -> str:
-    """What to say (and what to run) when the store is missing, busy or broken."""
+    """What to say (and what to run) when the store is missing, busy, short of memory or broken."""
     if problem.kind == "missing":
         return strings.text("store_missing", db=db)
     if problem.kind == "busy":
         return strings.text("store_busy", reason=problem.reason)
+    if problem.kind == "memory":  # the file is whole: no rebuild to offer
+        return strings.text("store_memory", reason=problem.reason)
     return strings.text("store_broken", db=db, reason=problem.reason)
 
 
