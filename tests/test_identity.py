@@ -296,7 +296,7 @@ def test_banding_and_similarity_are_datasketchs(merge_at, loading):
             expected = _datasketch_signature(signature).jaccard(_datasketch_signature(held[doc_id]))
             assert signature_similarity(signature, held[doc_id]) == pytest.approx(expected)
     for doc_id in list(held)[::3]:
-        ours.remove(doc_id, held[doc_id])
+        ours.remove(doc_id)
         theirs.remove(doc_id)
     signature = Fingerprint.of(DOCS["cangnan-2024"]).signature
     assert ours.query(signature) == set(theirs.query(_datasketch_signature(signature)))
@@ -406,3 +406,8 @@ def test_releases_on_one_template_are_told_apart_and_each_found_again():
     assert index.find(text) is None
     index.remove("release-0")
     assert index.find(reposted(releases["release-17"])) == "release-17"
+
+
+def test_bands_refuse_a_band_that_is_not_one_64_bit_value():
+    with pytest.raises(ValueError, match="2 hash values"):
+        Bands(NUM_PERM // 4, 4)

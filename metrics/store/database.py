@@ -35,7 +35,8 @@ READ_WAIT_SECONDS = 60.0  # how long a reader waits for a writer's batch
 # blocks written, and an ingest's connection lives for the whole run: 10,000 reports, parent peak
 # 362 → 256 MB at 32 MB, in the same time (bench/bench_ingest.py; 3 million keyed rows insert at 32 MB).
 # Blocks beyond it are evicted (they are on disk) or spilled to a temporary folder beside the store.
-WRITER_MEMORY = "32MB"
+WRITER_MEMORY_MB = 32
+WRITER_MEMORY = f"{WRITER_MEMORY_MB}MB"
 # A batch of long texts raises it for its transaction: DuckDB keeps each value in one block, and writing
 # a 40 MB report (161,217 statistics) needs about twice its bytes (it failed at one, not at two).
 BATCH_BYTES_FACTOR = 3
@@ -55,7 +56,7 @@ def writer_memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator
 def memory_for_batch(con: duckdb.DuckDBPyConnection, text_chars: int):
     """``writer_memory`` of WRITER_MEMORY plus ``BATCH_BYTES_FACTOR`` times the bytes of a batch whose
     documents' texts hold ``text_chars`` characters (3 bytes each in UTF-8 for Chinese)."""
-    return writer_memory(con, f"{32 + BATCH_BYTES_FACTOR * 3 * text_chars // 10**6}MB")
+    return writer_memory(con, f"{WRITER_MEMORY_MB + BATCH_BYTES_FACTOR * 3 * text_chars // 10**6}MB")
 
 
 # ------------------------------------------------------------------------------------ connections

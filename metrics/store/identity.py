@@ -230,7 +230,9 @@ class Bands:
     store of 100,000 documents took the ingest parent to 1.5 GB."""
 
     def __init__(self, bands: int, rows: int, merge_at: int = 1024) -> None:
-        self._bands, self._rows, self._merge_at = bands, rows, merge_at
+        if rows * _VALUE != 8:  # a band is then one 64-bit value, compared as it is
+            raise ValueError(f"bands of 2 hash values only (LSH_ROWS), not {rows}")
+        self._bands, self._merge_at = bands, merge_at
         self._keys: list[str | None] = []  # a key's number → the key (None once removed)
         self._number: dict[str, int] = {}
         self._values = np.empty((bands, 0), dtype=np.uint64)  # per band, sorted
@@ -251,22 +253,8 @@ class Bands:
                 self._merge()
 
     def _band_values(self, signature: bytes) -> np.ndarray:
-        """One 64-bit value per band: the band's hash values themselves when they fit (``rows`` ≤ 2),
-        else a digest of them (equal bands, equal values; unequal ones collide with p = 2**-64)."""
-        width = self._rows * _VALUE
-        if width == 8:
-            return np.frombuffer(signature, dtype="<u8", count=self._bands).astype(np.uint64)
-        if width == 4:
-            return np.frombuffer(signature, dtype="<u4", count=self._bands).astype(np.uint64)
-        return np.array(
-            [
-                int.from_bytes(
-                    hashlib.blake2b(signature[b * width : (b + 1) * width], digest_size=8).digest(), "little"
-                )
-                for b in range(self._bands)
-            ],
-            dtype=np.uint64,
-        )
+        """One 64-bit value per band: its two hash values as they are stored."""
+        return np.frombuffer(signature, dtype="<u8", count=self._bands).astype(np.uint64)
 
     def insert(self, key: str, signature: bytes) -> None:
         if key in self._number:
@@ -295,8 +283,8 @@ class Bands:
         self._values = np.take_along_axis(values, order, axis=1)
         self._owners = np.take_along_axis(owners, order, axis=1)
 
-    def remove(self, key: str, signature: bytes) -> None:
-        """Forget ``key``, inserted with this ``signature`` (its values go at the next merge)."""
+    def remove(self, key: str) -> None:
+        """Forget ``key`` (its values go at the next merge)."""
         self._keys[self._number.pop(key)] = None
 
     def query(self, signature: bytes) -> set[str]:
@@ -442,7 +430,7 @@ class NearDuplicateIndex:
         if not siblings:
             del self._with_wording[fingerprint.wording_id], self._stating[fingerprint.wording_id]
             if not is_empty(fingerprint.signature):
-                self._lsh.remove(fingerprint.wording_id, fingerprint.signature)
+                self._lsh.remove(fingerprint.wording_id)
 
     def similarities(self, text: str | Fingerprint) -> list[tuple[str, float, float]]:
         """(doc_id, estimated similarity of wording, figure share) of held documents that ``text`` (or its
