@@ -9,7 +9,7 @@ from functools import cache
 
 import regex
 
-from metrics.extraction.change_and_veto import is_vetoed
+from metrics.extraction.change_and_veto import Vetoes
 from metrics.extraction.figure import Figure
 from metrics.extraction.numbers import figure_value, is_chinese_numeral
 from metrics.rules import compile_checked, load
@@ -61,9 +61,10 @@ def list_heads_pattern() -> regex.Pattern:
     )
 
 
-def list_heads(norm: str, figure: Figure) -> list[Figure]:
+def list_heads(vetoes: Vetoes, figure: Figure) -> list[Figure]:
     """The bare numbers whose list ends in ``figure`` (3218、3051 before 2821起), unit-less: the list's
-    unit is shared later. None when one of them is vetoed (a date, an ordinal)."""
+    unit is shared later. None when one of them is vetoed (a date, an ordinal; ``vetoes`` of the text)."""
+    norm = vetoes.norm
     if figure.chinese or figure.direction or figure.unit_group in ("none", "percent", "fraction", "tenths"):
         return []
     before = norm[max(0, figure.start - 3) : figure.start].rstrip()
@@ -74,7 +75,7 @@ def list_heads(norm: str, figure: Figure) -> list[Figure]:
         return []
     heads = []
     for start, end in zip(m.starts("n"), m.ends("n")):
-        if is_vetoed(norm, start, end):
+        if vetoes.is_vetoed(start, end):
             return []
         number = norm[start:end]
         heads.append(

@@ -4,6 +4,8 @@ patterns of patterns/ignore.yaml veto it (a date, a year, a phone number, an ord
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
 from functools import cache
 
 import regex
@@ -43,18 +45,35 @@ LOOKBACK = 12  # characters looked at before a figure for a change word or a vet
 LOOKAHEAD = 16
 
 
-def is_vetoed(norm: str, start: int, end: int) -> bool:
-    """Is the number at norm[start:end] one of the non-statistics of ignore.yaml?"""
-    before, after, around = veto_patterns()
-    if before.search(norm[max(0, start - LOOKBACK) : start]):
-        return True
-    if after.match(norm[end : end + LOOKAHEAD]):
-        return True
-    window_start = max(0, start - 16)
-    return any(
-        m.start() <= start - window_start and m.end() >= end - window_start
-        for m in around.finditer(norm[window_start : end + 16])
-    )
+class Vetoes:
+    """The vetoes of one text: the ``around`` patterns (a phone number, a date, a road marker) found once
+    over the whole text, every overlapping match, so that a number is looked up, not rescanned; the
+    ``before`` and ``after`` patterns read the few characters beside each number."""
+
+    def __init__(self, norm: str, found: Iterable[regex.Match] | None = None) -> None:
+        _, _, around = veto_patterns()
+        matches = around.finditer(norm, overlapped=True) if found is None else found
+        self.norm = norm
+        self.starts: list[int] = []
+        self.reach: list[int] = []  # the furthest end of any match starting at or before starts[i]
+        for m in matches:
+            self.starts.append(m.start())
+            self.reach.append(max(m.end(), self.reach[-1]) if self.reach else m.end())
+
+    def inside_around(self, start: int, end: int) -> bool:
+        """Does one match of an ``around`` pattern hold all of norm[start:end]?"""
+        i = bisect.bisect_right(self.starts, start) - 1
+        return i >= 0 and self.reach[i] >= end
+
+    def is_vetoed(self, start: int, end: int) -> bool:
+        """Is the number at norm[start:end] one of the non-statistics of ignore.yaml?"""
+        before, after, _ = veto_patterns()
+        norm = self.norm
+        return bool(
+            before.search(norm[max(0, start - LOOKBACK) : start])
+            or after.match(norm[end : end + LOOKAHEAD])
+            or self.inside_around(start, end)
+        )
 
 
 def find_direction(norm: str, start: int, single_char_ok: bool) -> tuple[str | None, int]:

@@ -15,7 +15,7 @@ import regex
 
 from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
 from metrics.extraction.bare_numbers import is_bare_statistic, list_heads
-from metrics.extraction.change_and_veto import find_direction, is_vetoed
+from metrics.extraction.change_and_veto import Vetoes, find_direction, veto_patterns
 from metrics.extraction.figure import (
     Figure,
     figure_pattern,
@@ -60,15 +60,16 @@ def unit_is_allowed(unit: str, chinese: bool, number: str) -> bool:
     return True
 
 
-def figure_from_match(m: regex.Match, norm: str) -> Figure | None:
-    """A Figure for one match of figure_pattern, or None when it is not a statistic."""
+def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | None:
+    """A Figure for one match of figure_pattern, or None when it is not a statistic (``vetoes``: those of
+    ``norm``)."""
     number, unit, magnitude = m["num"], m["unit"] or "", m["mag"] or ""
     chinese = is_chinese_numeral(number)
     if chinese and not CHINESE_DIGIT.search(number) and not (m["pre"] or m["in1"] or m["post"]):
         return None  # a bare magnitude (万, 千) needs a qualifier: 超千万元, 万起以下
     if not unit_is_allowed(unit, chinese, number + magnitude) or is_year(number, unit):
         return None
-    if is_vetoed(norm, m.start("num"), m.end()):
+    if vetoes.is_vetoed(m.start("num"), m.end()):
         return None
     tenths = unit == load("numbers")["tenths_unit"]
     group = "tenths" if tenths else unit_groups().get(unit, "none")
@@ -144,12 +145,12 @@ def chunk_bounds(norm: str, size: int = CHUNK) -> list[tuple[int, int]]:
     return bounds
 
 
-def _matches(pattern: regex.Pattern, norm: str):
+def _matches(pattern: regex.Pattern, norm: str, overlapped: bool = False):
     """pattern.finditer over the text, chunk by chunk, each under MATCH_TIMEOUT; a chunk that times out
     is reported with a warning rather than hanging the run."""
     for start, end in chunk_bounds(norm):
         try:
-            yield from pattern.finditer(norm, start, end, timeout=MATCH_TIMEOUT)
+            yield from pattern.finditer(norm, start, end, overlapped=overlapped, timeout=MATCH_TIMEOUT)
         except TimeoutError:
             warnings.warn(
                 f"pattern timed out on characters {start}..{end}; figures there are skipped",
@@ -161,13 +162,14 @@ def _matches(pattern: regex.Pattern, norm: str):
 def find_figures(norm: str) -> list[Figure]:
     """Every figure in the normalized text, in order."""
     figures: list[Figure] = []
+    vetoes = Vetoes(norm, _matches(veto_patterns()[2], norm, overlapped=True))
     for m in _matches(figure_pattern(), norm):
-        figure = figure_from_match(m, norm)
+        figure = figure_from_match(m, norm, vetoes)
         if figure is not None:
             if figures and figures[-1].end <= figure.start:
-                figures.extend(h for h in list_heads(norm, figure) if h.start >= figures[-1].end)
+                figures.extend(h for h in list_heads(vetoes, figure) if h.start >= figures[-1].end)
             elif not figures:
-                figures.extend(list_heads(norm, figure))
+                figures.extend(list_heads(vetoes, figure))
             figures.append(figure)
     for m in _matches(percent_words_pattern(), norm):
         direction, dir_start = find_direction(norm, m.start(), True)
