@@ -9,8 +9,9 @@ a default, after the last one without).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, astuple, dataclass, fields
 from operator import attrgetter
 
 KINDS = ("count", "amount", "quantity", "rate", "change_pct", "change_abs", "duration")
@@ -100,3 +101,9 @@ def record_rows(records: Iterable[Record]) -> list[tuple]:
     """Records as plain tuples in the order of ``COLUMNS`` (what travels between processes and what the
     store takes: no frame)."""
     return [_FIELDS(r) for r in records]
+
+
+def records_digest(records: Iterable[Record]) -> str:
+    """A digest of every field of every record, in order (floats by repr, so 0.1 ≠ 0.1000001): what pins a
+    document's records (tests/test_records_unchanged.py) and compares two builds of the extractor."""
+    return hashlib.sha256(repr([astuple(r) for r in records]).encode("utf-8")).hexdigest()[:16]

@@ -52,3 +52,13 @@ def test_a_changed_source_makes_the_build_stale(tmp_path):
     assert not build_compiled.is_current(tmp_path)
     assert "metrics/extraction/spans.py" in build_compiled.compiled_modules()
     assert "metrics/extraction/evaluate.py" not in build_compiled.compiled_modules()
+
+
+def test_the_bench_compares_the_two_builds_report_by_report():
+    import bench_extract
+
+    assert bench_extract.differing(["a", "b", "c"], ["a", "b", "c"]) == "same records"
+    assert bench_extract.differing(["a", "b", "c"], ["a", "x", "y"]) == "RECORDS DIFFER in 2 reports (first: report 1)"
+    assert bench_extract.differing(["a", "b"], ["a", "b", "c"]) == "RECORDS DIFFER in 1 report (first: report 2)"
+    seconds, statistics, digests = bench_extract.extract_all(["全年刑事打处2129人、逮捕684人", "无数字"])
+    assert statistics == 2 and len(digests) == 2 and digests[0] != digests[1]
