@@ -411,3 +411,33 @@ def test_releases_on_one_template_are_told_apart_and_each_found_again():
 def test_bands_refuse_a_band_that_is_not_one_64_bit_value():
     with pytest.raises(ValueError, match="2 hash values"):
         Bands(NUM_PERM // 4, 4)
+
+
+@pytest.mark.parametrize("stating_from", [2, 8, 10**9])
+def test_figure_shares_are_the_same_counted_one_by_one_or_through_a_figure_index(stating_from):
+    """A wording of few documents compares each one's figures with the probe's; one of many (a template's
+    bulletins) keeps an index of its figures. Both give every document the same share, as the wording's
+    documents are added and removed across the size at which the index is made and dropped."""
+    text = DOCS["xiamen-2020"]
+    releases = {f"release-{i}": with_other_figures(text, seed=i) for i in range(12)}
+    lines = [r.splitlines() for r in releases.values()]
+    probes = [reposted(r) for r in releases.values()]
+    probes += [reposted("\n".join(a[: len(a) // 2] + b[len(b) // 2 :])) for a, b in zip(lines, lines[1:])]
+    indexed = NearDuplicateIndex(figure_share=0.0, stating_from=1)  # every wording indexed, as before
+    chosen = NearDuplicateIndex(figure_share=0.0, stating_from=stating_from)
+
+    def same_shares() -> bool:
+        return all(indexed.similarities(p) == chosen.similarities(p) for p in probes)
+
+    compared = 0
+    for doc_id, release in releases.items():
+        indexed.add(doc_id, release), chosen.add(doc_id, release)
+        assert same_shares()
+        compared += sum(len(chosen.similarities(p)) for p in probes)
+    for doc_id in list(releases)[::2]:
+        indexed.remove(doc_id), chosen.remove(doc_id)
+        assert same_shares()
+    indexed.add("again", releases["release-0"]), chosen.add("again", releases["release-0"])
+    assert same_shares()
+    assert compared > 500  # shares of many documents compared, not of none
+    assert (len(chosen._stating) == 1) is (len(releases) // 2 + 1 >= stating_from)
