@@ -147,6 +147,24 @@ def test_a_repost_is_linked_to_its_first_copy_and_not_counted(db):
     assert linked == [("repost", "cangnan-2024")]
 
 
+def test_a_repost_of_a_repost_in_a_later_run_is_linked_to_the_first_copy(db):
+    """The links are read back with the index when a run opens the store: a repost of the repost, nearest
+    to it, is linked to the report both repeat, not to the repost."""
+    doc = report(ROOT / "data" / "corpus" / "dev" / "cangnan-2024.json")
+    related = report(ROOT / "data" / "corpus" / "dev" / "xiamen-2020.json")["text"]  # a page of two articles
+    first = repost(doc["text"]) + "\n相关阅读\n" + related
+    assert ingest_bytes("repost.txt", first.encode("utf-8"), db=db).linked == 1
+    again = first.replace("首页 > 新闻中心", "首页 > 资讯", 1) + "\n分享到:微信 微博"
+    assert ingest_bytes("repost-again.txt", again.encode("utf-8"), db=db).linked == 1  # a new run
+    with open_store(db) as con:
+        linked = con.execute(
+            "SELECT doc_id, duplicate_of FROM document_fingerprints WHERE duplicate_of IS NOT NULL ORDER BY doc_id"
+        ).fetchall()
+    assert linked == [("repost", "cangnan-2024"), ("repost-again", "cangnan-2024")]
+    with open_store(db, write=True) as con:
+        assert known_documents(con).index.similarities(again)[0][0] == "repost"  # the repost is the nearest
+
+
 def test_a_different_report_on_the_same_template_is_new(db):
     doc = report(ROOT / "data" / "corpus" / "dev" / "cangnan-2024.json")
     next_year = doc["text"].translate(str.maketrans("0123456789", "3456789012"))

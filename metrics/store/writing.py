@@ -9,7 +9,7 @@ Writers (metrics.store.pool, metrics.store.dask_engine) hold the connection (met
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,16 +75,25 @@ class KnownDocuments:
 
 
 BACKFILL_BATCH = 256  # documents fingerprinted per query when a store from before fingerprints is opened
+FINGERPRINT_BATCH = 10_000  # fingerprint rows read at a time when the index is rebuilt
 
 
 def known_documents(con: duckdb.DuckDBPyConnection) -> KnownDocuments:
     """The near-duplicate index of a store, rebuilt from its persisted fingerprints; documents stored before
     fingerprints were kept are fingerprinted from their text now (and the rows written, once)."""
-    rows = con.execute(
-        "SELECT doc_id, identity, wording_id, signature, figures, duplicate_of FROM document_fingerprints"
-    ).fetchall()
-    index = NearDuplicateIndex.from_rows(row[:5] for row in rows)
-    duplicate_of = {row[0]: row[5] for row in rows if row[5]}
+    duplicate_of: dict[str, str] = {}
+
+    def fingerprint_rows() -> Iterator[tuple]:  # streamed: a store's rows are never all in memory at once
+        result = con.execute(
+            "SELECT doc_id, identity, wording_id, signature, figures, duplicate_of FROM document_fingerprints"
+        )
+        while rows := result.fetchmany(FINGERPRINT_BATCH):
+            for row in rows:
+                if row[5]:
+                    duplicate_of[row[0]] = row[5]
+                yield row[:5]
+
+    index = NearDuplicateIndex.from_rows(fingerprint_rows())
     missing = con.execute(
         "SELECT doc_id FROM documents WHERE doc_id NOT IN "
         "(SELECT doc_id FROM document_fingerprints) ORDER BY ingested_at, doc_id"
