@@ -47,12 +47,12 @@ NUM_PERM = 128  # MinHash permutations: standard error of a similarity estimate 
 THRESHOLD = 0.2  # Jaccard similarity of the wording from which a text may be a near-duplicate...
 FIGURE_SHARE = 0.8  # ...when it also states the same figures: this share of the shorter list's figures
 LSH_ROWS = 2  # LSH bands of 2 hash values (64 bands of 128): datasketch's choice for a threshold of 0.1
-# A wording with this many documents (a template's bulletins) gets an index of its figures; fewer documents
-# are compared with a probe one by one. The index costs ~4 KB a document: 389 of the 500 MB of an index of
-# 100,000 documents of distinct wordings when every wording had one.
-STATING_FROM = 8
 # (tests/test_identity.py checks it); a pair at 0.3 (the least similar repost measured) is a candidate with
 # p = 0.998, at 0.25 with p = 0.984
+# A wording with this many documents (a template's bulletins) gets an index of its figures; fewer documents
+# are compared with a probe one by one. The index costs ~4 KB a document (22 figures): 389 of the 500 MB of
+# an index of 100,000 documents of distinct wordings when every wording had one.
+STATING_FROM = 8
 _SEED = 1
 
 _INVISIBLE = regex.compile(r"[\s\p{Cf}\p{Co}\x1f]+")  # whitespace, format chars (ZWSP, BOM), private use, FILLER
