@@ -145,15 +145,15 @@ def chunk_bounds(norm: str, size: int = CHUNK) -> list[tuple[int, int]]:
     return bounds
 
 
-def _matches(pattern: regex.Pattern, norm: str, overlapped: bool = False):
+def _matches(pattern: regex.Pattern, norm: str, overlapped: bool = False, lost: str = "figures there are skipped"):
     """pattern.finditer over the text, chunk by chunk, each under MATCH_TIMEOUT; a chunk that times out
-    is reported with a warning rather than hanging the run."""
+    is reported with a warning (saying what is ``lost``) rather than hanging the run."""
     for start, end in chunk_bounds(norm):
         try:
             yield from pattern.finditer(norm, start, end, overlapped=overlapped, timeout=MATCH_TIMEOUT)
         except TimeoutError:
             warnings.warn(
-                f"pattern timed out on characters {start}..{end}; figures there are skipped",
+                f"pattern timed out on characters {start}..{end}; {lost}",
                 PatternTimeoutWarning,
                 stacklevel=3,
             )
@@ -162,7 +162,8 @@ def _matches(pattern: regex.Pattern, norm: str, overlapped: bool = False):
 def find_figures(norm: str) -> list[Figure]:
     """Every figure in the normalized text, in order."""
     figures: list[Figure] = []
-    vetoes = Vetoes(norm, _matches(veto_patterns()[2], norm, overlapped=True))
+    around = _matches(veto_patterns()[2], norm, overlapped=True, lost="numbers there are not checked for dates")
+    vetoes = Vetoes(norm, around)
     for m in _matches(figure_pattern(), norm):
         figure = figure_from_match(m, norm, vetoes)
         if figure is not None:
