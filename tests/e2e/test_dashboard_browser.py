@@ -14,6 +14,7 @@ import urllib.parse
 import pandas as pd
 import pytest
 from conftest import CHROMIUM_ARGS, IDLE  # noqa: F401
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
@@ -159,8 +160,17 @@ def test_what_a_figure_rests_on_one_click(page, artifacts):
     assert "xiamen-2020" in text and "2,441,000" in text and "【" in text
     assert "http" in text  # the report's address
     assert "point=xiamen-2020" in urllib.parse.unquote(page.url)
-    click_point(page, 0, 0, 0)  # the derived 2019 point: the figure and the change
-    page.get_by_text("此值为推算值").wait_for(timeout=20_000)
+    # the derived 2019 point: the figure and the change. Under load a click can land while the chart is
+    # redrawn after the first selection and be lost in the browser (seen once in a full run; the URL still
+    # held the first point): then it is clicked again, as a person would, and the change must show.
+    derived = page.get_by_text("此值为推算值")
+    click_point(page, 0, 0, 0)
+    try:
+        derived.wait_for(timeout=10_000)
+    except PlaywrightTimeoutError:
+        assert "point=xiamen-2020:133:140" in urllib.parse.unquote(page.url)  # the click was lost, not misread
+        click_point(page, 0, 0, 0)
+        derived.wait_for(timeout=20_000)
     text = sources.inner_text()
     assert text.count("xiamen-2020") >= 2 and "2.99%" in text.replace("２", "2") or "2.99" in text
     screenshot(page, artifacts / "sources-desktop.png")
