@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import asdict, astuple, dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from operator import attrgetter
 
 KINDS = ("count", "amount", "quantity", "rate", "change_pct", "change_abs", "duration")
@@ -106,4 +106,4 @@ def record_rows(records: Iterable[Record]) -> list[tuple]:
 def records_digest(records: Iterable[Record]) -> str:
     """A digest of every field of every record, in order (floats by repr, so 0.1 ≠ 0.1000001): what pins a
     document's records (tests/test_records_unchanged.py) and compares two builds of the extractor."""
-    return hashlib.sha256(repr([astuple(r) for r in records]).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(repr(record_rows(records)).encode("utf-8")).hexdigest()[:16]
