@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.extraction.gazetteer import Region, dataset_years, region_by_code
+from metrics.extraction.gazetteer import Region, dataset_years, gazetteer_of, region_by_code
 from metrics.extraction.regions import resolve_region
 
 CORPORA = Path(__file__).resolve().parent.parent / "data" / "corpus"
@@ -246,3 +246,13 @@ def test_resolving_a_document_takes_well_under_10_ms():
         resolve_region(doc["text"])
         timings.append(time.perf_counter() - start)
     assert statistics.median(timings) < 0.010, f"median {statistics.median(timings) * 1000:.1f} ms"
+
+
+def test_names_are_found_leftmost_longest_without_overlap():
+    gaz = gazetteer_of(dataset_years()[1])
+    text = "浙江省温州市苍南县公安局,鼓楼区;温州市区"
+    found = gaz.find_names(text)
+    assert all(text[start:end] == name for start, end, name in found)
+    assert [name for _, _, name in found][:3] == ["浙江省", "温州市", "苍南县"]  # not 浙江, 温州, 苍南 inside them
+    assert all(a[1] <= b[0] for a, b in zip(found, found[1:])), "matches overlap"
+    assert gaz.find_names("今年以来全县刑事警情下降") == []

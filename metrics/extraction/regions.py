@@ -73,8 +73,7 @@ def _mentions(gaz: Gazetteer, text: str, weight: float, head_chars: int, hint: b
     words = _wording()
     w = words.weights
     found = []
-    for last, name in gaz.automaton.iter_long(text):  # type: ignore[union-attr]
-        start, after = last + 1 - len(name), last + 1
+    for start, after, name in gaz.find_names(text):
         agency = words.agency.match(text, after)
         is_agency = name in gaz.agencies or agency is not None
         if not hint and (name in gaz.prose or (name in gaz.agency_only and agency is None)):
@@ -92,7 +91,8 @@ def _mentions(gaz: Gazetteer, text: str, weight: float, head_chars: int, hint: b
 
 def _name_at(gaz: Gazetteer, text: str, position: int) -> bool:
     """Whether a known name begins at this position."""
-    return any(gaz.automaton.exists(text[position : position + n]) for n in range(2, 12))  # type: ignore[union-attr]
+    names = gaz.names
+    return any(text[position : position + n] in names for n in range(2, 12))
 
 
 def _choose_among(gaz: Gazetteer, candidates: set[str], supported: set[str]) -> str | None:
