@@ -53,8 +53,13 @@ def magnitude_factor(magnitude: str) -> float:
     return factor
 
 
+@cache
+def _numeral_chars() -> frozenset[str]:
+    return frozenset(_factors()) | _digit_chars()
+
+
 def is_chinese_numeral(text: str) -> bool:
-    return bool(text) and all(c in _factors() or c in _digit_chars() for c in text)
+    return bool(text) and _numeral_chars().issuperset(text)
 
 
 @cache
@@ -104,7 +109,10 @@ def figure_value(number: str, magnitude: str = "", tenths: bool = False) -> floa
     >>> figure_value("2.3", magnitude="亿")
     230000000.0
     """
-    if is_chinese_numeral(number):
+    chinese = is_chinese_numeral(number)
+    if not magnitude and not tenths:  # a number as written: no arithmetic, so no Decimal (the common case)
+        return chinese_value(number) if chinese else _plain_float(number)
+    if chinese:
         base = Decimal(repr(chinese_value(number)))
     else:
         try:
@@ -116,6 +124,14 @@ def figure_value(number: str, magnitude: str = "", tenths: bool = False) -> floa
         return float(value * 10 if tenths else value)
     except OverflowError:
         return math.inf
+
+
+def _plain_float(number: str) -> float:
+    """float(Decimal(digits)) without the Decimal: both round the exact decimal value once, correctly."""
+    try:
+        return float(plain_digits(number))
+    except ValueError:
+        return math.nan
 
 
 def is_plausible(value: float) -> bool:

@@ -10,6 +10,7 @@ figure.py, change words and vetoes in change_and_veto.py, bare numbers that coun
 from __future__ import annotations
 
 import warnings
+from functools import cache
 
 import regex
 
@@ -60,16 +61,35 @@ def unit_is_allowed(unit: str, chinese: bool, number: str) -> bool:
     return True
 
 
+FIGURE_GROUPS = ("pre", "num", "in1", "mag", "rest", "in2", "unit", "hundredths", "post")
+
+
+@cache
+def _group_numbers() -> tuple[int, ...]:
+    """The numbers of the figure pattern's groups, in FIGURE_GROUPS' order."""
+    return tuple(figure_pattern().groupindex[name] for name in FIGURE_GROUPS)
+
+
+def _groups(m: regex.Match, norm: str) -> list[str | None]:
+    """The named groups of a figure match, read from its spans at once (``m.regs``: asking group by group
+    costs a third of a microsecond each, about 4 µs for each of the 30 candidates of a report)."""
+    regs = m.regs
+    return [norm[a:b] if a >= 0 else None for a, b in (regs[i] for i in _group_numbers())]
+
+
 def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | None:
     """A Figure for one match of figure_pattern, or None when it is not a statistic (``vetoes``: those of
     ``norm``)."""
-    number, unit, magnitude = m["num"], m["unit"] or "", m["mag"] or ""
+    pre, number, in1, mag, rest, in2, unit, hundredths, post = _groups(m, norm)
+    unit, magnitude = unit or "", mag or ""
     chinese = is_chinese_numeral(number)
-    if chinese and not CHINESE_DIGIT.search(number) and not (m["pre"] or m["in1"] or m["post"]):
+    if chinese and not CHINESE_DIGIT.search(number) and not (pre or in1 or post):
         return None  # a bare magnitude (万, 千) needs a qualifier: 超千万元, 万起以下
     if not unit_is_allowed(unit, chinese, number + magnitude) or is_year(number, unit):
         return None
-    if vetoes.is_vetoed(m.start("num"), m.end()):
+    regs, numbers = m.regs, _group_numbers()
+    number_start, end = regs[numbers[1]][0], regs[0][1]
+    if vetoes.is_vetoed(number_start, end):
         return None
     tenths = unit == load("numbers")["tenths_unit"]
     group = "tenths" if tenths else unit_groups().get(unit, "none")
@@ -77,17 +97,17 @@ def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | Non
         chinese
         and group == "count"
         and chinese_value(number) in load("ignore")["narrative_values"]
-        and not norm.startswith(tuple(load("ignore")["narrative_except_before"]), m.end())
+        and not norm.startswith(tuple(load("ignore")["narrative_except_before"]), end)
     ):
         return None  # 一起, 一个: narrative (but 一人死亡 is a statistic)
     value = figure_value(number, magnitude, tenths)
-    if m["rest"]:
-        rest = compound_rest_value(m["rest"])
-        if rest >= magnitude_factor(magnitude[-1]):
+    if rest:
+        rest_value = compound_rest_value(rest)
+        if rest_value >= magnitude_factor(magnitude[-1]):
             return None  # 3万12345: not a number in two magnitudes
-        value += rest
-    if m["hundredths"]:
-        value += load("numbers")["digits"][m["hundredths"]]
+        value += rest_value
+    if hundredths:
+        value += load("numbers")["digits"][hundredths]
     if not is_plausible(value):
         surface = m.group()
         shown = surface if len(surface) <= 40 else f"{surface[:20]}…{surface[-12:]} ({len(surface)} characters)"
@@ -97,32 +117,33 @@ def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | Non
             stacklevel=2,
         )
         return None
-    single_ok = group in ("percent", "tenths") or bool(m["pre"])
-    direction, dir_start = find_direction(norm, m.start(), single_ok)
+    start = regs[0][0]
+    single_ok = group in ("percent", "tenths") or bool(pre)
+    direction, dir_start = find_direction(norm, start, single_ok)
     if group == "none" and not magnitude and direction is None and not is_bare_statistic(norm, m):
         return None  # a bare number: a code, a count of nothing
     before, after = qualifier_words()
     qualifier = "exact"
-    if m["pre"]:
-        qualifier = before[m["pre"]]
-    if m["in1"] or m["in2"]:
+    if pre:
+        qualifier = before[pre]
+    if in1 or in2:
         qualifier = "at_least"
-    if m["post"]:
-        qualifier = after[m["post"]]
-    end = m.end()
+    if post:
+        qualifier = after[post]
+    unit_start, unit_end = regs[numbers[6]] if unit else (end, end)
     return Figure(
         start=dir_start,
         end=end,
-        number_start=m.start("num"),
+        number_start=number_start,
         number=number,
         magnitude=magnitude,
         unit=unit,
-        unit_start=m.start("unit") if unit else m.end(),
-        unit_end=m.end("unit") if unit else m.end(),
+        unit_start=unit_start,
+        unit_end=unit_end,
         unit_group=group,
         qualifier=qualifier,
         direction=direction,
-        direction_in_surface=dir_start < m.start(),
+        direction_in_surface=dir_start < start,
         value=value,
         chinese=chinese,
     )
