@@ -184,7 +184,9 @@ def _resolve_hint(gaz: Gazetteer, hint: str) -> Region | None:
 
 def _region_of_source(source: str | None) -> Region | None:
     """Hong Kong, Macao or Taiwan from a source address's top-level domain (td.gov.hk → 810000)."""
-    host = regex.match(r"(?:[a-z][a-z0-9+.-]*://)?([^/:?#\s]+)", (source or "").strip().lower())
+    if not source:
+        return None
+    host = regex.match(r"(?:[a-z][a-z0-9+.-]*://)?([^/:?#\s]+)", source.strip().lower())
     if not host:
         return None
     code = load("regions")["source_domains"].get(host.group(1).rsplit(".", 1)[-1])
