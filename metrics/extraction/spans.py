@@ -81,7 +81,7 @@ def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | Non
     """A Figure for one match of figure_pattern, or None when it is not a statistic (``vetoes``: those of
     ``norm``)."""
     pre, number, in1, mag, rest, in2, unit, hundredths, post = _groups(m, norm)
-    unit, magnitude = unit or "", mag or ""
+    number, unit, magnitude = number or "", unit or "", mag or ""  # (num always takes part in a match)
     chinese = is_chinese_numeral(number)
     if chinese and not CHINESE_DIGIT.search(number) and not (pre or in1 or post):
         return None  # a bare magnitude (万, 千) needs a qualifier: 超千万元, 万起以下
