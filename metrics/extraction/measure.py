@@ -15,6 +15,7 @@ from typing import NamedTuple
 import regex
 
 from metrics.errors import PatternError
+from metrics.extraction.any_of import FragmentLists
 from metrics.extraction.normalize import FILLER, normalize
 from metrics.rules import category_labels, compile_checked, load
 
@@ -63,6 +64,7 @@ class Rule:
     weak: bool = False  # a noun rule: decides only when no verb rule does
     generic: bool = False  # a word naming no thing (发生): the nouns around decide first
     noun: bool = False  # a strong noun (警情): not read from the clause before the metric
+    words: tuple[str, ...] = ()  # the regex fragments of ``pattern``, one per word
 
     def holds_for(self, family: str, kind: str) -> bool:
         if self.units is not None and family not in self.units:
@@ -103,17 +105,18 @@ def _rules() -> tuple[Rule, ...]:
             unknown = set(spec.get(name) or []) - families
             if unknown:
                 raise PatternError(f"{where}: unknown unit families {sorted(unknown)} (see unit_norm.yaml)")
-        words = "|".join(f"(?:{normalize(str(w))})" for w in spec["words"])
+        words = tuple(normalize(str(w)) for w in spec["words"])
         rules.append(
             Rule(
                 spec["measure"],
-                compile_checked(words, where),
+                compile_checked("|".join(f"(?:{w})" for w in words), where),
                 frozenset(spec["units"]) if spec.get("units") is not None else None,
                 frozenset(spec.get("not_units") or []),
                 frozenset(spec["kinds"]) if spec.get("kinds") else None,
                 bool(spec.get("weak")),
                 bool(spec.get("generic")),
                 bool(spec.get("noun")),
+                words,
             )
         )
     return tuple(rules)
@@ -139,29 +142,26 @@ def unit_norm(unit: str) -> str:
 
 
 class Rules(NamedTuple):
-    """Rules in file order, and their alternation, which tells at once that none of them matches."""
+    """Rules in file order, and their words, which tell at once which rules match (one pass for all)."""
 
     rules: tuple[Rule, ...]
-    anyone: regex.Pattern | None
+    words: FragmentLists
 
     @classmethod
     def of(cls, rules: tuple[Rule, ...]) -> Rules:
-        anyone = "|".join(f"(?:{r.pattern.pattern})" for r in rules)
-        return cls(rules, compile_checked(anyone, "measures.yaml words") if rules else None)
+        return cls(rules, FragmentLists([list(r.words) for r in rules], "metrics/patterns/measures.yaml words"))
 
-    def may_match(self, text: str) -> bool:
-        """Whether any rule matches ``text``: one search, where most phrases match none."""
-        return self.anyone is not None and self.anyone.search(text) is not None
+    def matching(self, text: str) -> list[Rule]:
+        """The rules that match ``text``, in file order."""
+        return [self.rules[i] for i in self.words.which(text)]
 
 
 def _nearest(rules: Rules, text: str) -> str | None:
     """The measure of the rule whose last match ends nearest the end of ``text`` (ties: rule order)."""
-    if not rules.may_match(text):
-        return None
     best, best_end = None, -1
-    for rule in rules.rules:
-        found = collections.deque(rule.pattern.finditer(text), maxlen=1).pop() if rule.pattern.search(text) else None
-        if found is not None and found.end() > best_end:
+    for rule in rules.matching(text):
+        found = collections.deque(rule.pattern.finditer(text), maxlen=1).pop()
+        if found.end() > best_end:
             best, best_end = rule.measure, found.end()
     return best
 
@@ -239,10 +239,7 @@ def _rule_sets(family: str, kind: str) -> RuleSets:
 @lru_cache(maxsize=65536)
 def _verb_of_metric(metric: str, family: str, kind: str) -> str | None:
     """The first verb rule matching the metric (metrics repeat: cached)."""
-    verbs = _rule_sets(family, kind).verbs
-    if not verbs.may_match(metric):
-        return None
-    return next((r.measure for r in verbs.rules if r.pattern.search(metric)), None)
+    return next((r.measure for r in _rule_sets(family, kind).verbs.matching(metric)), None)
 
 
 @cache

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from functools import cache
 
-import regex
-
+from metrics.extraction.any_of import FragmentLists, any_of
 from metrics.extraction.normalize import FILLER, normalize
-from metrics.rules import compile_checked, load
+from metrics.rules import load
 
 
 @cache
-def _patterns() -> tuple[regex.Pattern, regex.Pattern]:
+def _patterns() -> tuple[FragmentLists, FragmentLists]:
     data = load("scope")
-    case = "|".join(f"(?:{normalize(str(w))})" for w in data["case"])
-    context = "|".join(f"(?:{normalize(str(w))})" for w in data["context"])
-    return compile_checked(case, "scope.yaml case"), compile_checked(context, "scope.yaml context")
+    case = [normalize(str(w)) for w in data["case"]]
+    context = [normalize(str(w)) for w in data["context"]]
+    return any_of(case, "metrics/patterns/scope.yaml case"), any_of(context, "metrics/patterns/scope.yaml context")
 
 
 def scope_of(metric: str, sentence_before: str) -> str:
@@ -27,8 +26,8 @@ def scope_of(metric: str, sentence_before: str) -> str:
     about one case (normalised text), else 'area'."""
     case, context = _patterns()
     metric, sentence_before = metric.replace(FILLER, ""), sentence_before.replace(FILLER, "")
-    if context.search(metric):
+    if context.any(metric):
         return "context"
-    if case.search(sentence_before):
+    if case.any(sentence_before):
         return "case"
     return "area"

@@ -108,10 +108,10 @@ def _patterns() -> dict[str, regex.Pattern]:
             "events": period_span._event_patterns()[0],
             "recent": period_span._event_patterns()[1],
             "lead date": report_span.LEAD_DATE,
-            "scope case": scope._patterns()[0],
-            "scope context": scope._patterns()[1],
         }
     )
+    for name, words in (("scope case", scope._patterns()[0]), ("scope context", scope._patterns()[1])):
+        found.update({f"{name} {i}": p for i, (_, p) in enumerate(words.others)})  # plain words: an automaton
     found.update({f"measure rule {i}": r.pattern for i, r in enumerate(measure._rules())})
     found.update({f"junk {i}": p for i, p in enumerate(normalize.junk_patterns())})
     override = classify._override_pattern()[0]
