@@ -8,7 +8,7 @@ words, spans and keywords, the spans its head and lead name).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from metrics.extraction.classify import KeywordIndex
@@ -68,6 +68,8 @@ class Context:
     event_day: dt.date | None  # the lead date (12月9日,记者从…大会上获悉), for figures of one event
     head: str | None  # the span the report's head names (2021-10 for a monthly bulletin), if any
     place: dict  # region_code and province of the document (metrics/extraction/jurisdiction.py)
+    # paragraph start → where the short lines above it start (figure_record.section_start), found once
+    section_starts: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 def first_statistic(figures: list[Figure]) -> int | None:
@@ -103,4 +105,7 @@ def document_context(text: str, setting: Setting, doc_id: str | None, first_figu
 
 def original_slice(ctx: Context, start: int, end: int) -> str:
     """The text as written between two offsets, without converter junk."""
-    return "".join(ch for ch, n in zip(ctx.text[start:end], ctx.norm[start:end]) if n != FILLER)
+    norm = ctx.norm[start:end]
+    if FILLER not in norm:  # nearly always: no junk blanked there
+        return ctx.text[start:end]
+    return "".join(ch for ch, n in zip(ctx.text[start:end], norm) if n != FILLER)

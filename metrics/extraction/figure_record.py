@@ -46,7 +46,15 @@ SECTION_LINE_MAX = 60  # characters: a line this short without a full stop is a 
 
 def section_start(ctx: Context, p_start: int) -> int:
     """Where the short lines right above a paragraph start (a heading 二、各辖区交通事故情况, a table's
-    title and rows): their keywords count as the paragraph's own when its category is looked for."""
+    title and rows): their keywords count as the paragraph's own when its category is looked for.
+    Found once per paragraph (the figures of one paragraph share it)."""
+    found = ctx.section_starts.get(p_start)
+    if found is None:
+        found = ctx.section_starts[p_start] = _section_start(ctx, p_start)
+    return found
+
+
+def _section_start(ctx: Context, p_start: int) -> int:
     start = p_start
     for _ in range(12):
         if start == 0:
