@@ -215,18 +215,28 @@ def source_year(source: str | None) -> int | None:
 
 
 @cache
-def _time_pattern() -> regex.Pattern:
+def _time_alternatives() -> list[str]:
+    """The alternatives of the time pattern, in its order (each a VERBOSE regex)."""
     periods = load("periods")
     multi = "|".join(f"(?:{p})" for p in periods["multi_year"])
     relative = alternation(list(periods["relative_years"]))
-    pattern = rf"""
-        (?P<range>(?P<y1>(?:19|20)\d\d)\s?年?\s?(?:至|到|-|~)\s?(?P<y2>(?:19|20)\d\d)\s?年)
-      | (?P<multi>{multi})
-      | (?P<cmp>(?:{alternation(periods["comparison_words"])})\s?(?:(?:19|20)\d\d\s?年|上年|去年|上一年|前一年))
-      | {periods["explicit_year"]}
-      | (?P<rel>{relative})
-    """
-    return compile_checked(pattern, "periods.yaml", regex.VERBOSE)
+    return [
+        r"(?P<range>(?P<y1>(?:19|20)\d\d)\s?年?\s?(?:至|到|-|~)\s?(?P<y2>(?:19|20)\d\d)\s?年)",
+        rf"(?P<multi>{multi})",
+        rf"(?P<cmp>(?:{alternation(periods['comparison_words'])})\s?(?:(?:19|20)\d\d\s?年|上年|去年|上一年|前一年))",
+        str(periods["explicit_year"]),
+        rf"(?P<rel>{relative})",
+    ]
+
+
+@cache
+def _time_pattern() -> regex.Pattern:
+    return compile_checked("\n|".join(_time_alternatives()), "periods.yaml", regex.VERBOSE)
+
+
+@cache
+def _time_alternative_patterns() -> list[regex.Pattern]:
+    return [compile_checked(part, "periods.yaml", regex.VERBOSE) for part in _time_alternatives()]
 
 
 def finditer_by_alternatives(whole: regex.Pattern, alternatives: list[regex.Pattern], text: str):
@@ -269,7 +279,7 @@ class MatchIndex:
 
 def time_index(norm: str) -> MatchIndex:
     """Every time expression of the document that can name a figure's period (not comparisons)."""
-    return MatchIndex(_time_pattern(), norm, keep=lambda m: not m["cmp"])
+    return MatchIndex(_time_pattern(), norm, keep=lambda m: not m["cmp"], alternatives=_time_alternative_patterns())
 
 
 def _period_from(m: regex.Match, tail: str, reference: dt.date | None, subject: int | None) -> tuple[bool, int | None]:
