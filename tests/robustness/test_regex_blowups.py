@@ -113,6 +113,9 @@ def _patterns() -> dict[str, regex.Pattern]:
     for name, words in (("scope case", scope._patterns()[0]), ("scope context", scope._patterns()[1])):
         found.update({f"{name} {i}": p for i, (_, p) in enumerate(words.others)})  # plain words: an automaton
     found.update({f"measure rule {i}": r.pattern for i, r in enumerate(measure._rules())})
+    # searched alone too (finditer_by_alternatives), each from its own literal prefix
+    found.update({f"time alternative {i}": p for i, p in enumerate(context._time_alternative_patterns())})
+    found.update({f"span alternative {i}": p for i, p in enumerate(period_span._span_alternative_patterns())})
     found.update({f"junk {i}": p for i, p in enumerate(normalize.junk_patterns())})
     override = classify._override_pattern()[0]
     if override is not None:
