@@ -43,6 +43,12 @@ def header_pattern() -> regex.Pattern:
 
 
 @cache
+def year_header_pattern() -> regex.Pattern:
+    """The year alternative of header_pattern alone: a line without it holds no header of years."""
+    return compile_checked(load("tables")["year_header"], "tables.yaml year_header")
+
+
+@cache
 def _word_column() -> dict[str, Column]:
     """Header word → the column it heads (its year unknown)."""
     data = load("tables")

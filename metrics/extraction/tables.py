@@ -31,6 +31,7 @@ from metrics.extraction.table_headers import (
     header_pattern,
     header_span,
     with_change_years,
+    year_header_pattern,
 )
 from metrics.rules import load
 
@@ -180,6 +181,8 @@ class _Row:
 def _line_row(norm: str, start: int, end: int) -> _Row | None:
     """A line that is a row: a label with Han in it, then numeric cells to the end of the line."""
     line = norm[start:end].rstrip()  # a tab is a cell break, as a space is
+    if not line or not (line[-1].isdigit() or line[-1] in ",%)"):
+        return None  # a number token ends with one of these: most lines (prose) are no row at a glance
     runs = list(RUN.finditer(norm, start, start + len(line)))
     if not runs or runs[-1].end() != start + len(line):
         return None
@@ -250,6 +253,8 @@ def inline_table_cells(norm: str, taken: list[Cell]) -> list[Cell]:
         at = bisect.bisect_left(taken_starts, line.start())
         if at < len(taken_starts) and taken_starts[at] < line.end():
             continue  # a line already read as a table row
+        if year_header_pattern().search(norm, line.start(), line.end()) is None:
+            continue  # no year in the line, so no header of years (one cheap search, not every header word)
         headers = [(m.start(), m.end(), m) for m in header_pattern().finditer(norm, line.start(), line.end())]
         if sum(1 for h in headers if h[2]["year"]) < 1 or len(headers) < 2:
             continue  # no header of years and change words on this line
