@@ -13,7 +13,7 @@ PORT   ?= 8501
 HOST   ?= 127.0.0.1
 ALLOW_EDITS ?= 1
 
-.PHONY: setup setup-dev run test lint system-deps store compiled bench bench-dashboard bench-ingest bench-small-files bench-load sync-corpus clean
+.PHONY: setup setup-dev run test lint system-deps store compiled bench bench-instructions bench-dashboard bench-ingest bench-small-files bench-load sync-corpus clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ compiled: setup-dev
 bench: setup-dev compiled
 	$(BIN)/python -m pip install --quiet -r requirements-peers.txt
 	$(BIN)/python bench/bench_extract.py
+
+# Instructions of extraction counted by valgrind, the working tree against BASE (a git revision) side by side:
+# a figure the machine's load does not move. `make bench-instructions BASE=HEAD~3`
+BASE ?=
+bench-instructions: setup-dev
+	@command -v valgrind >/dev/null || { echo "install valgrind (sudo apt-get install valgrind)"; exit 2; }
+	$(BIN)/python bench/bench_instructions.py $(if $(BASE),--base $(BASE))
 
 bench-dashboard: setup-dev
 	$(BIN)/python bench/bench_dashboard.py

@@ -1,0 +1,93 @@
+"""Instructions of extraction, counted by valgrind's callgrind, this version and another side by side.
+
+    .venv/bin/python bench/bench_instructions.py [--base REV] [--mb 0.1]
+
+The seconds of bench_extract.py move by ±20% from run to run on these shared machines, more than most
+single changes gain; the count of instructions executed does not move with the load. This counts the
+instructions of ``metrics.extract`` over the corpus bench_extract.py builds (``--mb`` of it, every digit
+varied), for the working tree and, with ``--base``, for a git revision checked out in a temporary worktree
+(its own code, this checkout's virtual environment). Each count is the difference of two runs, one pass and
+two passes over the corpus after the same warm-up, so that start-up, imports and the building of patterns
+do not count. Valgrind runs Python about 50 times slower: 0.1 MB takes about two minutes a version (the runs
+go two at a time). Needs valgrind (Debian: apt-get install valgrind). Figures are printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = """
+import sys
+sys.path.insert(0, {root!r} + "/bench"); sys.path.insert(0, {root!r})
+from bench_extract import varied_corpus
+from metrics import extract
+docs = varied_corpus({mb})
+for d in docs:  # warm-up: patterns compiled, rule caches built, as after the first reports of a run
+    extract(d, published="2024-06-01")
+for _ in range({passes}):
+    for d in docs:
+        extract(d, published="2024-06-01")
+"""
+
+
+def instructions(root: Path, mb: float, passes: int) -> int:
+    """Instructions of a Python run that extracts the corpus ``passes`` times after a warm-up pass."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c",
+         CHILD.format(root=str(root), mb=mb, passes=passes)],
+        cwd=root, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"valgrind printed no count:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def per_pass(root: Path, mb: float, pool: ThreadPoolExecutor) -> int:
+    one, two = pool.submit(instructions, root, mb, 1), pool.submit(instructions, root, mb, 2)
+    return two.result() - one.result()
+
+
+def corpus_mb(mb: float) -> float:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_extract import varied_corpus
+
+    return sum(len(d.encode("utf-8")) for d in varied_corpus(mb)) / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", help="a git revision to count side by side (checked out in a temporary worktree)")
+    parser.add_argument("--mb", type=float, default=0.1, help="corpus size in MB (default 0.1)")
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
+    size = corpus_mb(args.mb)
+    rows = []
+    with ThreadPoolExecutor(max_workers=2) as pool, tempfile.TemporaryDirectory(prefix="metrics-base-") as tmp:
+        if args.base:
+            base = Path(tmp) / "base"
+            subprocess.run(["git", "worktree", "add", "--detach", "-q", str(base), args.base], cwd=ROOT, check=True)
+            try:
+                rows.append((f"base {args.base}", per_pass(base, args.mb, pool)))
+            finally:
+                subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=False)
+        rows.append(("working tree", per_pass(ROOT, args.mb, pool)))
+    print(f"corpus: {size:.2f} MB (bench_extract.py's, every digit varied), one pass after a warm-up pass")
+    print(f"{'version':<32}{'instructions per pass':>24}{'per MB':>16}{'ratio':>8}")
+    first = rows[0][1]
+    for name, count in rows:
+        print(f"{name:<32}{count:>24,}{count / size:>16,.0f}{first / count:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
