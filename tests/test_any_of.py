@@ -71,6 +71,7 @@ def test_plain_words_and_patterns():
         ([["事故$"], ["死亡"]], "交通事故", [0]),
         ([["事故$"], ["死亡"]], "事故死亡", [1]),
         ([["(?i)gdp"], ["人口"]], "GDP", [0]),  # an inline flag holds for its whole list
+        ([["(?x)a b"], ["c d"]], "c d", [1]),  # ... and for no other list
         ([[""], ["人口"]], "无关", [0]),  # an empty fragment matches anywhere, as in an alternation
         ([[], ["人口"]], "人口", [1]),
     ],

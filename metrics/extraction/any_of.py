@@ -33,11 +33,12 @@ class FragmentLists:
     def __init__(self, lists: list[list[str]], where: str, flags: int = 0) -> None:
         owners: dict[str, list[int]] = {}  # plain word → the lists it stands in
         self.others: list[tuple[int, regex.Pattern]] = []
+        flagged: list[tuple[int, regex.Pattern]] = []  # lists with an inline flag, each one pattern
         for i, fragments in enumerate(lists):
             for fragment in fragments:
                 compile_checked(fragment, where, flags)  # an error names the fragment
             if flags or any(INLINE_FLAGS.search(f) for f in fragments):
-                self.others.append((i, compile_checked("|".join(f"(?:{f})" for f in fragments), where, flags)))
+                flagged.append((i, compile_checked("|".join(f"(?:{f})" for f in fragments), where, flags)))
                 continue
             for fragment in dict.fromkeys(fragments):
                 if is_plain_word(fragment):
@@ -46,9 +47,10 @@ class FragmentLists:
                     self.others.append((i, compile_checked(fragment, where, flags)))
         # the other fragments together: for short texts (a metric), one search that mostly finds none is
         # cheaper than one search each; any() searches them one by one (long texts, where each skips ahead)
-        self.any_other = (
-            compile_checked("|".join(f"(?:{p.pattern})" for _, p in self.others), where, flags) if self.others else None
-        )
+        # (a list with an inline flag stays out of it: its flag would hold for every other fragment)
+        together = "|".join(f"(?:{p.pattern})" for _, p in self.others)
+        self.any_other = compile_checked(together, where, flags) if self.others else None
+        self.flagged = flagged
         self.words = list(owners)
         self.owners = list(owners.values())
         self.automaton = ahocorasick_rs.AhoCorasick(self.words) if self.words else None
@@ -56,7 +58,7 @@ class FragmentLists:
     def any(self, text: str) -> bool:
         if self.automaton is not None and self.automaton.find_matches_as_indexes(text):
             return True
-        return any(p.search(text) is not None for _, p in self.others)  # each skips ahead to its own prefix
+        return any(p.search(text) is not None for _, p in self.others + self.flagged)  # each from its own prefix
 
     def which(self, text: str) -> list[int]:
         found: set[int] = set()
@@ -65,6 +67,7 @@ class FragmentLists:
                 found.update(self.owners[word])
         if self.any_other is not None and self.any_other.search(text) is not None:
             found.update(i for i, p in self.others if i not in found and p.search(text) is not None)
+        found.update(i for i, p in self.flagged if p.search(text) is not None)
         return sorted(found)
 
 
