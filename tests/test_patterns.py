@@ -36,7 +36,7 @@ def test_every_regex_compiles():
 
     figure.figure_pattern(), figure.fraction_pattern()
     change_and_veto.direction_patterns(), change_and_veto.veto_patterns()
-    context._time_pattern(), context._published_patterns()
+    context._time_pattern(), context._time_alternative_patterns(), context._published_patterns()
     period_span._span_pattern(), period_span._event_patterns(), measure._rules(), scope._patterns()
 
 
