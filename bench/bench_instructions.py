@@ -44,11 +44,11 @@ def instructions(root: Path, mb: float, passes: int) -> int:
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c",
          CHILD.format(root=str(root), mb=mb, passes=passes)],
-        cwd=root, capture_output=True, text=True, check=True,
+        cwd=root, capture_output=True, text=True,
     )  # fmt: skip
     found = re.search(r"Collected : (\d+)", done.stderr)
-    if found is None:
-        raise SystemExit(f"valgrind printed no count:\n{done.stderr[-2000:]}")
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"the counted run failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
     return int(found.group(1))
 
 
@@ -76,7 +76,10 @@ def main() -> None:
     with ThreadPoolExecutor(max_workers=2) as pool, tempfile.TemporaryDirectory(prefix="metrics-base-") as tmp:
         if args.base:
             base = Path(tmp) / "base"
-            subprocess.run(["git", "worktree", "add", "--detach", "-q", str(base), args.base], cwd=ROOT, check=True)
+            command = ["git", "worktree", "add", "--detach", "-q", str(base), args.base]
+            added = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+            if added.returncode != 0:
+                raise SystemExit(f"cannot check out {args.base!r}: {added.stderr.strip()}")
             try:
                 rows.append((f"base {args.base}", per_pass(base, args.mb, pool)))
             finally:
