@@ -35,9 +35,7 @@ def clauses() -> list[str]:
 
 def word_lists() -> dict[str, list[list[str]]]:
     lists = {"measure rules": [list(r.words) for r in measure._rules()]}
-    data = scope.load("scope")
-    lists["scope case"] = [[normalize(str(w)) for w in data["case"]]]
-    lists["scope context"] = [[normalize(str(w)) for w in data["context"]]]
+    lists.update({f"scope {name}": [fragments] for name, fragments in scope.word_lists().items()})
     return lists
 
 

@@ -13,12 +13,18 @@ from metrics.extraction.normalize import FILLER, normalize
 from metrics.rules import load
 
 
+def word_lists() -> dict[str, list[str]]:
+    """The `case` and `context` fragments of scope.yaml, normalized as the text they are read on."""
+    data = load("scope")
+    return {name: [normalize(str(w)) for w in data[name]] for name in ("case", "context")}
+
+
 @cache
 def _patterns() -> tuple[FragmentLists, FragmentLists]:
-    data = load("scope")
-    case = [normalize(str(w)) for w in data["case"]]
-    context = [normalize(str(w)) for w in data["context"]]
-    return any_of(case, "metrics/patterns/scope.yaml case"), any_of(context, "metrics/patterns/scope.yaml context")
+    lists = word_lists()
+    return any_of(lists["case"], "metrics/patterns/scope.yaml case"), any_of(
+        lists["context"], "metrics/patterns/scope.yaml context"
+    )
 
 
 def scope_of(metric: str, sentence_before: str) -> str:
