@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics import extract
 from metrics.extraction.normalize import normalize
 from metrics.extraction.table_headers import header_columns
-from metrics.extraction.tables import split_run, table_cells
+from metrics.extraction.tables import TOKEN, TOKEN_LAST, split_run, table_cells
 
 
 def tokens(*texts: str) -> list[tuple[int, int, str]]:
@@ -111,3 +112,11 @@ def test_a_long_run_of_thousands_groups_is_split_quickly_or_refused():
     groups = split_run(tokens(*(["+1", "234"] * 30)), 30)  # one way: each sign starts a cell
     assert [" ".join(t[2] for t in g) for g in groups] == ["+1 234"] * 30
     assert time.perf_counter() - started < 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789,.%()+- \u0663", min_size=1, max_size=12))
+def test_a_number_token_ends_with_a_character_the_row_check_accepts(text):
+    # _line_row skips a line whose last character is not TOKEN_LAST before it searches for number runs
+    for m in regex.finditer(TOKEN, text):
+        assert TOKEN_LAST.fullmatch(m.group()[-1]), m.group()

@@ -39,6 +39,7 @@ TOKEN = r"[+\-]?\(?\d[\d,]*(?:\.\d+)?%?\)?"
 # A run of numeric tokens separated by spaces or tabs; not glued to letters, Han or other digits.
 RUN = regex.compile(rf"(?<![^\s]){TOKEN}(?:[ \t]+{TOKEN})*(?![^\s])")
 TOKEN_RE = regex.compile(TOKEN)
+TOKEN_LAST = regex.compile(r"[\d,%)]")  # every character a TOKEN can end with (tests/test_tables.py checks)
 FIRST_GROUP = regex.compile(r"[+\-]?\(?\d{1,3}")  # may start a space-grouped number
 CONTINUATION = regex.compile(r"\d{3}(?:\.\d+)?%?\)?")  # 923, 392, 315.5%
 HAN_CHUNK = regex.compile(r"\p{Han}[\p{Han}()（）]*")
@@ -181,8 +182,8 @@ class _Row:
 def _line_row(norm: str, start: int, end: int) -> _Row | None:
     """A line that is a row: a label with Han in it, then numeric cells to the end of the line."""
     line = norm[start:end].rstrip()  # a tab is a cell break, as a space is
-    if not line or not (line[-1].isdigit() or line[-1] in ",%)"):
-        return None  # a number token ends with one of these: most lines (prose) are no row at a glance
+    if not line or not TOKEN_LAST.match(line[-1]):
+        return None  # a row ends with a number token: most lines (prose) are no row at a glance
     runs = list(RUN.finditer(norm, start, start + len(line)))
     if not runs or runs[-1].end() != start + len(line):
         return None
