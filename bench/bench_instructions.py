@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/bench_instructions.py [--base REV] [--mb 0.1]
 
-The seconds of bench_extract.py move by ±20% from run to run on these shared machines, more than most
-single changes gain; the count of instructions executed does not move with the load. This counts the
-instructions of ``metrics.extract`` over the corpus bench_extract.py builds (``--mb`` of it, every digit
-varied), for the working tree and, with ``--base``, for a git revision checked out in a temporary worktree
-(its own code, this checkout's virtual environment). Each count is the difference of two runs, one pass and
-two passes over the corpus after the same warm-up, so that start-up, imports and the building of patterns
-do not count. Valgrind runs Python about 50 times slower: 0.1 MB takes about two minutes a version (the runs
-go two at a time). Needs valgrind (Debian: apt-get install valgrind). Figures are printed, not asserted.
+The seconds of bench_extract.py move by ±20% from run to run on these shared machines, more than most single
+changes gain; the count of instructions executed does not move with the load. This counts the instructions of
+``metrics.extract`` over the corpus bench_extract.py builds (every digit varied; whole rounds of the 50
+annotated reports up to ``--mb``: 0.19 MB for the default 0.1), for the working tree and, with ``--base``, for
+a git revision checked out in a temporary worktree (its own code, this checkout's virtual environment). Each
+count is the difference of two runs, one pass and two passes over the corpus after the same warm-up, so that
+start-up, imports and the building of patterns do not count. Valgrind runs Python about 50 times slower: the
+default corpus takes about two minutes a version (the runs go two at a time). Needs valgrind (Debian: apt-get
+install valgrind). Figures are printed, not asserted.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from bench_extract import varied_corpus  # this folder: the same corpus as the seconds of make bench
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,16 +61,13 @@ def per_pass(root: Path, mb: float, pool: ThreadPoolExecutor) -> int:
 
 
 def corpus_mb(mb: float) -> float:
-    sys.path.insert(0, str(ROOT / "bench"))
-    from bench_extract import varied_corpus
-
     return sum(len(d.encode("utf-8")) for d in varied_corpus(mb)) / 1e6
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", help="a git revision to count side by side (checked out in a temporary worktree)")
-    parser.add_argument("--mb", type=float, default=0.1, help="corpus size in MB (default 0.1)")
+    parser.add_argument("--mb", type=float, default=0.1, help="corpus of at least this many MB (default 0.1)")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
