@@ -51,9 +51,8 @@ class FragmentLists:
         together = "|".join(f"(?:{p.pattern})" for _, p in self.others)
         self.any_other = compile_checked(together, where, flags) if self.others else None
         self.flagged = flagged
-        self.words = list(owners)
-        self.owners = list(owners.values())
-        self.automaton = ahocorasick_rs.AhoCorasick(self.words) if self.words else None
+        self.owners = list(owners.values())  # by the automaton's word number
+        self.automaton = ahocorasick_rs.AhoCorasick(list(owners)) if owners else None
 
     def any(self, text: str) -> bool:
         if self.automaton is not None and self.automaton.find_matches_as_indexes(text):
