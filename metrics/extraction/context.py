@@ -164,9 +164,11 @@ COMPARED = regex.compile(r"(?:较|比|与|同比|相比)\s?$")
 def mentions_any(norm: str, words: list[str]) -> bool:
     """Does the text use one of ``words`` as a time of its own, not as a comparison (较去年, 去年同期)?"""
     for word in words:
-        for m in regex.finditer(regex.escape(word), norm):
-            if not COMPARED.search(norm, max(0, m.start() - 3), m.start()) and not norm.startswith("同期", m.end()):
+        at = norm.find(word)
+        while at >= 0 and word:
+            if not COMPARED.search(norm, max(0, at - 3), at) and not norm.startswith("同期", at + len(word)):
                 return True
+            at = norm.find(word, at + len(word))
     return False
 
 

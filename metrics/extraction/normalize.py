@@ -10,8 +10,10 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import regex
 
+from metrics.errors import PatternError
 from metrics.rules import compile_checked, load
 
 FILLER = "\x1f"  # stands where junk was blanked; the figure pattern may skip it
@@ -37,6 +39,39 @@ def translation_table() -> dict[int, str]:
     return table
 
 
+class CharMap:
+    """A 1:1 character table applied to a text exactly as ``text.translate(table)`` would. str.translate
+    looks up a dict for each character (about 80 ns here); for a text of a hundred characters or more one
+    array look-up over all its code points is faster (a fixed ~6 µs, then ~0.5 ns a character), so that
+    way is taken there. ``where`` names the table's file when a value is not one character (offsets must
+    keep their place). Lone surrogates (a badly decoded page) pass through as they are."""
+
+    SHORT = 100  # characters: below this str.translate is faster (measured: equal at about 80)
+
+    def __init__(self, table: dict[int, str], where: str) -> None:
+        wrong = [chr(k) + " → " + v for k, v in table.items() if len(v) != 1]
+        if wrong:
+            raise PatternError(f"{where}: each character must become exactly one character, not {wrong[0]}")
+        self.table = table
+        self.lookup = np.arange(max(table, default=0) + 1, dtype=np.uint32)
+        self.lookup[list(table)] = [ord(v) for v in table.values()]
+
+    def translate(self, text: str) -> str:
+        if len(text) < self.SHORT:
+            return text.translate(self.table)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        out = self.lookup.take(codes, mode="clip")
+        beyond = codes >= len(self.lookup)
+        if beyond.any():
+            out[beyond] = codes[beyond]
+        return out.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@cache
+def _normalize_map() -> CharMap:
+    return CharMap(translation_table(), "normalize.yaml char_map")
+
+
 @cache
 def junk_patterns() -> list:
     return [compile_checked(p, "normalize.yaml junk") for p in load("normalize")["junk"]]
@@ -59,7 +94,7 @@ def normalize(text: str) -> str:
     >>> normalize("１.8萬(wàn)餘人，同比")
     '1.8万\\x1f\\x1f\\x1f\\x1f\\x1f余人,同比'
     """
-    out = _OTHER_DIGITS.sub(_ascii_digit, text.translate(translation_table()))
+    out = _OTHER_DIGITS.sub(_ascii_digit, _normalize_map().translate(text))
     for pattern in junk_patterns():
         out = pattern.sub(lambda m: FILLER * len(m.group()), out)
     return out

@@ -27,7 +27,7 @@ from functools import cache
 import regex
 
 from metrics.extraction.gazetteer import COUNTRY, Gazetteer, Region, gazetteer_of, region_by_code, year_in_dataset
-from metrics.extraction.normalize import translation_table
+from metrics.extraction.normalize import CharMap, translation_table
 from metrics.rules import alternation, compile_checked, load
 
 # ------------------------------------------------------------------------------------------------ wording
@@ -54,15 +54,15 @@ def _wording() -> _Wording:
 
 
 @cache
-def _simplify_table() -> dict[int, str]:
+def _simplify_map() -> CharMap:
     table = dict(translation_table())
     table.update({ord(k): v for k, v in load("regions")["variant_chars"].items()})
-    return table
+    return CharMap(table, "regions.yaml variant_chars")
 
 
 def simplified(text: str) -> str:
     """Text in simplified script with full-width ASCII folded, variants as in the dataset (靑 → 青)."""
-    return text.translate(_simplify_table())
+    return _simplify_map().translate(text)
 
 
 # ------------------------------------------------------------------------------------------------ reading
