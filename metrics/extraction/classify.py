@@ -136,6 +136,26 @@ def _pick(hits: list[Hit], level: str, first: bool) -> str | None:
     return chosen[-1]
 
 
+@cache
+def _enumeration_pattern() -> regex.Pattern:
+    return compile_checked(load("categories")["enumeration_end"], "categories.yaml enumeration_end")
+
+
+def _enumeration_end(metric: str) -> int | None:
+    """Where the last enumeration word of the metric ends (盗窃、诈骗等|侵财案件), if it has one."""
+    if "等" not in metric and FILLER not in metric:  # nearly always: no enumeration to read
+        return None
+    ends = [m.end() for m in _enumeration_pattern().finditer(metric)]
+    return ends[-1] if ends else None
+
+
+def _class_of_enumeration(metric: str, end: int, hits: list[Hit]) -> list[Hit]:
+    """The keywords of an enumeration's class (after ``end``) when an outright, not broad, one stands there;
+    else the metric's own ``hits``."""
+    after = keyword_hits(metric, end)
+    return after if any(h[3] == "strong" and not h[4] for h in after) else hits
+
+
 def category_of(
     metric: str,
     after: list[Hit] | str,
@@ -151,6 +171,8 @@ def category_of(
     if override is not None and (m := override.search(metric)):
         return owners[m.group()]
     in_metric = keyword_hits(metric) if metric_hits is None else metric_hits
+    if (last := _enumeration_end(metric)) is not None:
+        in_metric = _class_of_enumeration(metric, last, in_metric)
     in_after = keyword_hits(after) if isinstance(after, str) else after
     in_sentence = keyword_hits(sentence_before) if isinstance(sentence_before, str) else sentence_before
     in_paragraph = keyword_hits(paragraph_before) if isinstance(paragraph_before, str) else paragraph_before
