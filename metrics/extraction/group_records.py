@@ -88,9 +88,7 @@ def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fi
     subjects = None if bases else distribute_subjects(phrase, count)
     if subjects:
         originals = distribute_subjects(original_slice(ctx, m_start, m_end), count) or subjects
-        return [
-            make_record(ctx, f, (m_start, m_end), None, metric_text=o, in_list=True) for f, o in zip(group, originals)
-        ]
+        return _records_for_items(ctx, group, (m_start, m_end), originals)
     if bases:
         return [make_record(ctx, f, (m_start, m_end), b) for f, b in zip(group, bases)]
 
@@ -102,6 +100,14 @@ def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fi
                 make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric, measure=r.measure)
                 for f, r in zip(group, counts[-count:])
             ]
+        changes = all(f.direction is not None for f in group)
+        named = _clause_before_without_figure(ctx, clause_start, previous_end) if changes else None
+        if named is not None:  # 一次死亡3人以上事故,同比下降39.7%: the clause before names what changes
+            subjects = distribute_subjects(ctx.norm[named[0] : named[1]], count)
+            if subjects:  # 即刑事警情数、…和传统盗窃案件发案数,降幅分别为35.8%、17.1%、46.6%
+                originals = distribute_subjects(original_slice(ctx, *named), count) or subjects
+                return _records_for_items(ctx, group, named, originals)
+            return [make_record(ctx, f, named, None) for f in group]
         if earlier:  # a change of the figure before: its metric and what it measures
             inherited = earlier[-1][1]
             return [
@@ -109,3 +115,33 @@ def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fi
                 for f in group
             ]
     return [make_record(ctx, f, (m_start, m_end), None) for f in group]
+
+
+def _clause_before_without_figure(ctx: Context, clause_start: int, previous_end: int) -> tuple[int, int] | None:
+    """The metric phrase of the clause right before ``clause_start`` in its sentence, when no figure stands
+    in that clause (it starts after ``previous_end``, where the last figure of the sentence ends) and a
+    category's keyword stands in it; else None."""
+    if clause_start == 0 or ctx.norm[clause_start - 1] not in ",，":
+        return None
+    before = ctx.layout.clause_start(clause_start - 1)
+    s_start, _ = ctx.layout.sentence(clause_start - 1)
+    if before < max(previous_end, s_start) or before >= clause_start - 1:
+        return None
+    m_start, m_end = metric_bounds(ctx, before, clause_start - 1)
+    if m_start == m_end or is_only_change_words(ctx.norm[m_start:m_end]) or not ctx.keywords.between(m_start, m_end):
+        return None  # no words of a category there (排名全省第二): not what the change measures
+    return m_start, m_end
+
+
+def _records_for_items(ctx: Context, group: list[Figure], metric: tuple[int, int], items: list[str]) -> list[Record]:
+    """One record for each item of a subject list (刑事打处、逮捕 … 分别…). An item that names no measure of
+    its own shares the measure of the whole list: 治安及群众求助类警情 counts 警情 in both items."""
+    records = []
+    for figure, item in zip(group, items):
+        record = make_record(ctx, figure, metric, None, metric_text=item, in_list=True)
+        if record.measure == "other":
+            whole = make_record(ctx, figure, metric, None).measure
+            if whole != "other":
+                record = make_record(ctx, figure, metric, None, metric_text=item, in_list=True, measure=whole)
+        records.append(record)
+    return records
