@@ -48,6 +48,8 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "spans",
         "to_date",
         "comparison_words",
+        "comparison_years",
+        "changed_to",
         "holiday_days",
         "lunar_new_year",
         "previous_year_days",

@@ -222,10 +222,11 @@ def _time_alternatives() -> list[str]:
     periods = load("periods")
     multi = "|".join(f"(?:{p})" for p in periods["multi_year"])
     relative = alternation(list(periods["relative_years"]))
+    earlier = alternation(periods["comparison_years"])
     return [
         r"(?P<range>(?P<y1>(?:19|20)\d\d)\s?年?\s?(?:至|到|-|~)\s?(?P<y2>(?:19|20)\d\d)\s?年)",
         rf"(?P<multi>{multi})",
-        rf"(?P<cmp>(?:{alternation(periods['comparison_words'])})\s?(?:(?:19|20)\d\d\s?年|上年|去年|上一年|前一年))",
+        rf"(?P<cmp>(?:{alternation(periods['comparison_words'])})\s?(?:(?:19|20)\d\d\s?年|{earlier}))",
         str(periods["explicit_year"]),
         rf"(?P<rel>{relative})",
     ]
@@ -284,12 +285,19 @@ def time_index(norm: str) -> MatchIndex:
     return MatchIndex(_time_pattern(), norm, keep=lambda m: not m["cmp"], alternatives=_time_alternative_patterns())
 
 
+@cache
+def _changed_to() -> regex.Pattern:
+    return compile_checked(load("periods")["changed_to"], "periods.yaml changed_to")
+
+
 def _period_from(m: regex.Match, tail: str, reference: dt.date | None, subject: int | None) -> tuple[bool, int | None]:
     """(decided, period) from one time expression; ``tail`` is the text between it and the figure."""
     if m["range"]:
         # 2017年至2021年,…从24.1万起下降至15.8万起;破案率从41%…: a figure right after 从/由 is the start
         opened = max(tail.rfind("从"), tail.rfind("由")) > max(tail.rfind("至"), tail.rfind("到"))
         return True, int(m["y1"] if opened else m["y2"])
+    if _changed_to().search(tail):  # 由前年的1019宗增至1077宗: the time word dates 1019, not the figure
+        return True, subject
     if m["multi"]:
         year = m.captures("year")
         if year and subject is not None and int(year[-1]) >= subject:
