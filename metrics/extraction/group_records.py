@@ -43,14 +43,18 @@ def _locate(phrase: str, cleaned: str) -> tuple[int, int]:
 def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[Figure, Record]]) -> list[Record]:
     """A part (其中…, and the items after it in its sentence) measures what the whole it belongs to
     measures: the last figure before 其中 with the same unit family (破获…案件6100多起,其中养老诈骗案件
-    2200多起 → solved), in its sentence or, when 其中 opens the sentence, the sentence before."""
+    2200多起 → solved), in its sentence or, when 其中 opens the sentence, the sentence before, in its
+    paragraph."""
     if not records or not earlier:
         return records
     s_start, _ = ctx.layout.sentence(records[0].start)
     marker = ctx.norm.rfind("其中", s_start, records[0].start)
     if marker < 0:
         return records
-    wholes = [r for _, r in earlier if r.end <= marker] or [r for _, r in earlier if r.end <= records[0].start]
+    p_start, _ = ctx.layout.paragraph(records[0].start)  # a whole of another paragraph is no whole of this part
+    wholes = [r for _, r in earlier if p_start <= r.start and r.end <= marker] or [
+        r for _, r in earlier if p_start <= r.start and r.end <= records[0].start
+    ]
     out = []
     for record in records:
         if record.measure not in part_takes_whole() or verb_in_metric(
