@@ -168,8 +168,10 @@ def category_of(
     the figure, then nearest before it in the sentence and paragraph; outright keywords before generic.
     The sentence and paragraph may be given as text or as their keyword hits."""
     override, owners = _override_pattern()
-    if override is not None and (m := override.search(metric)):
-        return owners[m.group()]
+    if override is not None and (found := list(override.finditer(metric))):
+        last = found[-1]  # what the metric ends on: 群众安全感 is a survey figure, 安全感具有威胁的暴力案件 is not
+        if not any(h[3] in ("strong", "generic") for h in keyword_hits(metric, last.end())):
+            return owners[last.group()]
     in_metric = keyword_hits(metric) if metric_hits is None else metric_hits
     if (last := _enumeration_end(metric)) is not None:
         in_metric = _class_of_enumeration(metric, last, in_metric)
