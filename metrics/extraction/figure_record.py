@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import regex
 
-from metrics.extraction.classify import basis_of, category_of, kind_of, starts_with_change_word
+from metrics.extraction.classify import basis_of, category_of, keyword_hits, kind_of, starts_with_change_word
 from metrics.extraction.context import SENTENCE_BACK, figure_period
 from metrics.extraction.document import Context, original_slice
 from metrics.extraction.figure import Figure
@@ -22,6 +22,7 @@ from metrics.record import Record
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
 CLAUSE_REST = regex.compile(r"[^,;:。！？!?\n]{0,30}")
+ITEM_REST = regex.compile(r"[^,;:。！？!?\n、]{0,30}")  # the clause up to the next item of a list
 NOUN_UNITS = ("count", "money")
 HAN = regex.compile(r"\p{Han}")
 PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)(?:同期|的\s*$)")  # 较去年的2万4,752件
@@ -107,7 +108,10 @@ def make_record(
         metric_hits = None
     s_start, s_end = layout.sentence(figure.start)
     p_start, _ = layout.paragraph(figure.start)
-    rest = CLAUSE_REST.match(norm, figure.end)
+    # the words after the figure in its clause (110个集体、626名民警受到表彰: the predicate after the list), but
+    # not those of the next item when the figure's own words name a category (违法犯罪类警情上升8.13%、交通警情…)
+    own_words = metric_hits if metric_hits is not None else keyword_hits(metric_norm)
+    rest = (ITEM_REST if own_words else CLAUSE_REST).match(norm, figure.end)
     category = category_of(
         metric_norm,
         ctx.keywords.between(figure.end, rest.end()),
