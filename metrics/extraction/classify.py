@@ -168,13 +168,13 @@ def category_of(
     the figure, then nearest before it in the sentence and paragraph; outright keywords before generic.
     The sentence and paragraph may be given as text or as their keyword hits."""
     override, owners = _override_pattern()
-    if override is not None and (found := list(override.finditer(metric))):
-        last = found[-1]  # what the metric ends on: 群众安全感 is a survey figure, 安全感具有威胁的暴力案件 is not
-        if not any(h[3] in ("strong", "generic") for h in keyword_hits(metric, last.end())):
-            return owners[last.group()]
+    if override is not None and (survey_words := list(override.finditer(metric))):
+        ending = survey_words[-1]  # what the metric ends on: 群众安全感 is a survey figure, 安全感…的暴力案件 is not
+        if not any(h[3] in ("strong", "generic") for h in keyword_hits(metric, ending.end())):
+            return owners[ending.group()]
     in_metric = keyword_hits(metric) if metric_hits is None else metric_hits
-    if (last := _enumeration_end(metric)) is not None:
-        in_metric = _class_of_enumeration(metric, last, in_metric)
+    if (class_from := _enumeration_end(metric)) is not None:
+        in_metric = _class_of_enumeration(metric, class_from, in_metric)
     in_after = keyword_hits(after) if isinstance(after, str) else after
     in_sentence = keyword_hits(sentence_before) if isinstance(sentence_before, str) else sentence_before
     in_paragraph = keyword_hits(paragraph_before) if isinstance(paragraph_before, str) else paragraph_before
