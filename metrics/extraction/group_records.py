@@ -12,7 +12,7 @@ from metrics.extraction.document import Context, original_slice
 from metrics.extraction.figure import Figure
 from metrics.extraction.figure_record import make_record, trailing_noun
 from metrics.extraction.lists import basis_list, distribute_subjects, is_subject_list
-from metrics.extraction.measure import part_takes_whole, verb_in_metric
+from metrics.extraction.measure import category_for_measure, part_takes_whole, verb_in_metric
 from metrics.extraction.normalize import FILLER, normalize
 from metrics.record import Record
 
@@ -142,11 +142,12 @@ def _records_for_items(ctx: Context, group: list[Figure], metric: tuple[int, int
     """One record for each item of a subject list (刑事打处、逮捕 … 分别…). An item that names no measure of
     its own shares the measure of the whole list: 治安及群众求助类警情 counts 警情 in both items."""
     records = []
+    whole: str | None = None  # the list's measure, read once and only when an item needs it
     for figure, item in zip(group, items):
         record = make_record(ctx, figure, metric, None, metric_text=item, in_list=True)
         if record.measure == "other":
-            whole = make_record(ctx, figure, metric, None).measure
-            if whole != "other":
-                record = make_record(ctx, figure, metric, None, metric_text=item, in_list=True, measure=whole)
+            whole = whole or make_record(ctx, figure, metric, None).measure
+            if whole != "other":  # what make_record does with a measure given
+                record = replace(record, measure=whole, category=category_for_measure(whole, record.category))
         records.append(record)
     return records
