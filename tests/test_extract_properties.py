@@ -93,6 +93,16 @@ SPAN_FRAGMENTS = [
     "10月份",
     "二〇二四年",
     "夏季行动",
+    # the multi-year words, searched fragment by fragment (multi_year_locators)
+    "2019年以来",
+    "自2018年后",
+    "近三年来",
+    "5年间",
+    "近10年",
+    "专项斗争开展以来",
+    "多年来",
+    "历年",
+    "首",
 ]
 
 
@@ -109,3 +119,16 @@ def test_scanning_by_alternatives_finds_what_the_whole_pattern_finds(text):
 
     whole = _span_pattern()
     assert seen(finditer_by_alternatives(whole, _span_alternative_patterns(), text)) == seen(whole.finditer(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SPAN_FRAGMENTS), st.text(max_size=4)), max_size=30).map("".join))
+def test_scanning_time_words_by_alternatives_finds_what_the_whole_pattern_finds(text):
+    """The same for the time words of a figure's period (context.time_index)."""
+    from metrics.extraction.context import _time_alternative_patterns, _time_pattern, finditer_by_alternatives
+
+    def seen(matches):
+        return [(m.span(), m.regs, m.group()) for m in matches]
+
+    whole = _time_pattern()
+    assert seen(finditer_by_alternatives(whole, _time_alternative_patterns(), text)) == seen(whole.finditer(text))
