@@ -239,20 +239,64 @@ def _time_pattern() -> regex.Pattern:
 
 @cache
 def _time_alternative_patterns() -> list[regex.Pattern]:
-    """Where the time pattern can match, found by finditer_by_alternatives: its alternatives, the multi-year
-    one fragment by fragment (multi_year_locators)."""
-    parts = _time_alternatives()
-    return [
-        *(compile_checked(part, "periods.yaml", regex.VERBOSE) for part in parts if not part.startswith("(?P<multi>")),
-        *multi_year_locators(regex.VERBOSE),
-    ]
+    """Where the time pattern can match, found by finditer_by_alternatives (locators)."""
+    return locators(_time_alternatives(), "periods.yaml", regex.VERBOSE)
 
 
-def multi_year_locators(flags: int = 0) -> list[regex.Pattern]:
-    """The fragments of periods.yaml multi_year, each alone: together they match where their alternation does.
-    As one alternation (7 branches, two without a literal start) they cost 60 µs a report, tried at every
-    character; alone, most fragments skip ahead to their own first characters."""
-    return [compile_checked(p, "periods.yaml multi_year", flags) for p in load("periods")["multi_year"]]
+def locators(alternatives: tuple[str, ...] | list[str], where: str, flags: int = 0) -> list[regex.Pattern]:
+    """Patterns that together match exactly where one of ``alternatives`` can: each alternative split into
+    the branches of its outermost alternation (multi-year words, months), compiled alone. As one alternation
+    a list of branches is tried branch by branch at every character; alone, a branch with a literal start
+    skips ahead to it (the multi-year words: 60 µs a report as one alternation, searched twice a report).
+    An alternative whose branches do not compile alone (a back-reference) stays whole."""
+    found = []
+    for alternative in alternatives:
+        try:
+            found += [regex.compile(branch, flags) for branch in branches(alternative)]
+        except regex.error:
+            found.append(compile_checked(alternative, where, flags))
+    return found
+
+
+def branches(pattern: str) -> list[str]:
+    """The branches of a pattern's outermost alternation, with a group that holds the whole pattern opened
+    (its name does not change where it matches) and each branch split again: '(?P<k>A|(?:B|C))' → A, B, C.
+    Lookarounds are no groups to open. Written by hand: the regex package has no public parser."""
+    bars, closes = _outermost(pattern)
+    if bars:
+        cuts = [-1, *bars, len(pattern)]
+        return [leaf for a, b in zip(cuts, cuts[1:]) for leaf in branches(pattern[a + 1 : b])]
+    opening = GROUP_OPENINGS.match(pattern)
+    if opening is not None and closes == [len(pattern) - 1]:  # one group holds the whole pattern
+        return branches(pattern[opening.end() : -1])
+    return [pattern]
+
+
+GROUP_OPENINGS = regex.compile(r"\((?:\?:|\?P<\w+>|(?!\?))")  # (?:  (?P<name>  (  — not (?= (?! (?<= (?<!
+
+
+def _outermost(pattern: str) -> tuple[list[int], list[int]]:
+    """Where the pattern has a | outside every group, and where its outermost groups close."""
+    bars, closes, depth, i = [], [], 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1  # an escaped character
+        elif char == "[":  # a set, to its end (a ] right after [ or [^ is a member)
+            i += 2 if pattern.startswith("[^", i) else 1
+            i += 1 if i < len(pattern) and pattern[i] == "]" else 0
+            while i < len(pattern) and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                closes.append(i)
+        elif char == "|" and depth == 0:
+            bars.append(i)
+        i += 1
+    return bars, closes
 
 
 def finditer_by_alternatives(whole: regex.Pattern, alternatives: list[regex.Pattern], text: str):

@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from metrics.extraction.context import Layout, MatchIndex, multi_year_locators
+from metrics.extraction.context import Layout, MatchIndex, locators
 from metrics.rules import alternation, compile_checked, load
 
 YEAR = r"(?:19|20)\d\d"
@@ -61,10 +61,8 @@ def _span_pattern() -> regex.Pattern:
 
 @cache
 def _span_alternative_patterns() -> list[regex.Pattern]:
-    """Where the span pattern can match, found by finditer_by_alternatives: its alternatives, the multi-year
-    one fragment by fragment (multi_year_locators)."""
-    parts = [part for part in _span_alternatives() if not part.startswith("(?P<k_multi>")]
-    return [*(compile_checked(p, "periods.yaml spans / campaigns.yaml") for p in parts), *multi_year_locators()]
+    """Where the span pattern can match, found by finditer_by_alternatives (locators)."""
+    return locators(_span_alternatives(), "periods.yaml spans / campaigns.yaml")
 
 
 @cache
