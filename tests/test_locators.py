@@ -50,3 +50,12 @@ def test_the_branches_match_where_the_pattern_does(pattern, text):
     whole = {m.start() for m in regex.finditer(pattern, text, overlapped=True)}
     parts = {m.start() for b in branches(pattern) for m in regex.finditer(b, text, overlapped=True)}
     assert parts == whole
+
+
+def test_a_verbose_alternative_with_a_comment_stays_whole():
+    """A comment may hold a | that is no branch: such an alternative is searched whole."""
+    from metrics.extraction.context import locators
+
+    found = locators(["(?P<a>x # a comment | not a branch\n|z)"], "test", regex.VERBOSE)
+    assert [p.pattern for p in found] == ["(?P<a>x # a comment | not a branch\n|z)"]
+    assert [p.pattern for p in locators(["(?P<a>x|z)"], "test", regex.VERBOSE)] == ["x", "z"]

@@ -248,9 +248,14 @@ def locators(alternatives: tuple[str, ...] | list[str], where: str, flags: int =
     the branches of its outermost alternation (multi-year words, months), compiled alone. As one alternation
     a list of branches is tried branch by branch at every character; alone, a branch with a literal start
     skips ahead to it (the multi-year words: 60 µs a report as one alternation, searched twice a report).
-    An alternative whose branches do not compile alone (a back-reference) stays whole."""
+    An alternative whose branches do not compile alone (a back-reference) stays whole, and so does a verbose
+    one with a comment. A spurious place costs only time (the whole pattern is matched there and fails); a
+    missed one would lose a match, which the property tests of both scans guard against."""
     found = []
     for alternative in alternatives:
+        if flags & regex.VERBOSE and "#" in alternative:  # a comment may hide a | or a bracket: kept whole
+            found.append(compile_checked(alternative, where, flags))
+            continue
         try:
             found += [regex.compile(branch, flags) for branch in branches(alternative)]
         except regex.error:
