@@ -143,8 +143,6 @@ def _enumeration_pattern() -> regex.Pattern:
 
 def _enumeration_end(metric: str) -> int | None:
     """Where the last enumeration word of the metric ends (盗窃、诈骗等|侵财案件), if it has one."""
-    if "等" not in metric and FILLER not in metric:  # nearly always: no enumeration to read
-        return None
     ends = [m.end() for m in _enumeration_pattern().finditer(metric)]
     return ends[-1] if ends else None
 

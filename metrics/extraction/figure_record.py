@@ -21,8 +21,9 @@ from metrics.extraction.scope import scope_of
 from metrics.record import Record
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
-CLAUSE_REST = regex.compile(r"[^,;:。！？!?\n]{0,30}")
-ITEM_REST = regex.compile(r"[^,;:。！？!?\n、]{0,30}")  # the clause up to the next item of a list
+REST = r"[^,;:。！？!?\n{also}]{{0,30}}"  # what follows a figure in its clause, up to a break
+CLAUSE_REST = regex.compile(REST.format(also=""))
+ITEM_REST = regex.compile(REST.format(also="、"))  # the clause up to the next item of a list
 NOUN_UNITS = ("count", "money")
 HAN = regex.compile(r"\p{Han}")
 PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)(?:同期|的\s*$)")  # 较去年的2万4,752件
@@ -110,8 +111,8 @@ def make_record(
     p_start, _ = layout.paragraph(figure.start)
     # the words after the figure in its clause (110个集体、626名民警受到表彰: the predicate after the list), but
     # not those of the next item when the figure's own words name a category (违法犯罪类警情上升8.13%、交通警情…)
-    own_words = metric_hits if metric_hits is not None else keyword_hits(metric_norm)
-    rest = (ITEM_REST if own_words else CLAUSE_REST).match(norm, figure.end)
+    metric_hits = metric_hits if metric_hits is not None else keyword_hits(metric_norm)  # read once, used twice
+    rest = (ITEM_REST if metric_hits else CLAUSE_REST).match(norm, figure.end)
     category = category_of(
         metric_norm,
         ctx.keywords.between(figure.end, rest.end()),

@@ -126,7 +126,7 @@ def _clause_before_without_figure(ctx: Context, clause_start: int, previous_end:
     """The metric phrase of the clause right before ``clause_start`` in its sentence, when no figure stands
     in that clause (it starts after ``previous_end``, where the last figure of the sentence ends) and a
     category's keyword stands in it; else None."""
-    if clause_start == 0 or ctx.norm[clause_start - 1] not in ",，":
+    if clause_start == 0 or ctx.norm[clause_start - 1] != ",":  # (the text is normalized: ， is ,)
         return None
     before = ctx.layout.clause_start(clause_start - 1)
     s_start, _ = ctx.layout.sentence(clause_start - 1)
