@@ -72,3 +72,31 @@ def test_an_unknown_key_fails_loudly(tmp_path, monkeypatch):
 def test_a_broken_regex_fails_loudly():
     with pytest.raises(PatternError, match="ignore.yaml"):
         rules.compile_checked("(unclosed", "ignore.yaml before")
+
+
+def test_a_generic_word_yields_only_to_known_categories():
+    from metrics.extraction import classify
+
+    narrower = classify._narrower_kinds()
+    assert narrower["theft_robbery"] >= {"telecom_fraud"}  # 诈骗 after 电诈 is telecom fraud
+    assert set().union(*narrower.values()) <= set(category_labels())
+
+
+def test_an_unknown_category_to_yield_to_fails_loudly(tmp_path, monkeypatch):
+    from metrics.extraction import classify
+
+    data = rules.load("categories")
+    spec = {
+        **data,
+        "categories": {**data["categories"], "vice": {**data["categories"]["vice"], "generic_yields_to": ["gambling"]}},
+    }
+    (tmp_path / "categories.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(rules, "PATTERN_DIR", tmp_path)
+    rules.load.cache_clear()
+    classify._narrower_kinds.cache_clear()
+    try:
+        with pytest.raises(PatternError, match="generic_yields_to: unknown categories \\['gambling'\\]"):
+            classify._narrower_kinds()
+    finally:
+        rules.load.cache_clear()
+        classify._narrower_kinds.cache_clear()

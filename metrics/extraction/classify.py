@@ -154,6 +154,30 @@ def _class_of_enumeration(metric: str, end: int, hits: list[Hit]) -> list[Hit]:
     return after if any(h[3] == "strong" and not h[4] for h in after) else hits
 
 
+@cache
+def _narrower_kinds() -> dict[str, frozenset[str]]:
+    """category → the categories whose keywords, before the figure, decide instead of its generic words
+    (categories.yaml generic_yields_to; a category without the list yields to any)."""
+    table = load("categories")["categories"]
+    narrower = {key: frozenset(spec["generic_yields_to"]) for key, spec in table.items() if "generic_yields_to" in spec}
+    unknown = set().union(*narrower.values()) - set(table) if narrower else set()
+    if unknown:
+        raise PatternError(f"categories.yaml generic_yields_to: unknown categories {sorted(unknown)}")
+    return narrower
+
+
+def _yielded_to(metric_hits: list[Hit], hits: list[Hit]) -> list[Hit]:
+    """``hits`` (of the sentence or paragraph before), without those a generic word of the metric that
+    names a kind of crime does not yield to: its own category's stay, and those of narrower kinds
+    (诈骗案 after an enumeration of 伤人…: no injury; after 电诈: telecom fraud)."""
+    narrower = _narrower_kinds()
+    kinds = [narrower[h[2]] | {h[2]} for h in metric_hits if h[3] == "generic" and h[2] in narrower]
+    if not kinds or any(h[3] in ("strong", "weak") for h in metric_hits):
+        return hits
+    allowed = frozenset().union(*kinds)  # the narrower kinds and the word's own category
+    return [h for h in hits if h[2] in allowed]
+
+
 def category_of(
     metric: str,
     after: list[Hit] | str,
@@ -177,6 +201,7 @@ def category_of(
     in_sentence = keyword_hits(sentence_before) if isinstance(sentence_before, str) else sentence_before
     in_paragraph = keyword_hits(paragraph_before) if isinstance(paragraph_before, str) else paragraph_before
     in_list = list_hits or []
+    in_sentence, in_paragraph = _yielded_to(in_metric, in_sentence), _yielded_to(in_metric, in_paragraph)
     for hits, level in (
         (in_metric, "strong"),
         (in_after, "strong"),
@@ -285,6 +310,26 @@ def basis_of(text: str, period: int | None) -> str | None:
         return None
     basis = max(hits)[1]
     return None if basis == "none" else basis
+
+
+@cache
+def _basis_frames() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    data = load("changes")
+    return (
+        compile_checked(data["frame_yoy"], "changes.yaml frame_yoy"),
+        compile_checked(data["frame_mom"], "changes.yaml frame_mom"),
+        compile_checked(data["own_comparison"], "changes.yaml own_comparison"),
+    )
+
+
+def framed_basis(before: str, clause: str) -> str | None:
+    """yoy / mom from the last comparison in the sentence ``before`` the figure's ``clause`` (与去年国庆假期
+    相比,…下降11.1%), unless the clause compares with something of its own (比10月份减少474起)."""
+    *frames, own = _basis_frames()
+    if own.search(clause):
+        return None
+    hits = [(m.end(), basis) for pattern, basis in zip(frames, ("yoy", "mom")) for m in pattern.finditer(before)]
+    return max(hits)[1] if hits else None
 
 
 # ---------------------------------------------------------------- kind

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import regex
 
-from metrics.extraction.classify import basis_of, category_of, keyword_hits, kind_of, starts_with_change_word
+from metrics.extraction.classify import (
+    basis_of,
+    category_of,
+    framed_basis,
+    keyword_hits,
+    kind_of,
+    starts_with_change_word,
+)
 from metrics.extraction.context import SENTENCE_BACK, figure_period
 from metrics.extraction.document import Context, original_slice
 from metrics.extraction.figure import Figure
@@ -136,6 +143,8 @@ def make_record(
     # up to the number, not the surface: a change word in the surface can name the basis too (比升2.99%)
     basis_words = norm[layout.clause_start(figure.start) : figure.number_start]
     basis = (basis_override or basis_of(basis_words + " " + clause, period)) if is_change else None
+    if is_change and basis is None:  # 与去年国庆假期相比,全市刑事警情下降11.1%: a comparison in a clause before
+        basis = framed_basis(norm[s_start:clause_from], basis_words + " " + clause)
     unit = "%" if figure.unit_group == "fraction" else ctx.text[figure.unit_start : figure.unit_end]
     before = norm[s_start : min(m_start, figure.start)]
     clause_before = norm[layout.clause_start(min(m_start, figure.start)) : min(m_start, figure.start)]
