@@ -26,8 +26,8 @@ FIELD_FLOORS = {
 }
 # The comparable-statistics fields of SCHEMA v2 (issue 10), measured the same way; floors, not targets
 # (the issue asks measure 0.95, scope 0.97, period_label 0.93, comparable 0.85 on both corpora).
-V2_FLOORS = {"measure": 0.959, "scope": 0.993, "period_label": 0.959}
-COMPARABLE_FLOOR = 0.875
+V2_FLOORS = {"measure": 0.960, "scope": 0.993, "period_label": 0.959}
+COMPARABLE_FLOOR = 0.877
 GENRES = CORPUS.parent / "dev-genres"
 GENRES_V2_FLOORS = {"measure": 0.962, "scope": 0.997, "period_label": 0.943, "category": 0.967, "period": 0.950}
 GENRES_COMPARABLE_FLOOR = 0.875

@@ -15,7 +15,7 @@ DOCS = load_annotated(CORPUS)
 
 # Measured with `python -m metrics eval data/corpus/dev-genres` (deterministic). Floors: they may only go up.
 FLOORS = {"precision": 0.990, "recall": 0.995, "f1": 0.992}
-FIELD_FLOORS = {"kind": 0.997, "unit": 0.992, "category": 0.967, "period": 0.950, "basis": 0.953}
+FIELD_FLOORS = {"kind": 0.997, "unit": 0.992, "category": 0.967, "period": 0.950, "basis": 0.960}
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d["doc_id"])

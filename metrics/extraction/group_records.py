@@ -11,7 +11,7 @@ from metrics.extraction.classify import clean_metric, is_only_change_words
 from metrics.extraction.document import Context, original_slice
 from metrics.extraction.figure import Figure
 from metrics.extraction.figure_record import make_record, trailing_noun
-from metrics.extraction.lists import basis_list, distribute_subjects, is_subject_list
+from metrics.extraction.lists import basis_list, distribute_subjects, is_subject_list, says_respectively
 from metrics.extraction.measure import category_for_measure, part_takes_whole, verb_in_metric
 from metrics.extraction.normalize import FILLER, normalize
 from metrics.record import Record
@@ -99,7 +99,12 @@ def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fi
     has_noun = trailing_noun(ctx, head)[1] > head.end and head.direction is None
     if (is_only_change_words(raw_phrase) or m_start == m_end) and not has_noun:
         counts = [r for f, r in earlier if r.kind not in ("change_pct", "change_abs")]
-        if count >= 2 and len(counts) >= count and is_subject_list(ctx.norm, [f for f, r in earlier][-count:]):
+        respectively = says_respectively(ctx.norm[phrase_start : head.number_start])
+        if (
+            count >= 2
+            and len(counts) >= count
+            and is_subject_list(ctx.norm, [f for f, r in earlier][-count:], across_clauses=respectively)
+        ):
             return [
                 make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric, measure=r.measure)
                 for f, r in zip(group, counts[-count:])

@@ -20,6 +20,7 @@ LIST_GAP = regex.compile(r"^\s*+(?:(?:、|和|及|与|以及|,)\s*+)?$")  # poss
 LEVEL_GROUPS = ("percent", "none", "tenths", "score")
 NOUN_ENDINGS = "数率量件人案情额员点所"
 SUBJECT_GAP_BREAK = regex.compile(r"[,;:。]")
+CLAUSE_GAP_BREAK = regex.compile(r"[;:。]")  # between the clauses of one sentence a 分别 list may reach back
 
 
 def group_lists(norm: str, figures: list[Figure]) -> list[list[Figure]]:
@@ -48,10 +49,22 @@ def share_within_list(group: list[Figure]) -> list[Figure]:
     return shared
 
 
-def is_subject_list(norm: str, figures: list[Figure]) -> bool:
-    """Do these figures stand in one subject list (刑事打处2129人、逮捕684人)?"""
+def is_subject_list(norm: str, figures: list[Figure], across_clauses: bool = False) -> bool:
+    """Do these figures stand in one subject list (刑事打处2129人、逮捕684人)? ``across_clauses``: also
+    when each stands in a short clause of its own (刑事拘留604人,逮捕368人,抓获逃犯185人,同比分别上升…)."""
     gaps = [norm[a.end : b.start] for a, b in zip(figures, figures[1:])]
-    return all(len(g) <= 12 and not SUBJECT_GAP_BREAK.search(g) for g in gaps)
+    breaks = CLAUSE_GAP_BREAK if across_clauses else SUBJECT_GAP_BREAK
+    return all(len(g) <= 12 and not breaks.search(g) for g in gaps)
+
+
+@cache
+def _respectively() -> regex.Pattern:
+    return compile_checked(alternation(load("metric")["respectively"]), "metric.yaml respectively")
+
+
+def says_respectively(phrase: str) -> bool:
+    """Does the phrase pair a list of figures one by one with what stands before (分别, 依次)?"""
+    return _respectively().search(phrase) is not None
 
 
 @cache
