@@ -345,8 +345,8 @@ def kind_of(unit_group: str, direction: str | None, has_magnitude: bool, metric:
         if direction:
             return "change_pct"
         return "amount" if MONEY_CONTEXT.search(metric) else "count"
-    if unit_group == "money":
-        return "amount"
+    if unit_group == "money":  # 同比增加4309.3万元: a change in money counts money, as 减少120起 counts cases
+        return "change_abs" if direction else "amount"
     if unit_group == "score":
         return "change_pct" if direction else "rate"
     if unit_group in ("quantity", "duration"):

@@ -55,7 +55,8 @@ SECTION_LINE_MAX = 60  # characters: a line this short without a full stop is a 
 
 def section_start(ctx: Context, p_start: int) -> int:
     """Where the short lines right above a paragraph start (a heading 二、各辖区交通事故情况, a table's
-    title and rows): their keywords count as the paragraph's own when its category is looked for.
+    title and rows), or the paragraph above when this one opens with 其中 (its whole stands there): their
+    keywords count as the paragraph's own when its category is looked for.
     Found once per paragraph (the figures of one paragraph share it)."""
     found = ctx.section_starts.get(p_start)
     if found is None:
@@ -65,6 +66,8 @@ def section_start(ctx: Context, p_start: int) -> int:
 
 def _section_start(ctx: Context, p_start: int) -> int:
     start = p_start
+    if start > 0 and ctx.norm.startswith("其中", p_start + _indent(ctx.norm, p_start)):
+        start, _ = ctx.layout.paragraph(start - 1)  # a part (其中…) opening a paragraph: its whole is above
     for _ in range(12):
         if start == 0:
             break
@@ -74,6 +77,11 @@ def _section_start(ctx: Context, p_start: int) -> int:
             break
         start = previous
     return start
+
+
+def _indent(norm: str, start: int) -> int:
+    """The number of spaces and blank lines at ``start``."""
+    return len(norm[start : start + 20]) - len(norm[start : start + 20].lstrip())
 
 
 HEADING_MAX = 40  # characters: a line this short before a paragraph is read as its heading
