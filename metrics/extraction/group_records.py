@@ -109,9 +109,9 @@ def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fi
                 make_record(ctx, f, (m_start, m_end), None, metric_text=r.metric, measure=r.measure)
                 for f, r in zip(group, counts[-count:])
             ]
-        # a change, or a first figure with nothing to inherit (至於兇殺案,去年有28宗): the clause before may name it
-        changes = all(f.direction is not None for f in group)
-        named = _clause_before_without_figure(ctx, clause_start, previous_end) if changes or not earlier else None
+        # a figure without words of its own (至於兇殺案,去年有28宗; 暴力犯罪方面,共有840宗): the clause before may
+        # name it, rather than the figure before in another clause
+        named = _clause_before_without_figure(ctx, clause_start, previous_end)
         if named is not None:  # 一次死亡3人以上事故,同比下降39.7%: the clause before names what changes
             subjects = distribute_subjects(ctx.norm[named[0] : named[1]], count)
             if subjects:  # 即刑事警情数、…和传统盗窃案件发案数,降幅分别为35.8%、17.1%、46.6%
