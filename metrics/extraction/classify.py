@@ -322,11 +322,16 @@ def _basis_frames() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     )
 
 
+def compares_on_its_own(clause: str) -> bool:
+    """Does the clause compare with something itself (比10月份, 较2019年), basis word or not?"""
+    return _basis_frames()[2].search(clause) is not None
+
+
 def framed_basis(before: str, clause: str) -> str | None:
     """yoy / mom from the last comparison in the sentence ``before`` the figure's ``clause`` (与去年国庆假期
     相比,…下降11.1%), unless the clause compares with something of its own (比10月份减少474起)."""
-    *frames, own = _basis_frames()
-    if own.search(clause):
+    frames = _basis_frames()[:2]
+    if compares_on_its_own(clause):
         return None
     hits = [(m.end(), basis) for pattern, basis in zip(frames, ("yoy", "mom")) for m in pattern.finditer(before)]
     return max(hits)[1] if hits else None

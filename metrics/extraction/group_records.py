@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from metrics.extraction.classify import clean_metric, is_only_change_words
+from metrics.extraction.classify import clean_metric, compares_on_its_own, is_only_change_words
 from metrics.extraction.document import Context, original_slice
 from metrics.extraction.figure import Figure
 from metrics.extraction.figure_record import make_record, trailing_noun
@@ -118,12 +118,15 @@ def _records_for_group(ctx: Context, group: list[Figure], earlier: list[tuple[Fi
                 originals = distribute_subjects(original_slice(ctx, *named), count) or subjects
                 return _records_for_items(ctx, group, named, originals)
             return [make_record(ctx, f, named, None) for f in group]
-        if earlier:  # a change of the figure before: its metric and what it measures
+        if earlier:  # a change of the figure before: its metric and what it measures, and its basis when
+            # it is a change too and this clause names none (同比减少4121宗,减幅达29.1%: yoy)
             inherited = earlier[-1][1]
-            return [
+            carried = None if compares_on_its_own(raw_phrase) else inherited.basis
+            made = [
                 make_record(ctx, f, (m_start, m_end), None, metric_text=inherited.metric, measure=inherited.measure)
                 for f in group
             ]
+            return [replace(r, basis=carried) if r.basis is None and r.direction else r for r in made]
     return [make_record(ctx, f, (m_start, m_end), None) for f in group]
 
 
