@@ -57,6 +57,8 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "source_year",
         "early_review_hints",
         "spans",
+        "compared_month",
+        "compared_value",
         "to_date",
         "comparison_words",
         "comparison_years",

@@ -8,6 +8,9 @@ clause, the sentence and the short lines (a heading, a table's title) above its 
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import cache
+
 import regex
 
 from metrics.extraction.classify import (
@@ -26,6 +29,7 @@ from metrics.extraction.normalize import normalize
 from metrics.extraction.period_span import span_label
 from metrics.extraction.scope import scope_of
 from metrics.record import Record
+from metrics.rules import compile_checked, load
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
 REST = r"[^,;:。！？!?\n{also}]{{0,30}}"  # what follows a figure in its clause, up to a break
@@ -33,11 +37,28 @@ CLAUSE_REST = regex.compile(REST.format(also=""))
 ITEM_REST = regex.compile(REST.format(also="、"))  # the clause up to the next item of a list
 NOUN_UNITS = ("count", "money")
 HAN = regex.compile(r"\p{Han}")
-PREVIOUS_YEAR_SAME_PERIOD = regex.compile(r"(?:较|比|与)(?:上年|去年)(?:同期|的\s*$)")  # 较去年的2万4,752件
 CASE_REACH = 60  # characters before a figure in its sentence where a marker of one case (该团伙) counts
 GENERIC_BACK = (
     120  # characters before a sentence (its paragraph, or the heading above) read for a generic count (发生3起)
 )
+
+
+@cache
+def _compared_value() -> regex.Pattern:
+    return compile_checked(load("periods")["compared_value"], "periods.yaml compared_value")
+
+
+def compared_period(clause: str, period: int, reference: dt.date | None) -> int | None:
+    """The year of a value the clause names as the base of a comparison (较2019年的80宗 → 2019), else None.
+    去年 and 前年 count from the release (a January review's 前年 is the year before its own), never
+    reaching the figure's year (较去年同期的 in a January review is the year before too)."""
+    m = _compared_value().search(clause)
+    if m is None:
+        return None
+    if m["year"]:
+        return int(m["year"])
+    offset = int(load("periods")["relative_years"][m["rel"]])
+    return min((reference.year if reference else period) + offset, period - 1)
 
 
 def trailing_noun(ctx: Context, figure: Figure) -> tuple[int, int]:
@@ -146,8 +167,8 @@ def make_record(
     # the 300,000th item of one list must not read the whole list again
     clause_from = max(layout.clause_start(min(m_start, figure.start)), figure.start - SENTENCE_BACK)
     clause = norm[clause_from : figure.start]
-    if not is_change and period is not None and PREVIOUS_YEAR_SAME_PERIOD.search(clause):
-        period -= 1
+    if not is_change and period is not None:
+        period = compared_period(clause, period, ctx.reference) or period
     # up to the number, not the surface: a change word in the surface can name the basis too (比升2.99%)
     basis_words = norm[layout.clause_start(figure.start) : figure.number_start]
     basis = (basis_override or basis_of(basis_words + " " + clause, period)) if is_change else None
@@ -185,7 +206,7 @@ def make_record(
         end=figure.end,
         sentence=ctx.text[s_start:s_end].strip(),
         period_label=span_label(
-            layout, figure.start, period, ctx.spans, ctx.data_date, ctx.head, ctx.days, ctx.event_day
+            layout, figure.start, period, ctx.spans, ctx.data_date, ctx.head, ctx.days, ctx.event_day, not is_change
         ),
         measure=measure,
         scope=scope_of(metric_norm, norm[max(s_start, figure.start - CASE_REACH) : figure.start]),

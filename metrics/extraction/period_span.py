@@ -32,7 +32,8 @@ def _fill(pattern: str) -> str:
 def _span_alternatives() -> tuple[str, ...]:
     """The alternatives of the span pattern, each a named group k_<kind>, in the order they are tried."""
     periods, campaigns = load("periods"), load("campaigns")
-    parts = [f"(?P<k_{kind}>{_fill(periods['spans'][kind])})" for kind in SPAN_KINDS]
+    parts = [f"(?P<k_cmpmonth>{_fill(periods['compared_month'])})"]  # before month: 环比今年2月份 is no span
+    parts += [f"(?P<k_{kind}>{_fill(periods['spans'][kind])})" for kind in SPAN_KINDS]
     parts.append(f"(?P<k_sinceyear>{_fill(periods['to_date']['since_year'])})")
     parts.append(f"(?P<k_sinceday>{_fill(periods['to_date']['since_day'])})")
     parts.append(f"(?P<k_yearcampaign>{_fill(periods['to_date']['year_campaign'])})")
@@ -190,7 +191,7 @@ def label_of(
         return True, f"{y1}-H{1 if m['h'] == '上' else 2}"
     if kind == "nine":
         return True, f"{year}-01/{year}-09"
-    if kind == "month":
+    if kind in ("month", "cmpmonth"):
         month = span_number(m["m1"] or m["m2"])
         return (True, f"{y1}-{month:02d}") if month and 1 <= month <= 12 else (False, None)
     if kind == "until":
@@ -275,6 +276,8 @@ def _is_campaign(head: str | None) -> bool:
 THIS_TIME = ("今年",)  # 今年 in a holiday's bulletin: this year's holiday (相较去年春节连假,今年…)
 
 
+BASE_GAP = regex.compile(r"\s?(?:的|为|是)?\s?")  # between a compared month and its value: 环比2月份(的)21起
+
 DAYS_LABEL = regex.compile(r"\d{4}-\d\d-\d\d/\d{4}-\d\d-\d\d")
 
 
@@ -339,9 +342,11 @@ def span_label(
     head: str | None,
     days: str | None = None,
     event_day: dt.date | None = None,
+    level: bool = True,
 ) -> str | None:
     """The period_label of the figure at ``pos`` whose year is ``period``; ``head`` is the span the
-    report's head names, ``days`` the first span of days it gives, ``event_day`` its lead date."""
+    report's head names, ``days`` the first span of days it gives, ``event_day`` its lead date; ``level``:
+    the figure is no change (only a level can be the base value a compared month dates)."""
     if period is None or head == UNTOLD:
         return None
     s_start, _ = layout.sentence(pos)
@@ -355,6 +360,10 @@ def span_label(
         for m in spans.between(start, end)[::-1]:
             if start != s_start and span_kind(m) == "oneday":
                 continue  # a day speaks for its own sentence only
+            if span_kind(m) == "cmpmonth":  # the base of a comparison dates the value right after it only
+                if level and start == s_start and BASE_GAP.fullmatch(layout.norm, m.end(), pos):
+                    return _fit(label_of(m, period, reference)[1], period)
+                continue
             decided, label = label_of(m, period, reference, head, days)
             if decided:
                 since = max(p_start, layout.sentence(s_start - 1)[0]) if s_start > 0 else s_start
