@@ -202,7 +202,7 @@ def label_of(
         return (True, _month_span(y, 1, y, month)) if month and 1 <= month <= 12 else (False, None)
     if kind == "sinceday":  # 自6月25日…以来: that day to the day the figures reach
         try:
-            first = dt.date(year, span_number(m["m"]) or 0, span_number(m["d"]) or 0)
+            first = dt.date(int(m["y"]) if m["y"] else year, span_number(m["m"]) or 0, span_number(m["d"]) or 0)
         except ValueError:
             return False, None
         if reference is None or reference.year != year or reference < first:
@@ -330,6 +330,20 @@ def _anchor(
     return None
 
 
+def _anchor_until(anchor: str, until: regex.Match, year: int) -> str:
+    """The months from an anchor's start (2016-12-01/…, 2022-06/2022-09) to those an until names (截至3月31日),
+    crossing into the next year where the until names no year and its month comes first; else the anchor."""
+    start = anchor.split("/")[0]
+    month = span_number(until["m"])
+    if len(start) < 7 or not month:
+        return anchor
+    first_year, first_month = int(start[:4]), int(start[5:7])
+    last_year = int(until["y"]) if until["y"] else max(year, first_year)
+    if not until["y"] and (last_year, month) < (first_year, first_month):
+        last_year = first_year + 1
+    return _month_span(first_year, first_month, last_year, month) or anchor
+
+
 EVENT_YIELDS = (None, "year", "sinceyear", "rel")  # what an event overrides; not a to-date word (今年以来)
 
 
@@ -370,6 +384,8 @@ def span_label(
                 if span_kind(m) in TO_DATE_KINDS and (
                     anchor := _anchor(spans, since, m.start(), period, reference, head)
                 ):
-                    label = anchor  # 在夏季行动方面…。目前已清查…: to date since the campaign's start
+                    # 在夏季行动方面…。目前已清查…: to date since the campaign's start; 从2016年12月1日起…。
+                    # 截至3月31日…: from the start's month to the month it names
+                    label = _anchor_until(anchor, m, period) if span_kind(m) == "until" else anchor
                 return _fit(label, period) if label is not None else None
     return _fit(head, period) if head else str(period)
