@@ -67,7 +67,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "lunar_new_year",
         "previous_year_days",
     },
-    "categories": {"categories", "enumeration_end"},
+    "categories": {"categories", "enumeration_end", "remainder"},
     "ignore": {"before", "after", "around", "narrative_values", "narrative_except_before"},
     "tables": {
         "year_header",

@@ -141,6 +141,11 @@ def _enumeration_pattern() -> regex.Pattern:
     return compile_checked(load("categories")["enumeration_end"], "categories.yaml enumeration_end")
 
 
+@cache
+def _remainder() -> tuple[str, ...]:
+    return tuple(str(w) for w in load("categories").get("remainder") or [])
+
+
 def _enumeration_end(metric: str) -> int | None:
     """Where the last enumeration word of the metric ends (盗窃、诈骗等|侵财案件), if it has one."""
     ends = [m.end() for m in _enumeration_pattern().finditer(metric)]
@@ -195,6 +200,8 @@ def category_of(
         if not any(h[3] in ("strong", "generic") for h in keyword_hits(metric, ending.end())):
             return owners[ending.group()]
     in_metric = keyword_hits(metric) if metric_hits is None else metric_hits
+    if metric.startswith(_remainder()) and not any(h[3] in ("strong", "weak") for h in in_metric):
+        return "other"  # 其他报警 after 交通事故…: the rest of a breakdown is no kind the list names
     if (class_from := _enumeration_end(metric)) is not None:
         in_metric = _class_of_enumeration(metric, class_from, in_metric)
     in_after = keyword_hits(after) if isinstance(after, str) else after
