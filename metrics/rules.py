@@ -32,6 +32,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "unit_gap",
         "compound_rest",
         "tenths_digit",
+        "hundredths_words",
     },
     "units": {"percent", "ratio", "money", "score", "quantity", "duration", "count", "arabic_only", "emit_durations"},
     "qualifiers": {"before", "after"},

@@ -102,7 +102,8 @@ def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | Non
             return None  # 3万12345: not a number in two magnitudes
         value += rest_value
     if hundredths:
-        value += load("numbers")["digits"][hundredths]
+        spelled = load("numbers")
+        value += spelled["digits"].get(hundredths) or spelled["hundredths_words"][hundredths]
     if not is_plausible(value):
         surface = m.group()
         shown = surface if len(surface) <= 40 else f"{surface[:20]}…{surface[-12:]} ({len(surface)} characters)"
