@@ -60,6 +60,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "spans",
         "compared_month",
         "compared_value",
+        "roc_year",
         "to_date",
         "comparison_words",
         "comparison_years",

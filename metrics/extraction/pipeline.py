@@ -18,6 +18,7 @@ from metrics.extraction.document import Setting, document_context, document_sett
 from metrics.extraction.figure import Figure
 from metrics.extraction.group_records import records_for_group
 from metrics.extraction.lists import group_lists, share_within_list
+from metrics.extraction.roc_years import roc_converted
 from metrics.extraction.spans import find_figures
 from metrics.extraction.tables import table_cells
 from metrics.record import Record
@@ -41,7 +42,13 @@ def extract(
     """
     if not isinstance(text, str) or not text:
         return []
-    return _extract_part(text, document_setting(text, published, region, source), doc_id)
+    setting = document_setting(text, published, region, source)
+    roc = roc_converted(text, setting.place["region_code"] or "")
+    if roc is None:
+        return _extract_part(text, setting, doc_id)
+    converted, back = roc  # a report of Taiwan naming years of the Republic (110年): read as 2021年
+    records = _extract_part(converted, document_setting(converted, published, region, source), doc_id)
+    return [back.record(r) for r in records]
 
 
 PART = 1_000_000  # characters: a longer document is extracted paragraph group by paragraph group
@@ -62,6 +69,11 @@ def extract_parts(
     if not isinstance(text, str) or not text:
         return
     setting = document_setting(text, published, region, source)
+    roc = roc_converted(text, setting.place["region_code"] or "")
+    back = None
+    if roc is not None:  # years of the Republic (110年): the parts are read on the copy, moved back
+        text, back = roc
+        setting = document_setting(text, published, region, source)
     norm = setting.norm
     start = 0
     while start < len(norm):
@@ -71,7 +83,8 @@ def extract_parts(
             cut = cut if cut > start else max(norm.rfind(ch, start, start + size) for ch in "。！？!?;")
             end = cut + 1 if cut > start else start + size
         records = _extract_part(text[start:end], setting._replace(norm=norm[start:end]), doc_id)
-        yield [replace(r, start=r.start + start, end=r.end + start) for r in records] if start else records
+        records = [replace(r, start=r.start + start, end=r.end + start) for r in records] if start else records
+        yield [back.record(r) for r in records] if back is not None else records
         start = end
 
 
