@@ -19,7 +19,7 @@ FIELD_FLOORS = {
     "kind": 0.997,
     "unit": 0.998,
     "qualifier": 1.0,
-    "category": 0.940,
+    "category": 0.944,
     "period": 0.985,
     "basis": 0.989,
     "direction": 1.0,
@@ -27,10 +27,10 @@ FIELD_FLOORS = {
 # The comparable-statistics fields of SCHEMA v2 (issue 10), measured the same way; floors, not targets
 # (the issue asks measure 0.95, scope 0.97, period_label 0.93, comparable 0.85 on both corpora).
 V2_FLOORS = {"measure": 0.960, "scope": 0.993, "period_label": 0.959}
-COMPARABLE_FLOOR = 0.877
+COMPARABLE_FLOOR = 0.878
 GENRES = CORPUS.parent / "dev-genres"
-GENRES_V2_FLOORS = {"measure": 0.962, "scope": 0.997, "period_label": 0.943, "category": 0.967, "period": 0.950}
-GENRES_COMPARABLE_FLOOR = 0.877
+GENRES_V2_FLOORS = {"measure": 0.962, "scope": 0.997, "period_label": 0.943, "category": 0.972, "period": 0.950}
+GENRES_COMPARABLE_FLOOR = 0.882
 
 
 def test_the_whole_corpus_is_shipped():

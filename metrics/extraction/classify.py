@@ -171,6 +171,12 @@ def _narrower_kinds() -> dict[str, frozenset[str]]:
     return narrower
 
 
+@cache
+def _staying() -> frozenset[str]:
+    """The categories whose keywords name only the figures they stand with (categories.yaml stays_put)."""
+    return frozenset(k for k, spec in load("categories")["categories"].items() if spec.get("stays_put"))
+
+
 def _yielded_to(metric_hits: list[Hit], hits: list[Hit]) -> list[Hit]:
     """``hits`` (of the sentence or paragraph before), without those a generic word of the metric that
     names a kind of crime does not yield to: its own category's stay, and those of narrower kinds
@@ -209,6 +215,9 @@ def category_of(
     in_paragraph = keyword_hits(paragraph_before) if isinstance(paragraph_before, str) else paragraph_before
     in_list = list_hits or []
     in_sentence, in_paragraph = _yielded_to(in_metric, in_sentence), _yielded_to(in_metric, in_paragraph)
+    staying = _staying()
+    in_sentence = [h for h in in_sentence if h[2] not in staying]
+    in_paragraph = [h for h in in_paragraph if h[2] not in staying]
     for hits, level in (
         (in_metric, "strong"),
         (in_after, "strong"),
