@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics.errors import PatternError
-from metrics.extraction.normalize import CharMap, translation_table
+from metrics.extraction.normalize import CharMap, normalize, translation_table
 from metrics.extraction.regions import simplified
 
 TABLE = translation_table()
@@ -42,3 +42,18 @@ def test_region_wording_is_simplified_with_its_variants():
 def test_a_character_that_becomes_two_is_refused_with_its_file():
     with pytest.raises(PatternError, match="regions.yaml variant_chars: .*靑 → 青青"):
         CharMap({ord("靑"): "青青"}, "regions.yaml variant_chars")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("二〇〇七年警方", "2007年警方"),
+        ("一九九七 年", "1997 年"),
+        ("二零二三年全年", "2023年全年"),
+        ("一二三年", "一二三年"),  # not a year of this or the last century
+        ("二〇〇七宗", "二〇〇七宗"),  # no 年 after it
+    ],
+)
+def test_a_year_spelled_in_chinese_digits_is_written_in_arabic_digits(text, expected):
+    assert normalize(text) == expected
+    assert len(normalize(text)) == len(text)

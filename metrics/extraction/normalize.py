@@ -97,4 +97,17 @@ def normalize(text: str) -> str:
     out = _OTHER_DIGITS.sub(_ascii_digit, _normalize_map().translate(text))
     for pattern in junk_patterns():
         out = pattern.sub(lambda m: FILLER * len(m.group()), out)
+    if "年" in out:
+        out = _spelled_year().sub(_arabic_year, out)
     return out
+
+
+@cache
+def _spelled_year() -> regex.Pattern:
+    return compile_checked(load("normalize")["spelled_year"], "normalize.yaml spelled_year")
+
+
+def _arabic_year(m: regex.Match) -> str:
+    """二〇〇七 → 2007, digit for digit (normalize.yaml spelled_digits)."""
+    digits = load("normalize")["spelled_digits"]
+    return "".join(digits[ch] for ch in m.group())
