@@ -113,6 +113,8 @@ def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | Non
             stacklevel=2,
         )
         return None
+    if chinese and group == "none" and not magnitude and not (pre or in1 or post):
+        return None  # 下降幅度为六都最佳: a numeral with no unit is a name (六都); a change has 成, 倍 or %
     single_ok = group in ("percent", "tenths") or bool(pre)
     direction, dir_start = find_direction(norm, start, single_ok)
     if group == "none" and not magnitude and direction is None and not is_bare_statistic(norm, m):

@@ -137,7 +137,12 @@ def header_span(norm: str, start: int) -> tuple[int, int]:
 
 def header_before(norm: str, start: int) -> list[Column]:
     """The columns named in the lines just above a table (header_span); a bare year counts there
-    (项目 2022 2023 增减)."""
+    (项目 2022 2023 增减). The line right above the rows is read alone first: a caption above it may name
+    a year too (2023年罪案统计 over 罪案类别 2022 2023 增减 百分率)."""
     begin, end = header_span(norm, start)
-    columns = with_change_years(header_columns(norm[begin:end], bare_years=True))
-    return columns if len(columns) >= 2 else []
+    last_line = norm.rfind("\n", begin, max(begin, end - 1)) + 1  # the line right above the rows, alone first:
+    for header in (norm[max(begin, last_line) : end], norm[begin:end]):  # a caption above may name a year too
+        columns = with_change_years(header_columns(header, bare_years=True))
+        if len(columns) >= 2:
+            return columns
+    return []
