@@ -216,8 +216,10 @@ def category_of(
     in_list = list_hits or []
     in_sentence, in_paragraph = _yielded_to(in_metric, in_sentence), _yielded_to(in_metric, in_paragraph)
     staying = _staying()
-    in_sentence = [h for h in in_sentence if h[2] not in staying]
-    in_paragraph = [h for h in in_paragraph if h[2] not in staying]
+    if any(h[2] in staying for h in in_sentence):
+        in_sentence = [h for h in in_sentence if h[2] not in staying]
+    if any(h[2] in staying for h in in_paragraph):
+        in_paragraph = [h for h in in_paragraph if h[2] not in staying]
     for hits, level in (
         (in_metric, "strong"),
         (in_after, "strong"),

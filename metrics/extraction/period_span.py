@@ -117,9 +117,11 @@ def _kind_groups() -> tuple[tuple[int, str], ...]:
     return tuple(sorted((number, name[2:]) for name, number in names.items() if name.startswith("k_")))
 
 
+@lru_cache(maxsize=4096)
 def span_kind(m: regex.Match) -> str:
     """Which alternative of the span pattern matched: days, months, quarter, campaign, todate, year …
-    (read from all group spans at once, ``m.regs``: ten times faster than asking group by group)."""
+    (read from all group spans at once, ``m.regs``: ten times faster than asking group by group; the
+    matches of a document's span index are asked again for every figure: cached by match)."""
     regs = m.regs
     return next(kind for number, kind in _kind_groups() if regs[number][0] >= 0)
 
