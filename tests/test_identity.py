@@ -99,9 +99,20 @@ def reposted(text: str) -> str:
     return with_navigation(with_headline(with_typos(text)))
 
 
+SPELLED_DIGITS = "〇一二三四五六七八九"
+SPELLED_YEAR = re.compile(r"[一二][〇零○九][〇零○一二三四五六七八九]{2}(?=\s?年)")  # 二〇一四年: normalize reads 2014
+
+
+def next_spelled_year(m: re.Match) -> str:
+    year = int("".join(str(SPELLED_DIGITS.index(c)) if c in SPELLED_DIGITS else "0" for c in m.group())) + 1
+    return "".join(SPELLED_DIGITS[int(d)] for d in str(year))
+
+
 def with_other_figures(text: str, seed: int = 0) -> str:
-    """The same wording with other numbers: next period's release on the same template."""
+    """The same wording with other numbers: next period's release on the same template (its years spelled
+    in Chinese digits a year on too: the project reads them as numbers)."""
     rng = random.Random(seed)
+    text = SPELLED_YEAR.sub(next_spelled_year, text)
     return re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 9) * 10 ** max(0, len(m.group()) - 2)), text)
 
 
