@@ -18,7 +18,7 @@ from metrics.errors import PatternError
 PATTERN_DIR = Path(__file__).parent / "patterns"
 
 ALLOWED_KEYS: dict[str, set[str]] = {
-    "normalize": {"char_map", "junk", "spelled_year", "spelled_digits"},
+    "normalize": {"char_map", "junk", "spelled_year"},
     "numbers": {
         "digits",
         "small_units",

@@ -29,7 +29,7 @@ from metrics.extraction.normalize import normalize
 from metrics.extraction.period_span import span_label
 from metrics.extraction.scope import scope_of
 from metrics.record import Record
-from metrics.rules import compile_checked, load
+from metrics.rules import alternation, compile_checked, load
 
 TRAILING_NOUN = regex.compile(r"的?(?P<noun>[^\d,;:。！？!?\n、()（）\x1f“”\"]{1,12})")
 REST = r"[^,;:。！？!?\n{also}]{{0,30}}"  # what follows a figure in its clause, up to a break
@@ -37,6 +37,7 @@ CLAUSE_REST = regex.compile(REST.format(also=""))
 ITEM_REST = regex.compile(REST.format(also="、"))  # the clause up to the next item of a list
 NOUN_UNITS = ("count", "money")
 HAN = regex.compile(r"\p{Han}")
+PART_MARKER = "其中"  # a part of the figure before (其中养老诈骗案件2200多起)
 CASE_REACH = 60  # characters before a figure in its sentence where a marker of one case (该团伙) counts
 GENERIC_BACK = (
     120  # characters before a sentence (its paragraph, or the heading above) read for a generic count (发生3起)
@@ -45,7 +46,9 @@ GENERIC_BACK = (
 
 @cache
 def _compared_value() -> regex.Pattern:
-    return compile_checked(load("periods")["compared_value"], "periods.yaml compared_value")
+    periods = load("periods")
+    earlier = alternation([w for w in periods["comparison_years"] if w in periods["relative_years"]])
+    return compile_checked(periods["compared_value"].replace("{earlier}", earlier), "periods.yaml compared_value")
 
 
 def compared_period(clause: str, period: int, reference: dt.date | None) -> int | None:
@@ -87,7 +90,7 @@ def section_start(ctx: Context, p_start: int) -> int:
 
 def _section_start(ctx: Context, p_start: int) -> int:
     start = p_start
-    if start > 0 and ctx.norm.startswith("其中", p_start + _indent(ctx.norm, p_start)):
+    if start > 0 and ctx.norm.startswith(PART_MARKER, p_start + _indent(ctx.norm, p_start)):
         start, _ = ctx.layout.paragraph(start - 1)  # a part (其中…) opening a paragraph: its whole is above
     for _ in range(12):
         if start == 0:

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import regex
-
 from metrics.extraction.classify import clean_metric, compares_on_its_own, is_only_change_words
 from metrics.extraction.document import Context, original_slice
 from metrics.extraction.figure import Figure
-from metrics.extraction.figure_record import make_record, trailing_noun
-from metrics.extraction.lists import basis_list, distribute_subjects, is_subject_list, says_respectively
+from metrics.extraction.figure_record import PART_MARKER, make_record, trailing_noun
+from metrics.extraction.lists import LIST_GAP, basis_list, distribute_subjects, is_subject_list, says_respectively
 from metrics.extraction.measure import category_for_measure, part_takes_whole, verb_in_metric
 from metrics.extraction.normalize import FILLER, normalize
 from metrics.record import Record
-
-ITEM_GAP = regex.compile(r"\s*[、,和及与]\s*$")  # between one item of a list and the next
 
 
 def metric_bounds(ctx: Context, start: int, stop: int) -> tuple[int, int]:
@@ -52,7 +48,7 @@ def part_takes_measure(ctx: Context, records: list[Record], earlier: list[tuple[
     if not records or not earlier:
         return records
     s_start, _ = ctx.layout.sentence(records[0].start)
-    marker = ctx.norm.rfind("其中", s_start, records[0].start)
+    marker = ctx.norm.rfind(PART_MARKER, s_start, records[0].start)
     if marker < 0:
         return records
     p_start, _ = ctx.layout.paragraph(records[0].start)  # a whole of another paragraph is no whole of this part
@@ -142,7 +138,8 @@ def _end_with_noun(ctx: Context, figure: Figure, following: Figure) -> int:
     if figure.direction is not None or following.direction is not None:
         return figure.end
     _, noun_end = trailing_noun(ctx, figure)
-    return noun_end if noun_end > figure.end and ITEM_GAP.match(ctx.norm, noun_end, following.start) else figure.end
+    gap = ctx.norm[noun_end : following.start]  # a separator, not nothing: 3起抓获12人 keeps 抓获 for 12人
+    return noun_end if noun_end > figure.end and gap.strip() and LIST_GAP.match(gap) else figure.end
 
 
 def _clause_before_without_figure(ctx: Context, clause_start: int, previous_end: int) -> tuple[int, int] | None:

@@ -108,6 +108,6 @@ def _spelled_year() -> regex.Pattern:
 
 
 def _arabic_year(m: regex.Match) -> str:
-    """二〇〇七 → 2007, digit for digit (normalize.yaml spelled_digits)."""
-    digits = load("normalize")["spelled_digits"]
-    return "".join(digits[ch] for ch in m.group())
+    """二〇〇七 → 2007, digit for digit (numbers.yaml digits; ○, which the pattern lets stand for 〇, is 0)."""
+    digits = load("numbers")["digits"]
+    return "".join(str(digits.get(ch, 0)) for ch in m.group())

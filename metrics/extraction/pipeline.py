@@ -18,7 +18,7 @@ from metrics.extraction.document import Setting, document_context, document_sett
 from metrics.extraction.figure import Figure
 from metrics.extraction.group_records import records_for_group
 from metrics.extraction.lists import group_lists, share_within_list
-from metrics.extraction.roc_years import roc_converted
+from metrics.extraction.roc_years import YearsBack, roc_converted
 from metrics.extraction.spans import find_figures
 from metrics.extraction.tables import table_cells
 from metrics.record import Record
@@ -42,13 +42,22 @@ def extract(
     """
     if not isinstance(text, str) or not text:
         return []
+    read, setting, back = _read_setting(text, published, region, source)
+    records = _extract_part(read, setting, doc_id)
+    return [back.record(r) for r in records] if back is not None else records
+
+
+def _read_setting(
+    text: str, published: str | dt.date | None, region: str | None, source: str | None
+) -> tuple[str, Setting, YearsBack | None]:
+    """The text the stages read, its setting, and the way back to ``text`` when they differ: a report of
+    Taiwan naming years of the Republic (110年) is read as a copy with Gregorian years (roc_years.py)."""
     setting = document_setting(text, published, region, source)
     roc = roc_converted(text, setting.place["region_code"] or "")
     if roc is None:
-        return _extract_part(text, setting, doc_id)
-    converted, back = roc  # a report of Taiwan naming years of the Republic (110年): read as 2021年
-    records = _extract_part(converted, document_setting(converted, published, region, source), doc_id)
-    return [back.record(r) for r in records]
+        return text, setting, None
+    converted, back = roc
+    return converted, document_setting(converted, published, region, source), back
 
 
 PART = 1_000_000  # characters: a longer document is extracted paragraph group by paragraph group
@@ -68,12 +77,7 @@ def extract_parts(
     The reference date and subject year are read from the whole text first, as extract() does."""
     if not isinstance(text, str) or not text:
         return
-    setting = document_setting(text, published, region, source)
-    roc = roc_converted(text, setting.place["region_code"] or "")
-    back = None
-    if roc is not None:  # years of the Republic (110年): the parts are read on the copy, moved back
-        text, back = roc
-        setting = document_setting(text, published, region, source)
+    text, setting, back = _read_setting(text, published, region, source)  # the parts are read on it
     norm = setting.norm
     start = 0
     while start < len(norm):

@@ -70,6 +70,13 @@ def _group_numbers() -> tuple[int, ...]:
     return tuple(figure_pattern().groupindex[name] for name in FIGURE_GROUPS)
 
 
+@cache
+def _hundredths() -> dict[str, int]:
+    """A digit after 成 → hundredths (一成七, 7成9, 七成半): the Chinese digits and numbers.yaml hundredths_words."""
+    numbers = load("numbers")
+    return {**numbers["digits"], **numbers["hundredths_words"]}
+
+
 def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | None:
     """A Figure for one match of figure_pattern, or None when it is not a statistic (``vetoes``: those of
     ``norm``). The groups are read from the match's spans at once (``m.regs``: asking group by group costs
@@ -102,8 +109,7 @@ def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | Non
             return None  # 3万12345: not a number in two magnitudes
         value += rest_value
     if hundredths:
-        spelled = load("numbers")
-        value += spelled["digits"].get(hundredths) or spelled["hundredths_words"][hundredths]
+        value += _hundredths()[hundredths]
     if not is_plausible(value):
         surface = m.group()
         shown = surface if len(surface) <= 40 else f"{surface[:20]}…{surface[-12:]} ({len(surface)} characters)"
