@@ -16,6 +16,7 @@ install valgrind). Figures are printed, not asserted.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -44,10 +45,11 @@ for _ in range({passes}):
 
 def instructions(root: Path, mb: float, passes: int) -> int:
     """Instructions of a Python run that extracts the corpus ``passes`` times after a warm-up pass."""
+    # one hash seed for every counted run: set and dict orders, and so the counts, vary with it
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c",
          CHILD.format(root=str(root), mb=mb, passes=passes)],
-        cwd=root, capture_output=True, text=True,
+        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
     )  # fmt: skip
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or found is None:

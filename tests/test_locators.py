@@ -59,3 +59,16 @@ def test_a_verbose_alternative_with_a_comment_stays_whole():
     found = locators(["(?P<a>x # a comment | not a branch\n|z)"], "test", regex.VERBOSE)
     assert [p.pattern for p in found] == ["(?P<a>x # a comment | not a branch\n|z)"]
     assert [p.pattern for p in locators(["(?P<a>x|z)"], "test", regex.VERBOSE)] == ["x", "z"]
+
+
+def test_the_kinds_of_span_matches_are_cached_for_one_document_only():
+    from metrics import extract
+    from metrics.extraction.normalize import normalize
+    from metrics.extraction.period_span import span_index, span_kind
+
+    many = "".join(f"{y}年1至6月,全市破获刑事案件{y}起。" for y in range(2001, 2021))
+    extract(many, published="2021-01-10")
+    assert span_kind.cache_info().currsize >= 20  # the first document's matches were asked for
+    last = "2023年上半年,全市破获刑事案件120起。"
+    extract(last, published="2023-08-01")
+    assert 0 < span_kind.cache_info().currsize <= len(span_index(normalize(last)).matches)

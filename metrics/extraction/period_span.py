@@ -94,7 +94,9 @@ def event_label(sentence_before: str, event_day: dt.date | None, reference: dt.d
 @lru_cache(maxsize=1)
 def span_index(norm: str) -> MatchIndex:
     """Every span expression of a document (comparisons left out), found once (the document's year and
-    its context both read it: the last document's index is kept)."""
+    its context both read it: the last document's index is kept). The kinds cached for the matches of the
+    document before are dropped: the cache holds one document's matches, never the texts of many."""
+    span_kind.cache_clear()
     return MatchIndex(_span_pattern(), norm, keep=lambda m: not m["k_cmp"], alternatives=_span_alternative_patterns())
 
 
@@ -117,11 +119,12 @@ def _kind_groups() -> tuple[tuple[int, str], ...]:
     return tuple(sorted((number, name[2:]) for name, number in names.items() if name.startswith("k_")))
 
 
-@lru_cache(maxsize=4096)
+@cache
 def span_kind(m: regex.Match) -> str:
     """Which alternative of the span pattern matched: days, months, quarter, campaign, todate, year …
     (read from all group spans at once, ``m.regs``: ten times faster than asking group by group; the
-    matches of a document's span index are asked again for every figure: cached by match)."""
+    matches of a document's span index are asked again for every figure: cached by match, for the
+    document whose index span_index built last)."""
     regs = m.regs
     return next(kind for number, kind in _kind_groups() if regs[number][0] >= 0)
 
