@@ -59,6 +59,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "early_review_hints",
         "spans",
         "compared_month",
+        "bare_month",
         "compared_value",
         "roc_year",
         "to_date",

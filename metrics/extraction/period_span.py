@@ -34,6 +34,7 @@ def _span_alternatives() -> tuple[str, ...]:
     periods, campaigns = load("periods"), load("campaigns")
     parts = [f"(?P<k_cmpmonth>{_fill(periods['compared_month'])})"]  # before month: 环比今年2月份 is no span
     parts += [f"(?P<k_{kind}>{_fill(periods['spans'][kind])})" for kind in SPAN_KINDS]
+    parts.append(f"(?P<k_baremonth>{_fill(periods['bare_month'])})")
     parts.append(f"(?P<k_sinceyear>{_fill(periods['to_date']['since_year'])})")
     parts.append(f"(?P<k_sinceday>{_fill(periods['to_date']['since_day'])})")
     parts.append(f"(?P<k_yearcampaign>{_fill(periods['to_date']['year_campaign'])})")
@@ -196,7 +197,7 @@ def label_of(
         return True, f"{y1}-H{1 if m['h'] == '上' else 2}"
     if kind == "nine":
         return True, f"{year}-01/{year}-09"
-    if kind in ("month", "cmpmonth"):
+    if kind in ("month", "cmpmonth", "baremonth"):
         month = span_number(m["m1"] or m["m2"])
         return (True, f"{y1}-{month:02d}") if month and 1 <= month <= 12 else (False, None)
     if kind == "until":
@@ -319,6 +320,7 @@ def _fit(label: str | None, period: int) -> str | None:
 
 
 TO_DATE_KINDS = ("todate", "until")
+OWN_SENTENCE_KINDS = ("oneday", "baremonth")
 ANCHOR_KINDS = ("campaign", "since", "sinceday", "yearcampaign")
 
 
@@ -377,8 +379,8 @@ def span_label(
             return event
     for start, end in ((s_start, pos), (p_start, s_start)):
         for m in spans.between(start, end)[::-1]:
-            if start != s_start and span_kind(m) == "oneday":
-                continue  # a day speaks for its own sentence only
+            if start != s_start and span_kind(m) in OWN_SENTENCE_KINDS:
+                continue  # a day, a month named alone, speaks for its own sentence only
             if span_kind(m) == "cmpmonth":  # the base of a comparison dates the value right after it only
                 if level and start == s_start and BASE_GAP.fullmatch(layout.norm, m.end(), pos):
                     return _fit(label_of(m, period, reference)[1], period)
