@@ -70,7 +70,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "lunar_new_year",
         "previous_year_days",
     },
-    "categories": {"categories", "enumeration_end", "remainder"},
+    "categories": {"categories", "enumeration_end", "remainder", "not_keywords"},
     "ignore": {"before", "after", "around", "narrative_values", "narrative_except_before"},
     "tables": {
         "year_header",

@@ -47,6 +47,9 @@ def keyword_trie(words: list[str], between: str = "") -> str:
     return branch(trie)
 
 
+NO_CATEGORY = ""  # the category of categories.yaml not_keywords: a name whose keyword is no evidence
+
+
 @cache
 def _keyword_index() -> tuple[re.Pattern, dict[str, tuple[str, str, bool]]]:
     """One pattern over every keyword (converter junk may stand between its characters), and
@@ -69,6 +72,8 @@ def _keyword_index() -> tuple[re.Pattern, dict[str, tuple[str, str, bool]]]:
             index.setdefault(str(word), (key, level, True))
         for word in spec.get("generic", []):
             index.setdefault(str(word), (key, "generic", False))
+    for word in load("categories").get("not_keywords") or []:
+        index.setdefault(str(word), (NO_CATEGORY, "none", False))  # found as a word, so its keyword is not
     try:
         pattern = re.compile(keyword_trie(list(index), between=f"{FILLER}*"))
     except re.error as exc:
@@ -92,7 +97,8 @@ def keyword_hits(text: str, start: int = 0, end: int | None = None) -> list[Hit]
         # breaks counted from the hit before, not listed for the whole text (a million 、 cost nothing)
         item += len(ITEM_BREAK.findall(text, counted, hit_start))
         counted = hit_start
-        hits.append((hit_start, hit_end, *index[word], item))
+        if index[word][0] != NO_CATEGORY:
+            hits.append((hit_start, hit_end, *index[word], item))
     return hits
 
 
