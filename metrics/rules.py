@@ -22,6 +22,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     "numbers": {
         "digits",
         "small_units",
+        "lone_tens_units",
         "large_units",
         "arabic",
         "arabic_magnitude",

@@ -99,9 +99,17 @@ def percent_words_value(m: regex.Match) -> float:
     return value
 
 
+def qualifier_before(norm: str, pos: int) -> str | None:
+    """The qualifier a word right before ``pos`` gives (约百分之廿四 → approx), if any."""
+    before, _ = qualifier_words()
+    word = next((w for w in sorted(before, key=len, reverse=True) if norm.startswith(w, pos - len(w))), None)
+    return before[word] if word else None
+
+
 def percent_figure(m: regex.Match, value: float, start: int, direction: str | None = None) -> Figure:
     """The figure of a percentage written in words (百分之九十五, 三分之一), matched by ``m``: the words are
-    its number and unit; its surface starts at ``start`` (a change word before it, or the words)."""
+    its number and unit; its surface starts at ``start`` (a change word before it, or the words), and a
+    qualifier right before the words (约百分之廿四) is read, though not made part of the surface."""
     return Figure(
         start=start,
         end=m.end(),
@@ -112,7 +120,7 @@ def percent_figure(m: regex.Match, value: float, start: int, direction: str | No
         unit_start=m.end(),
         unit_end=m.end(),
         unit_group="fraction",
-        qualifier="exact",
+        qualifier=qualifier_before(m.string, m.start()) or "exact",
         direction=direction,
         direction_in_surface=start < m.start(),
         value=value,

@@ -63,8 +63,17 @@ def is_chinese_numeral(text: str) -> bool:
 
 
 @cache
+def _tens_spelled() -> dict[int, str]:
+    """A tens word as digit and 十 (廿 → 二十, 卅 → 三十): the small units of numbers.yaml that are no power of ten."""
+    data = load("numbers")
+    digit = {int(v): k for k, v in reversed(data["digits"].items())}  # the first digit of each value (二, not 两)
+    return {ord(k): digit[int(v) // 10] + "十" for k, v in data["small_units"].items() if math.log10(v) % 1}
+
+
+@cache
 def chinese_value(text: str) -> float:
     """A Chinese numeral as a number; a numeral that starts with a magnitude counts one of it (千万 → 1e7)."""
+    text = text.translate(_tens_spelled())
     if text[0] in _factors() and text[0] != "十":
         text = "一" + text
     try:
@@ -74,6 +83,15 @@ def chinese_value(text: str) -> float:
 
 
 def _digitwise(text: str) -> float:
+    """A numeral cn2an refuses. Digits after a large magnitude written one by one, without 千百十, are the
+    places below it (Taiwan print: 九萬三三七九 → 93379, 六二九億二四二四萬 → 62924240000): the part
+    before the largest magnitude times it, plus the part after; a repeated or leading magnitude (万万)
+    multiplies."""
+    large = load("numbers")["large_units"]
+    for unit in sorted(large, key=lambda u: -float(large[u])):
+        head, found, tail = text.partition(unit)
+        if found and head and unit not in tail:
+            return _digitwise(head) * float(large[unit]) + (_digitwise(tail) if tail else 0.0)
     digits = load("numbers")["digits"]
     value = 0.0
     for char in text:

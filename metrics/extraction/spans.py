@@ -61,6 +61,12 @@ def unit_is_allowed(unit: str, chinese: bool, number: str) -> bool:
     return True
 
 
+def is_lone_tens(number: str, unit: str) -> bool:
+    """共十人: a tens word alone (十, 廿, 卅; a small unit below a hundred) before a unit it counts."""
+    numbers = load("numbers")
+    return numbers["small_units"].get(number, 100) < 100 and unit in numbers["lone_tens_units"]
+
+
 FIGURE_GROUPS = ("pre", "num", "in1", "mag", "rest", "in2", "unit", "hundredths", "post")
 
 
@@ -86,7 +92,7 @@ def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | Non
     pre, number, in1, mag, rest, in2, unit, hundredths, post = (norm[a:b] if a >= 0 else None for a, b in group_spans)
     number, unit, magnitude = number or "", unit or "", mag or ""  # (num always takes part in a match)
     chinese = is_chinese_numeral(number)
-    if chinese and not CHINESE_DIGIT.search(number) and not (pre or in1 or post):
+    if chinese and not CHINESE_DIGIT.search(number) and not (pre or in1 or post) and not is_lone_tens(number, unit):
         return None  # a bare magnitude (万, 千) needs a qualifier: 超千万元, 万起以下
     if not unit_is_allowed(unit, chinese, number + magnitude) or is_year(number, unit):
         return None
