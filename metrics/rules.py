@@ -102,7 +102,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
     },
     "reader_html": {"drop_tags", "boilerplate_markers", "block_tags"},
     "reader_metadata": {"date_meta", "title_meta", "source_meta", "date_labels", "source_labels"},
-    "reader_regions": {"authority_suffixes", "place_suffixes", "regions", "not_place_chars"},
+    "reader_regions": {"authority_suffixes", "place_suffixes", "not_place_chars"},
     "regions": {
         "variant_chars",
         "overlays",

@@ -196,6 +196,24 @@ def test_region_guess(text, region):
     assert guess_region(text) == region
 
 
+# A county's report on a provincial news site names the province (its newspaper, its copyright line) more
+# often than the county: the reader's region is what the extractor's resolver reads, not the most named place.
+COUNTY_ON_A_PROVINCE_SITE = (
+    "中国甘肃网1月27日讯(本网记者 程健)1月26日下午,兰州市公安局安宁分局举行电信网络诈骗追缴资金返还仪式,"
+    "为群众返还被骗资金68万余元。2021年,安宁公安共破获电信网络诈骗案件120起。\n"
+    "相关新闻:甘肃省公安厅部署冬季行动 甘肃日报 每日甘肃网 甘肃省版权所有"
+)
+
+
+def test_a_plain_text_report_is_read_for_its_own_jurisdiction(tmp_path):
+    path = tmp_path / "anning.txt"
+    path.write_text(COUNTY_ON_A_PROVINCE_SITE, encoding="gb18030")
+    doc = read_document(path)
+    assert doc.region == "安宁区"
+    codes = {r.region_code for r in extract(doc.text, published="2022-01-27", region=doc.region)}
+    assert codes == {"620105"}
+
+
 # ------------------------------------------------------------------------------------------ HTML tables
 
 

@@ -23,6 +23,7 @@ import regex
 from selectolax.lexbor import LexborHTMLParser
 
 from metrics.errors import InputError, UsageError
+from metrics.extraction.jurisdiction import region_fields
 from metrics.record import Document
 from metrics.rules import load
 from metrics.sources.encodings import decode_bytes
@@ -220,7 +221,7 @@ def _html_document(page: str, *, path: str, stem: str, content_hash: str, encodi
     text = html_to_text(tree, drop_boilerplate=True) or full_text
     published = first_date(meta.get(k) for k in load("reader_metadata")["date_meta"]) or find_date_in_text(full_text)
     source = page_source(tree, meta) or find_source_in_text(full_text)
-    region = guess_region(f"{title or ''}\n{text}")
+    region = guess_region(text, title)
     return Document(
         doc_id=stem,
         path=path,
@@ -302,29 +303,21 @@ def guess_text_title(text: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _region_patterns() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], frozenset[str]]:
+def _authority_pattern() -> tuple[regex.Pattern, frozenset[str]]:
     config = load("reader_regions")
-    names = {}
-    for full, shorts in config["regions"].items():
-        names[full] = full
-        for short in shorts or []:
-            names.setdefault(short, full)
     suffixes = "|".join(regex.escape(s) for s in sorted(config["place_suffixes"], key=len, reverse=True))
     authorities = "|".join(regex.escape(s) for s in sorted(config["authority_suffixes"], key=len, reverse=True))
     authority = regex.compile(rf"(?P<place>\p{{Han}}{{2,4}}?(?:{suffixes}))(?:{authorities})")
-    known = regex.compile("|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True)))
-    return authority, known, names, frozenset("".join(config["not_place_chars"]))
+    return authority, frozenset("".join(config["not_place_chars"]))
 
 
-def guess_region(text: str) -> str | None:
-    """The jurisdiction a report speaks for: the most named known region, else a named police authority."""
-    authority, known, names, not_place = _region_patterns()
-    head = text[:5000]
-    counts: dict[str, int] = {}
-    for match in known.finditer(head):
-        full = names[match.group()]
-        counts[full] = counts.get(full, 0) + 1
-    if counts:
-        return max(counts, key=lambda full: (counts[full], -head.find(full)))
-    places = (m["place"] for m in authority.finditer(head, overlapped=True))
+def guess_region(text: str, title: str | None = None) -> str | None:
+    """The jurisdiction a report speaks for, as the extractor's region resolver reads its title and text
+    (安宁分局 in a page of 中国甘肃网 is 安宁区, not the province its newspaper names), else a police
+    authority the text names (<place>公安局) that the division list does not know."""
+    resolved = region_fields(None, text, title)["region"]
+    if resolved:
+        return resolved
+    authority, not_place = _authority_pattern()
+    places = (m["place"] for m in authority.finditer(text[:5000], overlapped=True))
     return next((place for place in places if not not_place.intersection(place)), None)
