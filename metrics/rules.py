@@ -109,6 +109,7 @@ ALLOWED_KEYS: dict[str, set[str]] = {
         "agency_suffixes",
         "level_words",
         "dateline",
+        "other_stories",
         "not_places",
         "weights",
         "province_abbreviations",

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -89,6 +92,11 @@ def test_a_hint_names_the_region(hint, expected):
 
 
 TEXTS = [
+    (
+        "a national release filed by a reporter from the capital (发自北京)",  # review4-B oeeee-2023-xiaji
+        "南都讯 记者蒋小天 发自北京 10月10日,公安部举行新闻发布会通报全国公安机关开展夏季治安打击整治行动成效。",
+        "100000",
+    ),
     (
         "a provincial report naming its capital in the dateline",
         "中新网福州1月9日电 福建省公安厅9日通报，2023年全省刑事案件同比下降12%，我省电诈案件发案数连续下降。",
@@ -188,6 +196,35 @@ def test_the_title_outweighs_the_text():
     ],
 )
 def test_no_named_jurisdiction_gives_none(text):
+    assert resolve_region(text) is None
+
+
+SIX_PROVINCES = (
+    "经过各地公安机关的艰苦努力,全国“清网行动”取得显著成效,行动前网上在逃人员下降率已达74.41%,"
+    "江苏、辽宁、河南、吉林、河北、湖南6省下降率突破80%。"
+)
+
+
+@pytest.mark.parametrize("seed", ["0", "1", "2", "3", "4", "5"])
+def test_places_named_equally_are_none_of_them_whatever_the_hash_seed(seed):
+    # the provinces tie: the resolver picked one of them by set order, a different one from run to run
+    script = (
+        "import sys; sys.path.insert(0, '.'); from metrics.extraction.regions import resolve_region; "
+        f"print(resolve_region({SIX_PROVINCES!r}).code)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env={**os.environ, "PYTHONHASHSEED": seed},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "100000"
+
+
+def test_the_places_of_a_related_story_below_the_report_are_not_read():  # review4-B yybnet-2013-01-traffic
+    text = (
+        "1月全省共发生道路交通事故385起,造成177人死亡。\n新闻推荐 【新华社石家庄3月1日电】记者从河北省"
+        "张家口市委宣传部了解到,张家口市一煤矿发生火灾。"
+    )
     assert resolve_region(text) is None
 
 

@@ -154,7 +154,10 @@ def _descend(gaz: Gazetteer, own: dict[str, float], levels: dict[str, int], rati
         return None
     current = COUNTRY
     while children.get(current):
-        best = max(children[current], key=lambda k: (support(k), -len(k)))
+        ranked = sorted(children[current], key=support, reverse=True)
+        best = ranked[0]
+        if len(ranked) > 1 and support(ranked[1]) == support(best):
+            break  # places equally supported (江苏、辽宁、河南…6省): none of them is the jurisdiction
         if current != COUNTRY and support(best) < ratio * support(current):
             break
         if current == COUNTRY and own.get(COUNTRY, 0) > support(best):
@@ -193,6 +196,12 @@ def _region_of_source(source: str | None) -> Region | None:
     return region_by_code(str(code)) if code else None
 
 
+def _own_story(text: str) -> str:
+    """The text up to where the page's other stories begin (新闻推荐, 相关阅读: regions.yaml other_stories)."""
+    cut = min((i for word in load("regions")["other_stories"] if (i := text.find(word)) > 0), default=len(text))
+    return text[:cut]
+
+
 def resolve_region(
     text: str, hint: str | None = None, title: str | None = None, *, source: str | None = None, year: int | None = None
 ) -> Region | None:
@@ -215,7 +224,7 @@ def resolve_region(
     if region is not None:
         return region
     w = _wording().weights
-    body = simplified((text or "")[: int(w["read_chars"])])
+    body = _own_story(simplified((text or "")[: int(w["read_chars"])]))
     head = simplified(title or "")
     mentions = _mentions(gaz, head, w["title"], 0, hint=False) + _mentions(
         gaz, body, 1.0, int(w["head_chars"]), hint=False
