@@ -285,7 +285,8 @@ def _change_words() -> regex.Pattern:
         + data["level_after"]
         + ["分别", "同比", "环比", "从", "由"]
     )
-    return compile_checked(rf"^(?:{alternation(words)}|[\s,、])*$", "changes.yaml words")
+    named_year = rf"(?:{data['year_comparison']})度?(?:同期)?(?:相比|相较)?"  # 较2017年, 与2024年度相比
+    return compile_checked(rf"^(?:{alternation(words)}|{named_year}|[\s,、])*$", "changes.yaml words")
 
 
 @cache
