@@ -20,7 +20,7 @@ def direction_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     up, down = data["up"], data["down"]
     words = up + down
     long_words = [w for w in words if len(w) > 1]
-    adjacent = rf"(?P<word>{alternation(long_words)})(?:了)?$|(?<!新)(?P<word>{alternation([w for w in words if len(w) == 1])})$"  # noqa: E501 - one regex
+    adjacent = rf"(?P<word>{alternation(long_words)})(?:了)?\x20?$|(?<!新)(?P<word>{alternation([w for w in words if len(w) == 1])})$"  # noqa: E501 - one regex
     nearby = rf"(?P<word>{alternation(long_words)})(?:{alternation(data['filler'])}){{1,6}}$"
     return (compile_checked(adjacent, "changes.yaml adjacent"), compile_checked(nearby, "changes.yaml nearby"))
 
