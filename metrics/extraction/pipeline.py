@@ -104,7 +104,7 @@ def _extract_part(text: str, setting: Setting, doc_id: str | None) -> list[Recor
     sentence = None
     cells = table_cells(norm)
     for group in group_lists(norm, without_cells(figures, cells)):
-        group = share_within_list(group)
+        group = share_within_list(group, norm)
         this_sentence = ctx.layout.sentence_of(group[0].start)
         if this_sentence != sentence:
             sentence, prior, earlier = this_sentence, earlier or prior, []
