@@ -26,6 +26,18 @@ def direction_patterns() -> tuple[regex.Pattern, regex.Pattern]:
 
 
 @cache
+def _compared_before() -> regex.Pattern:
+    own = load("changes")["own_comparison"]
+    return compile_checked(rf"(?:{own})[^,;:。!?\n]{{0,12}}$", "changes.yaml own_comparison (before a change)")
+
+
+def follows_comparison(norm: str, start: int) -> bool:
+    """Does a comparison (较, 比: 较2017年增, 同比减) stand in the clause right before ``start``? There a
+    one-character change word (增2人) is a change, not part of a word (新增2人)."""
+    return _compared_before().search(norm, max(0, start - 16), start) is not None
+
+
+@cache
 def direction_of_word() -> dict[str, str]:
     data = load("changes")
     return {**{w: "down" for w in data["down"]}, **{w: "up" for w in data["up"]}}

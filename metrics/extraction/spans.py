@@ -16,7 +16,7 @@ import regex
 
 from metrics.errors import ImplausibleValueWarning, PatternTimeoutWarning
 from metrics.extraction.bare_numbers import is_bare_statistic, list_heads
-from metrics.extraction.change_and_veto import Vetoes, find_direction, veto_patterns
+from metrics.extraction.change_and_veto import Vetoes, find_direction, follows_comparison, veto_patterns
 from metrics.extraction.figure import (
     Figure,
     figure_pattern,
@@ -127,7 +127,7 @@ def figure_from_match(m: regex.Match, norm: str, vetoes: Vetoes) -> Figure | Non
         return None
     if chinese and group == "none" and not magnitude and not (pre or in1 or post):
         return None  # 下降幅度为六都最佳: a numeral with no unit is a name (六都); a change has 成, 倍 or %
-    single_ok = group in ("percent", "tenths") or bool(pre)
+    single_ok = group in ("percent", "tenths") or bool(pre) or follows_comparison(norm, start)
     direction, dir_start = find_direction(norm, start, single_ok)
     if group == "none" and not magnitude and direction is None and not is_bare_statistic(norm, m):
         return None  # a bare number: a code, a count of nothing
