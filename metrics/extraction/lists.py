@@ -89,6 +89,8 @@ def split_items(phrase: str) -> list[str]:
 def distribute_subjects(phrase: str, count: int) -> list[str] | None:
     """'治安、电诈、黄赌、伤害类警情' with 4 figures → one metric each ('治安类警情' ...), or None."""
     items = split_items(phrase)
+    if len(items) > count and len(by_comma := [i for i in phrase.split("、") if i]) == count:
+        items = by_comma  # 电诈及关联案件破案数、抓人数: 及 joins inside one item, 、 parts the items
     if len(items) != count or count < 2:
         return None
     *heads, last = items
