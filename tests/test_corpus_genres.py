@@ -15,7 +15,7 @@ DOCS = load_annotated(CORPUS)
 
 # Measured with `python -m metrics eval data/corpus/dev-genres` (deterministic). Floors: they may only go up.
 FLOORS = {"precision": 0.994, "recall": 0.997, "f1": 0.995}
-FIELD_FLOORS = {"kind": 0.997, "unit": 0.992, "category": 0.972, "period": 0.950, "basis": 0.975}
+FIELD_FLOORS = {"kind": 0.997, "unit": 0.992, "category": 0.975, "period": 0.950, "basis": 0.975}
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d["doc_id"])
